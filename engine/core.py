@@ -1,0 +1,209 @@
+"""The engine's public face: one object, one transaction per call.
+
+Every method opens its own transaction and commits it before returning, so a
+caller (the Flask service, the CLI, a worker) never holds a half-done step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock as clock_module
+from . import definitions
+from .clock import Clock, SystemClock
+from .db import make_engine, make_sessionmaker
+from .errors import (
+    InstanceNotActive,
+    InvalidInput,
+    NotFound,
+    TaskNotReady,
+)
+from .events import EventBus, Subscriber
+from .models import Incident, Instance, Task
+from .readmodel import Snapshot
+from .serializer import dump_state
+from .step import Runtime, Step, StepOutcome, merged, run_engine
+
+clock_module.install_in_spiffworkflow()
+
+
+class Engine:
+    def __init__(
+        self,
+        db: SqlEngine | str | None = None,
+        *,
+        clock: Clock | None = None,
+        script_engine_factory: Any = None,
+    ) -> None:
+        self.db = db if isinstance(db, SqlEngine) else make_engine(db)
+        self.sessions: sessionmaker[Session] = make_sessionmaker(self.db)
+        self.bus = EventBus()
+        self.runtime = Runtime(clock or SystemClock(), self.bus,
+                               script_engine_factory=script_engine_factory)
+
+    @property
+    def clock(self) -> Clock:
+        return self.runtime.clock
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self.bus.subscribe(subscriber)
+
+    # -- definitions ---------------------------------------------------------
+    def deploy(self, files: Mapping[str, bytes], *, actor: str | None = None
+               ) -> definitions.DeployResult:
+        with self.sessions.begin() as session:
+            return definitions.deploy(session, files, actor=actor, now=self.clock.now())
+
+    def definition(self, key: str, version: int | None = None) -> Any:
+        with self.sessions() as session:
+            return definitions.get(session, key, version)
+
+    def definitions(self) -> list[Any]:
+        with self.sessions() as session:
+            return definitions.list_latest(session)
+
+    # -- instances -----------------------------------------------------------
+    def start(self, process_key: str, business_key: str | None = None,
+              data: Mapping[str, Any] | None = None, *, actor: str | None = None,
+              version: int | None = None) -> StepOutcome:
+        with self.sessions.begin() as session:
+            definition = definitions.get(session, process_key, version)
+            specs = self.runtime.specs.get(definition.id, lambda: definition.spec)
+            wf = BpmnWorkflow(specs[0], dict(specs[1]),
+                              script_engine=self.runtime.script_engine())
+            initial = merged(data)
+            for task in wf.get_tasks(state=TaskState.READY):
+                task.data.update(merged(initial))
+            now = self.clock.now()
+            instance = Instance(
+                id=str(uuid.uuid4()), definition_id=definition.id, process_key=process_key,
+                definition_version=definition.version, business_key=business_key,
+                status="running", state=dump_state(wf), version=1, history_seq=0,
+                next_timer_at=None, started_at=now, started_by=actor, updated_at=now,
+            )
+            session.add(instance)
+            session.flush()
+            step = Step(self.runtime, session, instance)
+            step.record("started", actor=actor, detail={"version": definition.version})
+            step.flush_records()
+            return step.advance(wf, run_engine, actor=actor, operation={"op": "run"})
+
+    def complete_task(self, task_id: str, data: Mapping[str, Any] | None = None, *,
+                      actor: str | None = None) -> StepOutcome:
+        with self.sessions.begin() as session:
+            row = session.get(Task, task_id)
+            if row is None:
+                raise NotFound(f"no task {task_id}")
+            if row.state != "ready":
+                raise TaskNotReady(f"task {task_id} is {row.state}")
+            instance = self._active(session, row.instance_id)
+            return self._complete(session, instance, row, merged(data), actor)
+
+    def _complete(self, session: Session, instance: Instance, row: Task,
+                  data: dict[str, Any], actor: str | None) -> StepOutcome:
+        step = Step(self.runtime, session, instance)
+        wf = step.load()
+        spiff_task = wf.get_task_from_id(uuid.UUID(row.id))
+        if spiff_task is None or not spiff_task.has_state(TaskState.READY):
+            raise TaskNotReady(f"task {row.id} is no longer ready")
+        before = Snapshot.of(wf)
+
+        def action(w: BpmnWorkflow) -> None:
+            spiff_task.data.update(data)
+            spiff_task.run()
+            run_engine(w)
+
+        return step.advance(wf, action, actor=actor, before=before, completing=row.id,
+                            operation={"op": "complete_task", "task_id": row.id, "data": data})
+
+    def _active(self, session: Session, instance_id: str) -> Instance:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"no instance {instance_id}")
+        if instance.status != "running":
+            raise InstanceNotActive(f"instance {instance_id} is {instance.status}")
+        return instance
+
+    # -- reading -------------------------------------------------------------
+    def instance(self, instance_id: str) -> Instance:
+        with self.sessions() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"no instance {instance_id}")
+            return instance
+
+    def task(self, task_id: str) -> Task:
+        with self.sessions() as session:
+            row = session.get(Task, task_id)
+            if row is None:
+                raise NotFound(f"no task {task_id}")
+            return row
+
+    def workflow_data(self, instance_id: str) -> dict[str, Any]:
+        """The case variables as the workflow holds them now (for coordinators and forms)."""
+        with self.sessions() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"no instance {instance_id}")
+            wf = Step(self.runtime, session, instance).load()
+            return current_data(wf)
+
+    # -- time ----------------------------------------------------------------
+    def run_due_timers(self, now: datetime | None = None, *, limit: int = 100) -> int:
+        """Advance every running instance whose next timer is due; returns how many moved."""
+        from .timers import run_due_timers
+
+        return run_due_timers(self, now or self.clock.now(), limit=limit)
+
+    # -- messages ------------------------------------------------------------
+    def correlate(self, message_name: str, *, business_key: str | None = None,
+                  instance_id: str | None = None, payload: Mapping[str, Any] | None = None,
+                  actor: str | None = None) -> StepOutcome:
+        from .messages import correlate
+
+        return correlate(self, message_name, business_key=business_key,
+                         instance_id=instance_id, payload=merged(payload), actor=actor)
+
+    # -- incidents and administration -----------------------------------------
+    def retry_incident(self, incident_id: int, *, data: Mapping[str, Any] | None = None,
+                       actor: str | None = None) -> StepOutcome:
+        from .incidents import retry
+
+        return retry(self, incident_id, data=merged(data), actor=actor)
+
+    def incidents(self, *, status: str | None = "open") -> list[Incident]:
+        with self.sessions() as session:
+            stmt = select(Incident).order_by(Incident.opened_at)
+            if status:
+                stmt = stmt.where(Incident.status == status)
+            return list(session.scalars(stmt))
+
+    def set_status(self, instance_id: str, action: str, *, reason: str,
+                   actor: str | None = None) -> Instance:
+        from .administration import set_status
+
+        if not reason or not reason.strip():
+            raise InvalidInput("a reason is required", field="reason")
+        return set_status(self, instance_id, action, reason=reason.strip(), actor=actor)
+
+
+def current_data(wf: BpmnWorkflow) -> dict[str, Any]:
+    """Case data as of now: the data of the newest waiting tasks, merged over the workflow's."""
+    data: dict[str, Any] = dict(wf.data)
+    waiting = wf.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    if not waiting and wf.last_task is not None:
+        waiting = [wf.last_task]
+    for task in sorted(waiting, key=lambda t: t.last_state_change):
+        data.update(task.data)
+    return data
+
+

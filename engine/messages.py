@@ -1,0 +1,78 @@
+"""Delivering a message to the one instance that waits for it.
+
+SpiffWorkflow only knows about the workflow in memory; which instance waits
+for which message is our own indexed table, kept by every step. A message no
+one waits for, or that several instances could take, is an error the sender
+sees, never silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+
+from .errors import Conflict, InvalidInput, NoSubscriber
+from .models import MessageSubscription
+from .step import Step, StepOutcome, run_engine
+
+if TYPE_CHECKING:
+    from .core import Engine
+
+
+# SpiffWorkflow's Camunda flavour stores a payload under one variable; Camunda 7
+# sets each payload entry as a process variable. We pass a reserved variable
+# name and spread it afterwards.
+_PAYLOAD_KEY = "__ciiflow_message__"
+
+
+def message_action(name: str, payload: dict[str, Any]) -> Callable[[BpmnWorkflow], None]:
+    def action(wf: BpmnWorkflow) -> None:
+        event = BpmnEvent(MessageEventDefinition(name),
+                          {"payload": payload, "result_var": _PAYLOAD_KEY})
+        wf.send_event(event)
+        spread_payload(wf)
+        run_engine(wf)
+        spread_payload(wf)
+
+    return action
+
+
+def spread_payload(wf: BpmnWorkflow) -> None:
+    for task in wf.get_tasks():
+        stash = task.data.pop(_PAYLOAD_KEY, None)
+        if isinstance(stash, dict):
+            task.data.update(stash)
+
+
+def correlate(engine: Engine, name: str, *, business_key: str | None,
+              instance_id: str | None, payload: dict[str, Any],
+              actor: str | None) -> StepOutcome:
+    if not name:
+        raise InvalidInput("a message name is required", field="name")
+    if not business_key and not instance_id:
+        raise InvalidInput("give a business_key or an instance_id", field="business_key")
+    with engine.sessions.begin() as session:
+        stmt = select(MessageSubscription.instance_id).where(
+            MessageSubscription.message_name == name)
+        if instance_id:
+            stmt = stmt.where(MessageSubscription.instance_id == instance_id)
+        else:
+            stmt = stmt.where(MessageSubscription.business_key == business_key)
+        targets = sorted(set(session.scalars(stmt)))
+        if not targets:
+            who = instance_id or f"business key {business_key}"
+            raise NoSubscriber(f"no instance waits for message '{name}' ({who})")
+        if len(targets) > 1:
+            raise Conflict(f"{len(targets)} instances wait for message '{name}'; "
+                           "give the instance_id")
+        instance = engine._active(session, targets[0])
+        step = Step(engine.runtime, session, instance)
+        wf = step.load()
+        step.record("message_received", actor=actor, detail={"message": name})
+        return step.advance(wf, message_action(name, payload), actor=actor,
+                            operation={"op": "message", "name": name, "payload": payload})
