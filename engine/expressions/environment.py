@@ -26,13 +26,18 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import juel
 from . import text as fields
 from .errors import ExpressionError, ExpressionSyntaxError, MissingVariable
 from .juel import Evaluator
-from .timer import timer_kind
+from .timer import TimerKind, timer_kind, timer_value
 
 SCRIPTS_REFUSED = (
     "script tasks are refused: ciiflow does not run code from process files "
@@ -102,6 +107,10 @@ class SafeScriptEngine(PythonScriptEngine):
         self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None
     ) -> Any:
         try:
+            kind = _timer_kind_of(task, expression)
+            if kind is not None:
+                data = {**task.data, **external_context} if external_context else task.data
+                return timer_value(expression, data, kind)
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException as error:
             error.add_note(f"Error evaluating expression '{expression}'")
@@ -117,6 +126,26 @@ class SafeScriptEngine(PythonScriptEngine):
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         error = ScriptRefused("service calls through the script engine are refused")
         raise WorkflowTaskException(str(error), task=task, exception=error)
+
+
+_TIMER_KINDS: dict[type, TimerKind] = {
+    TimeDateEventDefinition: "date",
+    DurationTimerEventDefinition: "duration",
+    CycleTimerEventDefinition: "cycle",
+}
+
+
+def _timer_kind_of(task: Any, expression: str) -> TimerKind | None:
+    """The timer type when `expression` is the task's own timer field, else None.
+
+    The library passes timer fields through `evaluate` and then parses the
+    result itself; checking it here turns a bad `${…}` result into an error
+    naming the expression instead of an AttributeError deep in the library.
+    """
+    definition = getattr(task.task_spec, "event_definition", None)
+    if definition is None or getattr(definition, "expression", None) != expression:
+        return None
+    return _TIMER_KINDS.get(type(definition))
 
 
 def _wrap(task: Any, expression: str, error: ExpressionError) -> WorkflowTaskException:
