@@ -270,17 +270,39 @@ def _or(left: Evaluator, right: Evaluator, symbol: str) -> Evaluator:
     return run
 
 
-def _path(base: _Node, keys: list[Any]) -> _Node:
-    """Fuse `a.b.c` / `a["b"][0]` into one closure over a key list."""
-    base_fn, member = base.fn, v.member
+def _access(node: Tree) -> _Node:
+    """Fuse `a.b.c` / `a["b"][0]` / `a[i].b` into one closure over a list of steps."""
+    steps: list[tuple[bool, Any]] = []  # (is_constant_key, key or key evaluator)
+    current: Tree | Token = node
+    while isinstance(current, Tree) and current.data in ("member", "index"):
+        target, key = current.children
+        if current.data == "member":
+            steps.append((True, str(key)))
+        else:
+            compiled = _compile(key)
+            constant = compiled.const is not _NO_CONST
+            steps.append((True, compiled.const) if constant else (False, compiled.fn))
+        current = target
+    steps.reverse()
+    base_fn, member = _compile(current).fn, v.member
+    if all(constant for constant, _ in steps):
+        keys = [key for _, key in steps]
 
-    def run(ctx: Mapping[str, Any]) -> Any:
+        def path(ctx: Mapping[str, Any]) -> Any:
+            value = base_fn(ctx)
+            for key in keys:
+                value = member(value, key)
+            return value
+
+        return _Node(path)
+
+    def computed(ctx: Mapping[str, Any]) -> Any:
         value = base_fn(ctx)
-        for key in keys:
-            value = member(value, key)
+        for constant, key in steps:
+            value = member(value, key if constant else key(ctx))
         return value
 
-    return _Node(run)
+    return _Node(computed)
 
 
 def _call(name: str, args: list[Evaluator]) -> Evaluator:
@@ -319,24 +341,7 @@ def _compile(node: Tree | Token) -> _Node:
     if kind == "var":
         return _variable(str(children[0]))
     if kind in ("member", "index"):
-        keys: list[Any] = []
-        current: Tree | Token = node
-        while isinstance(current, Tree) and current.data in ("member", "index"):
-            target, key = current.children
-            if current.data == "member":
-                keys.append(str(key))
-            else:
-                compiled_key = _compile(key)
-                if compiled_key.const is _NO_CONST:
-                    break
-                keys.append(compiled_key.const)
-            current = target
-        else:
-            return _path(_compile(current), keys[::-1])
-        # A computed index (`a[b]`): evaluate the key at run time.
-        container, key_node = _compile(node.children[0]), _compile(node.children[1])
-        cf, kf, member = container.fn, key_node.fn, v.member
-        return _Node(lambda ctx: member(cf(ctx), kf(ctx)))
+        return _access(node)
     if kind == "compare":
         return _compare(str(children[1]), _compile(children[0]), _compile(children[2]))
     if kind == "arith":
@@ -362,7 +367,7 @@ def _compile(node: Tree | Token) -> _Node:
     if kind == "call":
         name = str(children[0])
         return _Node(_call(name, [_compile(c).fn for c in children[1:] if c is not None]))
-    raise ExpressionSyntaxError(f"unsupported construct '{kind}'", "", 0)
+    raise ExpressionSyntaxError(f"unsupported construct '{kind}'", kind, 0)
 
 
 def compile_tree(tree: Tree, text: str, offset: int = 0) -> Evaluator:
