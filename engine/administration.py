@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from .errors import Conflict, InvalidInput, NotFound
 from .events import TaskCancelled
-from .models import Instance, MessageSubscription, Task
+from .models import Incident, Instance, MessageSubscription, Task
 from .step import Step
 
 if TYPE_CHECKING:
@@ -58,8 +59,7 @@ def set_status(engine: Engine, instance_id: str, action: str, *, reason: str,
         return instance
 
 
-def _has_open_incident(session, instance_id: str) -> bool:  # noqa: ANN001
-    from .models import Incident
-
-    return session.scalars(select(Incident.id).where(
-        Incident.instance_id == instance_id, Incident.status == "open").limit(1)).first() is not None
+def _has_open_incident(session: Session, instance_id: str) -> bool:
+    stmt = select(Incident.id).where(
+        Incident.instance_id == instance_id, Incident.status == "open").limit(1)
+    return session.scalars(stmt).first() is not None

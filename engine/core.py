@@ -7,15 +7,15 @@ caller (the Flask service, the CLI, a worker) never holds a half-done step.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 
 from . import clock as clock_module
 from . import definitions

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from .errors import DefinitionRefused, Finding, NotFound
 from .models import Definition

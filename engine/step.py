@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import clock as clock_module
 from .clock import Clock
@@ -118,25 +119,45 @@ class Step:
                 completing: str | None = None) -> StepOutcome:
         """Run `action` on the workflow and save the result, or open an incident."""
         before = before or Snapshot.of(wf)
+        memory = self._remember()
         savepoint = self.session.begin_nested()
         try:
-            with clock_module.using(self.runtime.clock):
+            with clock_module.using(self.runtime.clock), self.session.no_autoflush:
                 action(wf)
                 after = Snapshot.of(wf)
                 timer_at = next_timer_at(wf)
+                status = "completed" if wf.is_completed() else self.instance.status
+                if status == "incident":
+                    status = "running"
+                self.sync(wf, before, after, actor=actor, completing=completing)
+                # the compare-and-set is the step's first write: a loser writes nothing
+                self.save(wf, status=status,
+                          next_timer=None if status == "completed" else timer_at)
+            self.flush_records()
         except EngineError:
             savepoint.rollback()
+            self._restore(memory)
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the model becomes an incident
             savepoint.rollback()
+            self._restore(memory)
             return StepOutcome(self.instance, self.open_incident(exc, operation, actor))
-        self.sync(wf, before, after, actor=actor, completing=completing)
-        status = "completed" if wf.is_completed() else self.instance.status
-        if status == "incident":
-            status = "running"
-        self.save(wf, status=status, next_timer=None if status == "completed" else timer_at)
         savepoint.commit()
         return StepOutcome(self.instance)
+
+    def _remember(self) -> tuple[Any, ...]:
+        fields = {k: getattr(self.instance, k) for k in self._INSTANCE_FIELDS}
+        return fields, self._seq, len(self.history), len(self.events)
+
+    def _restore(self, memory: tuple[Any, ...]) -> None:
+        fields, self._seq, n_history, n_events = memory
+        for key, value in fields.items():
+            set_committed_value(self.instance, key, value)
+        del self.history[n_history:]
+        del self.events[n_events:]
+
+    _INSTANCE_FIELDS = ("version", "status", "state", "next_timer_at", "updated_at",
+                        "ended_at", "history_seq")
 
     def open_incident(self, exc: Exception, operation: dict[str, Any],
                       actor: str | None) -> Incident:
@@ -171,6 +192,13 @@ class Step:
         old_status = self.instance.status
         old_version = self.instance.version
         values.setdefault("updated_at", self.now)
+        new_status = values.get("status", old_status)
+        if new_status != old_status:
+            self.record("state_changed", detail={"from": old_status, "to": new_status})
+            self.emit(InstanceStateChanged, old_status=old_status, new_status=new_status)
+            if new_status == "completed":
+                self.record("completed")
+        values["history_seq"] = self._seq
         result = self.session.execute(
             update(Instance)
             .where(Instance.id == self.instance.id, Instance.version == old_version)
@@ -179,15 +207,9 @@ class Step:
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"instance {self.instance.id} was advanced by someone else")
-        self.instance.version = old_version + 1
+        set_committed_value(self.instance, "version", old_version + 1)
         for key, value in values.items():
-            setattr(self.instance, key, value)
-        new_status = values.get("status", old_status)
-        if new_status != old_status:
-            self.record("state_changed", detail={"from": old_status, "to": new_status})
-            self.emit(InstanceStateChanged, old_status=old_status, new_status=new_status)
-            if new_status == "completed":
-                self.record("completed")
+            set_committed_value(self.instance, key, value)
 
     def save(self, wf: BpmnWorkflow, *, status: str, next_timer: datetime | None) -> None:
         values: dict[str, Any] = {"state": dump_state(wf), "status": status,
@@ -195,14 +217,14 @@ class Step:
         if status in ("completed", "terminated"):
             values["ended_at"] = self.now
         self.cas_update(**values)
-        self.flush_records()
 
     def flush_records(self) -> None:
-        self.instance.history_seq = self._seq
-        self.session.execute(
-            update(Instance).where(Instance.id == self.instance.id)
-            .values(history_seq=self._seq).execution_options(synchronize_session=False)
-        )
+        if self.instance.history_seq != self._seq:
+            self.session.execute(
+                update(Instance).where(Instance.id == self.instance.id)
+                .values(history_seq=self._seq).execution_options(synchronize_session=False)
+            )
+            set_committed_value(self.instance, "history_seq", self._seq)
         self.session.add_all(self.history)
         self.session.flush()
         self.runtime.bus.publish_all(self.session, self.events)

@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import select
 
 from .errors import ConcurrentUpdate
 from .models import Instance

@@ -1,0 +1,58 @@
+"""The database fixture: every test runs on SQLite and, when configured, PostgreSQL.
+
+Each test gets a clean database: a fresh SQLite file, or a fresh PostgreSQL
+schema selected through the connection's search_path (so subprocesses given
+the same URL see the same schema).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import create_engine, text
+
+from engine import Engine, ManualClock
+from engine.db import make_engine
+from workflows.schema import metadata
+
+PG_URL = os.environ.get("CIIFLOW_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # noqa: ANN001
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ciiflow.sqlite3'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[SqlEngine]:
+    engine = make_engine(db_url)
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def engine(db: SqlEngine, clock: ManualClock) -> Engine:
+    return Engine(db, clock=clock)
