@@ -24,6 +24,7 @@ class ExpressionSyntaxError(ExpressionError, SyntaxError):
     def __init__(self, message: str, text: str, position: int) -> None:
         Exception.__init__(self, message)
         self.message = message
+        self.msg = message  # what traceback printing of a SyntaxError shows
         self.text = text
         self.position = position
 

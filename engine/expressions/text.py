@@ -187,10 +187,14 @@ def compile_single(text: str) -> Evaluator:
     return name_errors(_compile_part(single, text), text)
 
 
-def variables(text: str) -> set[str]:
-    """Top-level variables a field reads (for the lint); a bare text is read as JUEL."""
+def variables(text: str, kind: str = "template") -> set[str]:
+    """Top-level variables a field reads, for the lint.
+
+    Text without `${…}` has none, except for kind "condition", where a bare
+    text is read as a JUEL expression (the lenient condition form).
+    """
     if not has_expression(text):
-        return juel.variables_of(juel.parse(text))
+        return juel.variables_of(juel.parse(text)) if kind == "condition" else set()
     names: set[str] = set()
     for part in split(text):
         if part.is_expression:
