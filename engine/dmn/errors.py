@@ -35,12 +35,20 @@ class FeelSyntaxError(DmnError):
     so the lint can point at the faulty character in a cell.
     """
 
-    def __init__(self, message: str, text: str, position: int | None = None) -> None:
-        where = f" at position {position}" if position is not None else ""
-        super().__init__(f"{message}{where} in FEEL {text!r}")
+    def __init__(
+        self, message: str, text: str, position: int | None = None, where: str | None = None
+    ) -> None:
+        at = f" at position {position}" if position is not None else ""
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{message}{at} in FEEL {text!r}")
         self.message = message
         self.text = text
         self.position = position
+        self.where = where
+
+    def located(self, where: str) -> FeelSyntaxError:
+        """The same error, naming the DMN element (decision, rule, cell) it came from."""
+        return FeelSyntaxError(self.message, self.text, self.position, where)
 
 
 class FeelRuntimeError(DmnError):
