@@ -81,13 +81,15 @@ def test_kind_mismatch(text: str, kind: str) -> None:
         check_timer(text, kind)  # type: ignore[arg-type]
 
 
+NINE_UTC = "2026-01-31T09:00:00+00:00"
+
 EXPRESSIONS = [
     ('${"PT" + hours + "H"}', {"hours": 36}, "PT36H"),
     ("${wait}", {"wait": "P10D"}, "P10D"),
     ('${duration("P" + days + "D")}', {"days": 3}, "P3D"),
     ('${urgent ? "PT4H" : "P10D"}', {"urgent": False}, "P10D"),
-    ("${deadline}", {"deadline": datetime(2026, 1, 31, 9, tzinfo=UTC)}, "2026-01-31T09:00:00+00:00"),
-    ("${deadline}", {"deadline": datetime(2026, 1, 31, 9)}, "2026-01-31T09:00:00+00:00"),
+    ("${deadline}", {"deadline": datetime(2026, 1, 31, 9, tzinfo=UTC)}, NINE_UTC),
+    ("${deadline}", {"deadline": datetime(2026, 1, 31, 9)}, NINE_UTC),
     ("${day}", {"day": date(2026, 1, 31)}, "2026-01-31"),
     (
         '${addDuration(dateTime("2026-01-01T00:00:00Z"), "P10D")}',
