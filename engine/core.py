@@ -148,6 +148,31 @@ class Engine:
                 raise NotFound(f"no task {task_id}")
             return row
 
+    def task_spec(self, task: Task) -> Any:
+        """The spec of a task row's activity, from the cached definition (no instance load)."""
+        from .forms import find_task_spec
+        from .models import Definition
+
+        with self.sessions() as session:
+            instance = session.get(Instance, task.instance_id)
+            specs = self.runtime.specs.get(
+                instance.definition_id,
+                lambda: session.get(Definition, instance.definition_id).spec)
+        return find_task_spec(specs, task.activity_id)
+
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """The data a task sees now (its own data when ready, else the case's)."""
+        with self.sessions() as session:
+            row = session.get(Task, task_id)
+            if row is None:
+                raise NotFound(f"no task {task_id}")
+            instance = session.get(Instance, row.instance_id)
+            wf = Step(self.runtime, session, instance).load()
+            spiff_task = wf.get_task_from_id(uuid.UUID(task_id))
+            if spiff_task is not None and spiff_task.has_state(TaskState.READY):
+                return dict(spiff_task.data)
+            return current_data(wf)
+
     def workflow_data(self, instance_id: str) -> dict[str, Any]:
         """The case variables as the workflow holds them now (for coordinators and forms)."""
         with self.sessions() as session:

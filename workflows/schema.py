@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+import engine.principals  # noqa: F401  (tables)
 from engine.models import Base
 
 for _module in ("webhooks.models", "workflows.auth_models"):
