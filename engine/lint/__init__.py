@@ -1,0 +1,76 @@
+"""Deploy-time lint: every uploaded BPMN/DMN file is checked whole before it is deployed.
+
+No file may run code on the server and no construct may be dropped silently:
+an ``error`` finding refuses the whole bundle, a ``warning`` is shown to the
+process owner. ``engine.definitions`` calls :func:`lint` before it stores
+anything; ``ciiflow lint FILE...`` calls :func:`lint_cli`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.errors import Finding
+from engine.lint.bpmn import check_bpmn
+from engine.lint.bundle import Bundle
+from engine.lint.cli import lint_cli
+from engine.lint.dmn import check_dmn
+from engine.lint.namespaces import split
+from engine.lint.report import Report
+from engine.lint.xmlload import MAX_FILE_BYTES, UnsafeFile, kind_of, load_xml
+
+__all__ = ["MAX_FILE_BYTES", "Finding", "UnsafeFile", "lint", "lint_cli", "load_xml"]
+
+
+def lint(files: Mapping[str, bytes]) -> list[Finding]:
+    """Check a bundle; references resolve across all its files.
+
+    Files that cannot be loaded safely become one error each and the others
+    are still checked, so the owner sees every problem in one upload. A crash
+    of a check refuses the file (fail closed) rather than letting it through.
+    """
+    findings: list[Finding] = []
+    loaded: list[tuple[str, str]] = []
+    bundle = Bundle()
+    for filename, data in files.items():
+        try:
+            root = load_xml(data, filename)
+        except UnsafeFile as exc:
+            findings.append(Finding("error", filename, None, str(exc)))
+            continue
+        kind = kind_of(root)
+        if kind == "BPMN":
+            bundle.add_bpmn(filename, root)
+        else:
+            namespace, _ = split(root.tag)
+            bundle.add_dmn(filename, root, namespace or "")
+        loaded.append((filename, kind))
+    findings.extend(_duplicates(bundle))
+    for filename, kind in loaded:
+        root = bundle.roots[filename]
+        try:
+            report = (check_bpmn if kind == "BPMN" else check_dmn)(filename, root, bundle)
+        except Exception as exc:  # noqa: BLE001 - fail closed, name the reason
+            report = Report(filename)
+            report.error(None, f"lint could not check the file ({type(exc).__name__}: {exc})")
+        findings.extend(report.findings)
+    return findings
+
+
+def _duplicates(bundle: Bundle) -> list[Finding]:
+    """A process or decision id defined twice in a bundle makes every reference ambiguous."""
+    found: list[Finding] = []
+    for what, table in (("process", bundle.processes), ("decision", bundle.decisions)):
+        for ident, filenames in table.items():
+            if len(filenames) > 1:
+                for filename in filenames[1:]:
+                    found.append(
+                        Finding(
+                            "error",
+                            filename,
+                            ident,
+                            f"{what} id {ident!r} is also defined in {filenames[0]}; "
+                            "ids must be unique in a bundle",
+                        )
+                    )
+    return found

@@ -1,0 +1,90 @@
+"""Service work is bound by name to a registered handler or to an external worker.
+
+Design decision 11: a service task never carries code. ``camunda:topic`` on an
+external task is fetched by a worker over the API, so any topic is fine;
+``camunda:class``, ``camunda:delegateExpression`` and ``camunda:expression``
+are names that must be bound in ``engine.handlers``. Without that module no
+name can be bound, so those are refused. A task with no binding at all would
+wait forever, so it is refused too.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from lxml import etree
+
+from engine.lint.namespaces import BPMN, CAMUNDA, tag
+from engine.lint.report import Report
+
+_BOUND_TASKS = ("serviceTask", "sendTask", "businessRuleTask")
+_NAMED_KINDS = ("class", "delegateExpression", "expression")
+
+
+def _is_bound(kind: str, name: str) -> bool:
+    """Ask the handler registry; no registry means nothing is bound."""
+    try:
+        handlers = importlib.import_module("engine.handlers")
+    except ImportError:
+        return False
+    is_bound = getattr(handlers, "is_bound", None)
+    if is_bound is None:
+        return False
+    try:
+        return bool(is_bound(kind, name))
+    except Exception:  # noqa: BLE001 - a broken registry binds nothing
+        return False
+
+
+def _camunda(element: etree._Element, name: str) -> str | None:
+    return element.get(tag(CAMUNDA, name))
+
+
+def check_bindings(root: etree._Element, report: Report) -> None:
+    """Each service, send and business-rule task is bound to something that will do it."""
+    for local in _BOUND_TASKS:
+        for task in root.iter(tag(BPMN, local)):
+            _check_task(task, local, report)
+
+
+def _check_task(task: etree._Element, local: str, report: Report) -> None:
+    eid = task.get("id")
+    if local == "businessRuleTask" and _camunda(task, "decisionRef") is not None:
+        return  # resolved against the bundle's decisions by engine.lint.references
+    if task.find(f"{{{BPMN}}}extensionElements/{{{CAMUNDA}}}connector") is not None:
+        return  # refused by engine.lint.camunda, once
+    impl_type = _camunda(task, "type")
+    if impl_type is not None:
+        if impl_type != "external":
+            report.error(
+                eid,
+                f"camunda:type {impl_type!r} is not supported; use camunda:type='external' "
+                "with a camunda:topic",
+            )
+        elif not (_camunda(task, "topic") or "").strip():
+            report.error(eid, "external task has no camunda:topic; name the topic workers fetch")
+        return
+    for kind in _NAMED_KINDS:
+        name = _camunda(task, kind)
+        if name is None:
+            continue
+        if not _is_bound(kind, name):
+            report.error(
+                eid,
+                f"no handler registered for camunda:{kind} {name!r}; register one in "
+                "engine.handlers or use camunda:type='external' with a camunda:topic",
+            )
+        return
+    if local == "sendTask" and task.get("messageRef"):
+        return  # SpiffWorkflow throws the message itself
+    if local == "businessRuleTask":
+        report.error(
+            eid, "business rule task has no camunda:decisionRef; choose the decision to evaluate"
+        )
+        return
+    kind_name = "service" if local == "serviceTask" else "send"
+    report.error(
+        eid,
+        f"unbound {kind_name} task would wait forever: set camunda:type='external' with a "
+        "camunda:topic, or bind a registered handler",
+    )

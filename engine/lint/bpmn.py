@@ -1,0 +1,84 @@
+"""All checks of one BPMN file, in the order a process owner would fix them.
+
+Each idea lives in its own module (elements, camunda vocabulary, expressions,
+bindings, references, diagram); this module adds the few file-level rules
+(executable process, ids SpiffWorkflow mishandles, script tasks) and runs the
+rest.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.lint.bindings import check_bindings
+from engine.lint.bpmn_expressions import check_bpmn_expressions
+from engine.lint.bundle import Bundle
+from engine.lint.camunda import check_vocabulary
+from engine.lint.diagram import check_diagram
+from engine.lint.elements import check_elements
+from engine.lint.namespaces import BPMN, tag
+from engine.lint.references import check_references
+from engine.lint.report import Report
+
+RESERVED_IDS = frozenset({"Start", "End"})
+"""Ids that collide with SpiffWorkflow's own task spec names and silently break a workflow."""
+
+
+def index_ids(root: etree._Element, report: Report) -> dict[str, etree._Element]:
+    """Map id -> element, reporting duplicates (SpiffWorkflow keeps only one of them)."""
+    ids: dict[str, etree._Element] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        eid = element.get("id")
+        if not eid:
+            continue
+        if eid in ids:
+            report.error(eid, f"id {eid!r} is used twice in this file; ids must be unique")
+            continue
+        ids[eid] = element
+    return ids
+
+
+def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
+    """Run every BPMN check on one loaded file."""
+    report = Report(filename)
+    ids = index_ids(root, report)
+    _check_executable(root, report)
+    _check_reserved_ids(ids, report)
+    _check_scripts(root, report)
+    check_elements(root, report)
+    check_vocabulary(root, report)
+    check_bindings(root, report)
+    check_bpmn_expressions(root, report)
+    check_references(root, report, bundle, ids)
+    check_diagram(root, report)
+    return report
+
+
+def _check_executable(root: etree._Element, report: Report) -> None:
+    processes = list(root.iter(tag(BPMN, "process")))
+    if not any(p.get("isExecutable") == "true" for p in processes):
+        report.error(
+            processes[0].get("id") if processes else root.get("id"),
+            "no process is executable: tick 'Executable' (isExecutable=\"true\") on the process",
+        )
+
+
+def _check_reserved_ids(ids: dict[str, etree._Element], report: Report) -> None:
+    for eid in sorted(RESERVED_IDS & ids.keys()):
+        report.error(
+            eid,
+            f"element id {eid!r} is reserved by SpiffWorkflow and silently breaks the "
+            f"workflow; rename it (e.g. '{eid}Event_1')",
+        )
+
+
+def _check_scripts(root: etree._Element, report: Report) -> None:
+    for task in root.iter(tag(BPMN, "scriptTask")):
+        fmt = task.get("scriptFormat") or "no language"
+        report.error(
+            task.get("id"),
+            f"script task ({fmt}) refused: ciiflow runs no code from a file; use a service "
+            "task bound to a registered handler (camunda:topic) instead",
+        )

@@ -1,0 +1,148 @@
+"""The Camunda 7 vocabulary ciiflow understands, ignores, or refuses — kept in one place.
+
+Nothing may be dropped silently: a ``camunda:`` attribute or element is either
+used by ciiflow (SUPPORTED_*), harmless Modeler metadata (HARMLESS, no
+finding), code we never run (REFUSED_ELEMENTS, an error), or ignored
+(everything else, a warning that names it so the owner knows it has no effect).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.lint.namespaces import CAMUNDA, CAMUNDA_DMN, MODELER, split
+from engine.lint.report import Report, owner_id
+
+SUPPORTED_ATTRIBUTES = frozenset(
+    """
+    assignee candidateGroups candidateUsers dueDate followUpDate priority
+    formKey formRef formRefBinding formRefVersion
+    calledElementBinding calledElementVersion calledElementVersionTag calledElementTenantId
+    decisionRef decisionRefBinding decisionRefVersion decisionRefVersionTag decisionRefTenantId
+    resultVariable mapDecisionResult type topic class delegateExpression expression
+    collection elementVariable errorCodeVariable errorMessageVariable variableName
+    inputVariable
+    """.split()
+)
+"""camunda: attributes ciiflow reads (or checks and binds)."""
+
+HARMLESS_ATTRIBUTES = frozenset(
+    """
+    asyncBefore asyncAfter exclusive historyTimeToLive versionTag isStartableInTasklist
+    """.split()
+)
+"""Modeler metadata without effect on a case's path: accepted without a finding."""
+
+SUPPORTED_ELEMENTS = frozenset(
+    """
+    formData formField value validation constraint properties property
+    inputOutput inputParameter outputParameter list map entry in out
+    """.split()
+)
+"""camunda: extension elements ciiflow reads."""
+
+LISTENERS = frozenset({"executionListener", "taskListener"})
+REFUSED_ELEMENTS = frozenset({"script", "connector"}) | LISTENERS
+
+IGNORED_HINTS = {
+    "jobPriority": "ciiflow has no job executor priorities",
+    "taskPriority": "external-task priorities are not used",
+    "failedJobRetryTimeCycle": "ciiflow turns a failure into an incident to retry by hand",
+    "candidateStarterGroups": "who may start a case is decided by API roles",
+    "candidateStarterUsers": "who may start a case is decided by API roles",
+    "initiator": "the initiator is recorded in the case history instead",
+    "formHandlerClass": "ciiflow runs no Java form handler",
+    "errorEventDefinition": "external-task error mapping is not used",
+    "field": "field injection into Java delegates is not used",
+    "potentialStarter": "who may start a case is decided by API roles",
+    "variableMappingClass": "ciiflow runs no Java variable mapping",
+    "variableMappingDelegateExpression": "ciiflow runs no Java variable mapping",
+    "async": "deprecated Camunda attribute; ciiflow runs steps synchronously",
+}
+
+_DMN_ATTRIBUTES = frozenset({"historyTimeToLive", "versionTag", "inputVariable"})
+
+
+def _listener_code(listener: etree._Element) -> str:
+    for attribute in ("class", "expression", "delegateExpression"):
+        value = listener.get(attribute)
+        if value:
+            return f"{attribute}={value!r}"
+    if listener.find(f"{{{CAMUNDA}}}script") is not None:
+        return "an inline script"
+    return "no code"
+
+
+def check_vocabulary(root: etree._Element, report: Report) -> None:
+    """Classify every camunda: attribute and element of a BPMN or DMN file."""
+    _check_attributes(root, report)
+    _walk(root, report)
+
+
+def _walk(element: etree._Element, report: Report) -> None:
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        _check_attributes(child, report)
+        namespace, local = split(child.tag)
+        if namespace == CAMUNDA and not _check_element(child, local, report):
+            continue  # reported as a whole; its children add nothing
+        _walk(child, report)
+
+
+def _check_attributes(element: etree._Element, report: Report) -> None:
+    for name in element.attrib:
+        namespace, local = split(name)
+        if namespace == MODELER:
+            continue
+        if namespace == CAMUNDA_DMN:
+            if local not in _DMN_ATTRIBUTES:
+                report.warning(
+                    owner_id(element),
+                    f"camunda:{local} is not used by ciiflow and is ignored; remove it",
+                )
+            continue
+        if namespace != CAMUNDA:
+            continue
+        if local in SUPPORTED_ATTRIBUTES or local in HARMLESS_ATTRIBUTES:
+            continue
+        hint = IGNORED_HINTS.get(local, "ciiflow does not implement it")
+        report.warning(
+            owner_id(element),
+            f"camunda:{local}={element.get(name)!r} is ignored ({hint}); remove it",
+        )
+
+
+def _check_element(element: etree._Element, local: str, report: Report) -> bool:
+    """Report a camunda: element; return True when its children need checking too."""
+    where = owner_id(element)
+    if local in LISTENERS:
+        event = element.get("event") or "?"
+        report.error(
+            where,
+            f"camunda:{local} on event {event!r} with {_listener_code(element)} refused: "
+            "ciiflow executes no listener code; remove the listener and model the work "
+            "as a service task bound to a registered handler",
+        )
+        return False
+    if local == "script":
+        fmt = element.get("scriptFormat") or "unknown language"
+        report.error(
+            where,
+            f"camunda:script ({fmt}) refused: ciiflow runs no scripts from a file; "
+            "use a ${…} expression or a service task bound to a registered handler",
+        )
+        return False
+    if local == "connector":
+        connector = element.findtext(f"{{{CAMUNDA}}}connectorId") or "?"
+        report.error(
+            where,
+            f"camunda:connector {connector!r} is not supported: use camunda:type='external' "
+            "with a camunda:topic, or a registered handler",
+        )
+        return False
+    if local in SUPPORTED_ELEMENTS:
+        return True
+    hint = IGNORED_HINTS.get(local, "ciiflow does not implement it")
+    report.warning(where, f"camunda:{local} is ignored ({hint}); remove it")
+    return False

@@ -1,0 +1,30 @@
+"""The XML namespaces a Camunda 7 Modeler file uses, named once for every check."""
+
+from __future__ import annotations
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+CAMUNDA_DMN = "http://camunda.org/schema/1.0/dmn"
+MODELER = "http://camunda.org/schema/modeler/1.0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+DMN_11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
+DMN_12 = "http://www.omg.org/spec/DMN/20180521/MODEL/"
+DMN_13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+DMN_NAMESPACES = (DMN_11, DMN_12, DMN_13)
+
+NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "camunda": CAMUNDA}
+
+
+def tag(namespace: str, local: str) -> str:
+    """Clark notation, the form lxml compares tags in."""
+    return f"{{{namespace}}}{local}"
+
+
+def split(qualified: str) -> tuple[str | None, str]:
+    """Split a Clark-notation tag or attribute name into (namespace, local name)."""
+    if qualified.startswith("{"):
+        namespace, _, local = qualified[1:].partition("}")
+        return namespace, local
+    return None, qualified

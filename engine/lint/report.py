@@ -1,0 +1,48 @@
+"""Collecting findings for one file, so every check speaks in the same shape.
+
+A finding names the BPMN/DMN element at fault: for a nested element (an
+``extensionElements`` child, a ``conditionExpression``) that is the closest
+ancestor with an ``id``, because that is what the process owner can click in
+the Modeler.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.errors import Finding
+
+
+def owner_id(element: etree._Element) -> str | None:
+    """The id of the element itself or of the closest ancestor that has one."""
+    node: etree._Element | None = element
+    while node is not None:
+        value = node.get("id")
+        if value:
+            return value
+        node = node.getparent()
+    return None
+
+
+def one_line(text: str, limit: int = 80) -> str:
+    """Quote user text in a message without letting it break the one-line format."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class Report:
+    """Findings of one file, in document order."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.findings: list[Finding] = []
+
+    def error(self, element_id: str | None, message: str) -> None:
+        self.findings.append(Finding("error", self.filename, element_id, _clean(message)))
+
+    def warning(self, element_id: str | None, message: str) -> None:
+        self.findings.append(Finding("warning", self.filename, element_id, _clean(message)))
+
+
+def _clean(message: str) -> str:
+    return " ".join(message.split())
