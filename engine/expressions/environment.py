@@ -35,7 +35,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import juel
 from . import text as fields
-from .errors import ExpressionError, ExpressionSyntaxError, MissingVariable
+from .errors import ExpressionError, ExpressionRuntimeError, ExpressionSyntaxError, MissingVariable
 from .juel import Evaluator
 from .timer import TimerKind, timer_kind, timer_value
 
@@ -59,7 +59,10 @@ def compile_for_spiff(text: str) -> Evaluator:
     if timer_kind(text) is not None:
         value = text.strip()
         return lambda ctx: value
-    return fields.name_errors(juel.compile_expression(text), text)
+    return juel.compile_expression(text).fn
+
+
+_COMPILED = fields.BoundedCache()
 
 
 def validate_text(text: str) -> None:
@@ -77,7 +80,14 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         external_context: Mapping[str, Any] | None = None,
     ) -> Any:
         data = {**context, **external_context} if external_context else context
-        return compile_for_spiff(expression)(data)
+        fn = _COMPILED.get(expression) or _COMPILED.remember(
+            expression, compile_for_spiff(expression)
+        )
+        try:
+            return fn(data)
+        except ExpressionRuntimeError as error:
+            fields.name_error(error, expression)
+            raise
 
     def execute(
         self,

@@ -126,12 +126,17 @@ def variables_of(tree: Tree) -> set[str]:
     return {str(node.children[0]) for node in tree.iter_subtrees() if node.data == "var"}
 
 
-class _Node(NamedTuple):
-    """A compiled sub-expression plus what the compiler may fuse it with."""
+class Node(NamedTuple):
+    """A compiled sub-expression plus what the compiler may fuse it with.
+
+    `boolean` says the closure can only return true/false, so a condition
+    needs no extra result check (one call less on the hot path).
+    """
 
     fn: Evaluator
     const: Any = _NO_CONST
     var: str | None = None
+    boolean: bool = False
 
 
 def _unescape(literal: str) -> str:
@@ -150,18 +155,18 @@ def _unescape(literal: str) -> str:
     return "".join(out)
 
 
-def _constant(value: Any) -> _Node:
-    return _Node(lambda ctx: value, const=value)
+def _constant(value: Any) -> Node:
+    return Node(lambda ctx: value, const=value, boolean=value is True or value is False)
 
 
-def _variable(name: str) -> _Node:
+def _variable(name: str) -> Node:
     def read(ctx: Mapping[str, Any]) -> Any:
         try:
             return ctx[name]
         except KeyError:
             raise MissingVariable(name) from None
 
-    return _Node(read, var=name)
+    return Node(read, var=name)
 
 
 _EQUALITY = {"==": v.equals, "eq": v.equals}
@@ -187,22 +192,22 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _compare(symbol: str, left: _Node, right: _Node) -> _Node:
+def _compare(symbol: str, left: Node, right: Node) -> Node:
     if symbol in _EQUALITY or symbol in _INEQUALITY:
         negate = symbol in _INEQUALITY
         if right.const is not _NO_CONST and left.var is not None and isinstance(right.const, str):
-            return _Node(_var_equals_text(left.var, right.const, negate))
+            return Node(_var_equals_text(left.var, right.const, negate), boolean=True)
         lf, rf = left.fn, right.fn
         if negate:
-            return _Node(lambda ctx: not v.equals(lf(ctx), rf(ctx)))
-        return _Node(lambda ctx: v.equals(lf(ctx), rf(ctx)))
+            return Node(lambda ctx: not v.equals(lf(ctx), rf(ctx)), boolean=True)
+        return Node(lambda ctx: v.equals(lf(ctx), rf(ctx)), boolean=True)
     func, shown = _ORDERING[symbol]
     checked = v.ordering(func, shown)
     const = right.const
     if left.var is not None and v.is_number(const) and const.__class__ in (int, float):
-        return _Node(_var_orders_number(left.var, func, checked, const))
+        return Node(_var_orders_number(left.var, func, checked, const), boolean=True)
     lf, rf = left.fn, right.fn
-    return _Node(lambda ctx: checked(lf(ctx), rf(ctx)))
+    return Node(lambda ctx: checked(lf(ctx), rf(ctx)), boolean=True)
 
 
 def _var_equals_text(name: str, const: str, negate: bool) -> Evaluator:
@@ -270,7 +275,7 @@ def _or(left: Evaluator, right: Evaluator, symbol: str) -> Evaluator:
     return run
 
 
-def _access(node: Tree) -> _Node:
+def _access(node: Tree) -> Node:
     """Fuse `a.b.c` / `a["b"][0]` / `a[i].b` into one closure over a list of steps."""
     steps: list[tuple[bool, Any]] = []  # (is_constant_key, key or key evaluator)
     current: Tree | Token = node
@@ -294,7 +299,7 @@ def _access(node: Tree) -> _Node:
                 value = member(value, key)
             return value
 
-        return _Node(path)
+        return Node(path)
 
     def computed(ctx: Mapping[str, Any]) -> Any:
         value = base_fn(ctx)
@@ -302,7 +307,7 @@ def _access(node: Tree) -> _Node:
             value = member(value, key if constant else key(ctx))
         return value
 
-    return _Node(computed)
+    return Node(computed)
 
 
 def _call(name: str, args: list[Evaluator]) -> Evaluator:
@@ -324,7 +329,7 @@ def _ternary(test: Evaluator, yes: Evaluator, no: Evaluator) -> Evaluator:
     return lambda ctx: yes(ctx) if v.truth(test(ctx), "?") else no(ctx)
 
 
-def _compile(node: Tree | Token) -> _Node:
+def _compile(node: Tree | Token) -> Node:
     if isinstance(node, Token):  # a lone literal or name at the top, e.g. "${x}"
         return _compile(Tree(node.type.lower(), [node]))
     kind, children = node.data, node.children
@@ -347,37 +352,39 @@ def _compile(node: Tree | Token) -> _Node:
     if kind == "arith":
         func = _ARITHMETIC[str(children[1])]
         lf, rf = _compile(children[0]).fn, _compile(children[2]).fn
-        return _Node(lambda ctx: func(lf(ctx), rf(ctx)))
+        return Node(lambda ctx: func(lf(ctx), rf(ctx)))
     if kind == "and_op":
-        return _Node(_and(_compile(children[0]).fn, _compile(children[2]).fn, str(children[1])))
+        left, right = _compile(children[0]).fn, _compile(children[2]).fn
+        return Node(_and(left, right, str(children[1])), boolean=True)
     if kind == "or_op":
-        return _Node(_or(_compile(children[0]).fn, _compile(children[2]).fn, str(children[1])))
+        left, right = _compile(children[0]).fn, _compile(children[2]).fn
+        return Node(_or(left, right, str(children[1])), boolean=True)
     if kind == "not_op":
         inner, symbol = _compile(children[1]).fn, str(children[0])
-        return _Node(lambda ctx: not v.truth(inner(ctx), symbol))
+        return Node(lambda ctx: not v.truth(inner(ctx), symbol), boolean=True)
     if kind == "neg":
         inner = _compile(children[1]).fn
-        return _Node(lambda ctx: v.negate(inner(ctx)))
+        return Node(lambda ctx: v.negate(inner(ctx)))
     if kind == "empty_op":
         inner = _compile(children[1]).fn
-        return _Node(lambda ctx: v.is_empty(inner(ctx)))
+        return Node(lambda ctx: v.is_empty(inner(ctx)), boolean=True)
     if kind == "ternary":
         test, yes, no = (_compile(child).fn for child in children)
-        return _Node(_ternary(test, yes, no))
+        return Node(_ternary(test, yes, no))
     if kind == "call":
         name = str(children[0])
-        return _Node(_call(name, [_compile(c).fn for c in children[1:] if c is not None]))
+        return Node(_call(name, [_compile(c).fn for c in children[1:] if c is not None]))
     raise ExpressionSyntaxError(f"unsupported construct '{kind}'", kind, 0)
 
 
-def compile_tree(tree: Tree, text: str, offset: int = 0) -> Evaluator:
+def compile_tree(tree: Tree, text: str, offset: int = 0) -> Node:
     try:
-        return _compile(tree).fn
+        return _compile(tree)
     except RecursionError:
         raise _syntax_error("the expression is nested too deeply", text, offset) from None
 
 
 @functools.lru_cache(maxsize=4096)
-def compile_expression(source: str) -> Evaluator:
+def compile_expression(source: str) -> Node:
     """Parse and compile a bare expression once; later calls reuse the closures."""
     return compile_tree(parse(source), source)

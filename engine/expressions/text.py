@@ -90,25 +90,39 @@ def single_expression(parts: tuple[Part, ...]) -> Part | None:
     return expressions[0]
 
 
-def _compile_part(part: Part, text: str) -> Evaluator:
+def _compile_part(part: Part, text: str) -> juel.Node:
     if part.offset == 0 and part.source == text:
         return juel.compile_expression(text)
     tree = juel.parse(part.source, text, part.offset)
     return juel.compile_tree(tree, text, part.offset)
 
 
-def name_errors(fn: Evaluator, text: str) -> Evaluator:
-    """Attach the field's text to runtime errors, so incidents say which expression."""
+def name_error(error: ExpressionRuntimeError, text: str) -> None:
+    """Attach the field's text to a runtime error, so incidents say which expression.
 
-    def run(ctx: Mapping[str, Any]) -> Any:
-        try:
-            return fn(ctx)
-        except ExpressionRuntimeError as error:
-            if error.expression is None:
-                error.expression = text
-            raise
+    Done by the entry points in an `except` (free in Python 3.11 when nothing
+    is raised) rather than by a wrapping closure, which would cost a call.
+    """
+    if error.expression is None:
+        error.expression = text
 
-    return run
+
+class BoundedCache(dict[str, Evaluator]):
+    """Text → compiled closure; a plain dict read is the cheapest cache hit there is.
+
+    Cleared when full: deployed definitions hold a few hundred distinct texts,
+    so this only bounds memory against a pathological caller.
+    """
+
+    def __init__(self, limit: int = 8192) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def remember(self, text: str, fn: Evaluator) -> Evaluator:
+        if len(self) >= self.limit:
+            self.clear()
+        self[text] = fn
+        return fn
 
 
 @functools.lru_cache(maxsize=4096)
@@ -117,18 +131,18 @@ def compile_text(text: str) -> Evaluator:
     parts = split(text)
     single = single_expression(parts)
     if single is not None:
-        return name_errors(_compile_part(single, text), text)
+        return _compile_part(single, text).fn
     if not any(part.is_expression for part in parts):
         literal = "".join(part.source for part in parts)
         return lambda ctx: literal
     pieces: list[tuple[bool, Any]] = [
-        (True, _compile_part(p, text)) if p.is_expression else (False, p.source) for p in parts
+        (True, _compile_part(p, text).fn) if p.is_expression else (False, p.source) for p in parts
     ]
 
     def render(ctx: Mapping[str, Any]) -> str:
         return "".join(to_text(piece(ctx)) if is_expr else piece for is_expr, piece in pieces)
 
-    return name_errors(render, text)
+    return render
 
 
 @functools.lru_cache(maxsize=4096)
@@ -141,30 +155,38 @@ def compile_condition(text: str) -> Evaluator:
             raise juel._syntax_error(
                 "a condition must be exactly one ${…} expression", text, max(position, 0)
             )
-        fn = _compile_part(single, text)
+        node = _compile_part(single, text)
     else:
-        fn = _compile_part(Part(text, 0, True), text)
+        node = _compile_part(Part(text, 0, True), text)
+    if node.boolean:
+        return node.fn
+    fn = node.fn
 
     def decide(ctx: Mapping[str, Any]) -> bool:
-        try:
-            result = fn(ctx)
-        except ExpressionRuntimeError as error:
-            if error.expression is None:
-                error.expression = text
-            raise
+        result = fn(ctx)
         if result is True or result is False:
             return result
         raise ExpressionRuntimeError(
-            f"a condition must give true or false, got {show(result)} ({type_name(result)})",
-            text,
+            f"a condition must give true or false, got {show(result)} ({type_name(result)})"
         )
 
     return decide
 
 
+_TEXTS = BoundedCache()
+_CONDITIONS = BoundedCache()
+
+
 def evaluate_text(text: str, context: Mapping[str, Any]) -> Any:
     """Evaluate a field: typed value for a lone `${…}`, text for a template or literal."""
-    return compile_text(text)(context)
+    fn = _TEXTS.get(text)
+    if fn is None:
+        fn = _TEXTS.remember(text, compile_text(text))
+    try:
+        return fn(context)
+    except ExpressionRuntimeError as error:
+        name_error(error, text)
+        raise
 
 
 def evaluate_condition(text: str, context: Mapping[str, Any]) -> bool:
@@ -173,7 +195,14 @@ def evaluate_condition(text: str, context: Mapping[str, Any]) -> bool:
     A text without `${…}` is read as a bare JUEL expression: Modeler users
     sometimes forget the braces, and guessing "literal text" would be worse.
     """
-    return compile_condition(text)(context)
+    fn = _CONDITIONS.get(text)
+    if fn is None:
+        fn = _CONDITIONS.remember(text, compile_condition(text))
+    try:
+        return fn(context)
+    except ExpressionRuntimeError as error:
+        name_error(error, text)
+        raise
 
 
 @functools.lru_cache(maxsize=4096)
@@ -184,7 +213,7 @@ def compile_single(text: str) -> Evaluator:
         raise ExpressionSyntaxError(
             f"expected exactly one ${{…}} expression, got {text!r}", text, 0
         )
-    return name_errors(_compile_part(single, text), text)
+    return _compile_part(single, text).fn
 
 
 def variables(text: str, kind: str = "template") -> set[str]:
