@@ -33,7 +33,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from lark import Lark
+from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from .errors import FeelRuntimeError, FeelSyntaxError
@@ -41,6 +41,8 @@ from .feel_compile import INPUT, Compiler, Evaluator, Test, negated
 
 MAX_TEXT_LENGTH = 10_000
 """Longer cells are refused: nobody writes them in a Modeler, attackers do."""
+MAX_DEPTH = 64
+"""Deeper parse trees are refused: compiled closures nest as deep as the tree."""
 
 _PARSER = Lark(
     resources.files(__package__).joinpath("feel.lark").read_text(encoding="utf-8"),
@@ -92,11 +94,23 @@ def _juel(text: str) -> Evaluator:
     return evaluate
 
 
+def _depth(tree: Tree[Any]) -> int:
+    """Depth of a parse tree, computed without recursion (it may be hostile)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return deepest
+
+
 def _parse(text: str, start: str) -> Any:
     if len(text) > MAX_TEXT_LENGTH:
         raise FeelSyntaxError(f"longer than {MAX_TEXT_LENGTH} characters", text[:80] + "…", None)
     try:
         tree = _PARSER.parse(text, start=start)
+        if _depth(tree) > MAX_DEPTH:
+            raise FeelSyntaxError(f"nested deeper than {MAX_DEPTH} levels", text, None)
         return Compiler(text).transform(tree)
     except VisitError as exc:
         original = exc.orig_exc

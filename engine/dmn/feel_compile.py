@@ -92,7 +92,12 @@ def _test_against(op: Callable[[Any, Any], bool | None], endpoint: Node) -> Test
 
 
 def _equality_test(endpoint: Node) -> Test:
-    """The bare-value cell (`"a"`, `5`, `[1,2]`): equal to the value, or in the list."""
+    """The bare-value cell (`"a"`, `5`, `[1,2]`): equal to the value, or in the list.
+
+    A non-constant expression that yields a boolean for a non-boolean input is the
+    test itself (feel-scala does the same), so Camunda cells like
+    `cellInput > limit` keep working.
+    """
     if endpoint.const:
         value = endpoint.value
         if isinstance(value, str):
@@ -104,6 +109,8 @@ def _equality_test(endpoint: Node) -> Test:
 
     def test(v: Any, ctx: Mapping[str, Any]) -> bool:
         expected = fn(ctx)
+        if isinstance(expected, bool) and not isinstance(v, bool):
+            return expected  # `cellInput > limit`: a boolean expression is the test itself
         if isinstance(expected, list):
             return any(feel_equal(v, item) for item in expected)
         return feel_equal(v, expected)
