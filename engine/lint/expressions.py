@@ -62,10 +62,11 @@ def _run(
         call(checker)
     except syntax_error as exc:
         column = _column(exc)
-        where = f" at column {column}" if column else ""
+        reason = _reason(exc)
+        where = f" at column {column}" if column and "column" not in reason else ""
         report.error(
             element_id,
-            f"{what} {one_line(text)!r} does not parse{where}: {_reason(exc)}; "
+            f"{what} {one_line(text)!r} does not parse{where}: {reason}; "
             "fix the expression in the Modeler",
         )
         return False

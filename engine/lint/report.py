@@ -14,11 +14,16 @@ from engine.errors import Finding
 
 
 def owner_id(element: etree._Element) -> str | None:
-    """The id of the element itself or of the closest ancestor that has one."""
+    """The id of the element itself or of the closest ancestor that has one.
+
+    Event definitions are skipped: the Modeler shows (and selects) the event,
+    not its definition, so a timer's fault is reported on the timer event.
+    """
     node: etree._Element | None = element
     while node is not None:
         value = node.get("id")
-        if value:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if value and not tag.endswith("EventDefinition"):
             return value
         node = node.getparent()
     return None
