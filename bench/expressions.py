@@ -74,8 +74,10 @@ def bench_condition(folder: Path) -> float:
     number = 100_000
     t_ours = per_call(lambda: ours.evaluate(task, OURS, external_context=objects), number)
     t_theirs = per_call(lambda: theirs.evaluate(task, THEIRS, external_context=objects), number)
-    print(f"condition via script engine: ours {t_ours * 1e6:.2f} us ({1 / t_ours:,.0f}/s), "
-          f"stock PythonScriptEngine {t_theirs * 1e6:.2f} us ({1 / t_theirs:,.0f}/s)")
+    print(
+        f"condition via script engine: ours {t_ours * 1e6:.2f} us ({1 / t_ours:,.0f}/s), "
+        f"stock PythonScriptEngine {t_theirs * 1e6:.2f} us ({1 / t_theirs:,.0f}/s)"
+    )
 
     code = compile(THEIRS, "<bench>", "eval")  # reference only: the product never compiles
     fn = compile_condition(OURS)
@@ -83,9 +85,11 @@ def bench_condition(folder: Path) -> float:
     t_closure = per_call(lambda: fn(data), number)
     t_eval = per_call(lambda: eval(code, data), number)  # noqa: S307
     t_api = per_call(lambda: evaluate_condition(OURS, data), number)
-    print(f"condition direct: our closure {t_closure * 1e9:.0f} ns, evaluate_condition() "
-          f"{t_api * 1e9:.0f} ns, eval(precompiled) {t_eval * 1e9:.0f} ns, "
-          f"closure/eval={t_closure / t_eval:.2f}, api/eval={t_api / t_eval:.2f}")
+    print(
+        f"condition direct: our closure {t_closure * 1e9:.0f} ns, evaluate_condition() "
+        f"{t_api * 1e9:.0f} ns, eval(precompiled) {t_eval * 1e9:.0f} ns, "
+        f"closure/eval={t_closure / t_eval:.2f}, api/eval={t_api / t_eval:.2f}"
+    )
     return t_ours / t_theirs
 
 
@@ -163,8 +167,10 @@ def bench_dmn(folder: Path) -> float:
     number = 5_000
     t_ours = per_call(lambda: evaluate(decisions, "triage", data), number)
     t_theirs = per_call(lambda: spiff_engine.decide(rule_task), number)
-    print(f"dmn 20 rules (match on the last): ours {t_ours * 1e6:.1f} us ({1 / t_ours:,.0f}/s), "
-          f"SpiffWorkflow DMNEngine {t_theirs * 1e6:.1f} us ({1 / t_theirs:,.0f}/s)")
+    print(
+        f"dmn 20 rules (match on the last): ours {t_ours * 1e6:.1f} us ({1 / t_ours:,.0f}/s), "
+        f"SpiffWorkflow DMNEngine {t_theirs * 1e6:.1f} us ({1 / t_theirs:,.0f}/s)"
+    )
     return t_ours / t_theirs
 
 

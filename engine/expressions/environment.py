@@ -80,9 +80,9 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         external_context: Mapping[str, Any] | None = None,
     ) -> Any:
         data = {**context, **external_context} if external_context else context
-        fn = _COMPILED.get(expression) or _COMPILED.remember(
-            expression, compile_for_spiff(expression)
-        )
+        fn = _COMPILED.get(expression)
+        if fn is None:
+            fn = _COMPILED.remember(expression, compile_for_spiff(expression))
         try:
             return fn(data)
         except ExpressionRuntimeError as error:

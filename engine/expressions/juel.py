@@ -284,12 +284,12 @@ def _access(node: Tree) -> Node:
         if current.data == "member":
             steps.append((True, str(key)))
         else:
-            compiled = _compile(key)
+            compiled = _build(key)
             constant = compiled.const is not _NO_CONST
             steps.append((True, compiled.const) if constant else (False, compiled.fn))
         current = target
     steps.reverse()
-    base_fn, member = _compile(current).fn, v.member
+    base_fn, member = _build(current).fn, v.member
     if all(constant for constant, _ in steps):
         keys = [key for _, key in steps]
 
@@ -329,12 +329,12 @@ def _ternary(test: Evaluator, yes: Evaluator, no: Evaluator) -> Evaluator:
     return lambda ctx: yes(ctx) if v.truth(test(ctx), "?") else no(ctx)
 
 
-def _compile(node: Tree | Token) -> Node:
+def _build(node: Tree | Token) -> Node:
     if isinstance(node, Token):  # a lone literal or name at the top, e.g. "${x}"
-        return _compile(Tree(node.type.lower(), [node]))
+        return _build(Tree(node.type.lower(), [node]))
     kind, children = node.data, node.children
     if kind == "atom":
-        return _compile(children[0])
+        return _build(children[0])
     if kind == "string":
         return _constant(_unescape(str(children[0])))
     if kind == "int":
@@ -348,38 +348,38 @@ def _compile(node: Tree | Token) -> Node:
     if kind in ("member", "index"):
         return _access(node)
     if kind == "compare":
-        return _compare(str(children[1]), _compile(children[0]), _compile(children[2]))
+        return _compare(str(children[1]), _build(children[0]), _build(children[2]))
     if kind == "arith":
         func = _ARITHMETIC[str(children[1])]
-        lf, rf = _compile(children[0]).fn, _compile(children[2]).fn
+        lf, rf = _build(children[0]).fn, _build(children[2]).fn
         return Node(lambda ctx: func(lf(ctx), rf(ctx)))
     if kind == "and_op":
-        left, right = _compile(children[0]).fn, _compile(children[2]).fn
+        left, right = _build(children[0]).fn, _build(children[2]).fn
         return Node(_and(left, right, str(children[1])), boolean=True)
     if kind == "or_op":
-        left, right = _compile(children[0]).fn, _compile(children[2]).fn
+        left, right = _build(children[0]).fn, _build(children[2]).fn
         return Node(_or(left, right, str(children[1])), boolean=True)
     if kind == "not_op":
-        inner, symbol = _compile(children[1]).fn, str(children[0])
+        inner, symbol = _build(children[1]).fn, str(children[0])
         return Node(lambda ctx: not v.truth(inner(ctx), symbol), boolean=True)
     if kind == "neg":
-        inner = _compile(children[1]).fn
+        inner = _build(children[1]).fn
         return Node(lambda ctx: v.negate(inner(ctx)))
     if kind == "empty_op":
-        inner = _compile(children[1]).fn
+        inner = _build(children[1]).fn
         return Node(lambda ctx: v.is_empty(inner(ctx)), boolean=True)
     if kind == "ternary":
-        test, yes, no = (_compile(child).fn for child in children)
+        test, yes, no = (_build(child).fn for child in children)
         return Node(_ternary(test, yes, no))
     if kind == "call":
         name = str(children[0])
-        return Node(_call(name, [_compile(c).fn for c in children[1:] if c is not None]))
+        return Node(_call(name, [_build(c).fn for c in children[1:] if c is not None]))
     raise ExpressionSyntaxError(f"unsupported construct '{kind}'", kind, 0)
 
 
 def compile_tree(tree: Tree, text: str, offset: int = 0) -> Node:
     try:
-        return _compile(tree)
+        return _build(tree)
     except RecursionError:
         raise _syntax_error("the expression is nested too deeply", text, offset) from None
 

@@ -48,7 +48,7 @@ HOSTILE = [
     "`a`",
     "a @ b",
     "'\\x41'.join(a)",
-    "\"unterminated",
+    '"unterminated',
     "a ==",
     "(a",
     "a)",
