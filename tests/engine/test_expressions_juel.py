@@ -331,3 +331,32 @@ def test_same_text_is_compiled_once() -> None:
 
     text = '${decision == "accept" && amount > 999}'
     assert compile_condition(text) is compile_condition(text)
+
+
+class _Secret:
+    password = "hunter2"
+
+    def __getitem__(self, key: str) -> str:
+        return "leaked"
+
+
+def test_python_objects_are_never_read() -> None:
+    data = {"obj": _Secret()}
+    with pytest.raises(ExpressionRuntimeError, match="cannot read"):
+        evaluate_text("${obj.password}", data)
+    with pytest.raises(ExpressionRuntimeError, match="cannot read"):
+        evaluate_text('${obj["password"]}', data)
+
+
+def test_external_context_overrides_task_data() -> None:
+    from types import SimpleNamespace
+
+    from engine.expressions import SafeScriptEngine
+
+    task = SimpleNamespace(data={"decision": "accept"}, task_spec=SimpleNamespace())
+    engine = SafeScriptEngine()
+    assert engine.evaluate(task, '${decision == "accept"}') is True
+    assert engine.evaluate(task, '${decision == "accept"}', {"decision": "refuse"}) is False
+    assert engine.evaluate(task, "cii-team-${decision}") == "cii-team-accept"
+    assert engine.evaluate(task, "P10D") == "P10D"
+    assert task.data == {"decision": "accept"}
