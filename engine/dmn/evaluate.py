@@ -121,6 +121,7 @@ def _evaluate_table(
         scopes.append(Scope(context, {INPUT: value, clause.variable: value}))
 
     matched: list[Rule] = []
+    first_only = table.hit_policy is HitPolicy.FIRST
     for rule in table.rules:
         try:
             for entry, value, scope in zip(rule.input_entries, values, scopes, strict=True):
@@ -129,6 +130,8 @@ def _evaluate_table(
                     break
             else:
                 matched.append(rule)
+                if first_only:
+                    break
         except DmnError as exc:
             raise DmnEvaluationError(f"decision {decision.id!r}, rule {rule.id!r}: {exc}") from exc
     return _apply_hit_policy(decision, table, matched, context)
@@ -154,14 +157,14 @@ def _apply_hit_policy(
     decision: Decision, table: DecisionTable, matched: list[Rule], context: Mapping[str, Any]
 ) -> DecisionResult:
     policy = table.hit_policy
-    ids = [rule.id for rule in matched]
     where = f"decision {decision.id!r}"
+    if policy is HitPolicy.FIRST:
+        matched = matched[:1]
+    ids = [rule.id for rule in matched]
     if policy is HitPolicy.UNIQUE and len(matched) > 1:
         raise DmnEvaluationError(
             f"{where}: hit policy UNIQUE allows one matching rule, but {len(ids)} match: {ids}"
         )
-    if policy is HitPolicy.FIRST:
-        matched = matched[:1]
     rows = [_outputs(decision, table, rule, context) for rule in matched]
 
     if policy is HitPolicy.ANY and rows:
