@@ -234,7 +234,8 @@ DRG = f"""<definitions xmlns="{DMN13}" id="drg" name="DRG" namespace="x">
       <rule id="risk_high"><inputEntry><text>"high"</text></inputEntry>
         <inputEntry><text>-</text></inputEntry><outputEntry><text>"red"</text></outputEntry></rule>
       <rule id="risk_flags"><inputEntry><text>-</text></inputEntry>
-        <inputEntry><text>&gt;= 2</text></inputEntry><outputEntry><text>"orange"</text></outputEntry></rule>
+        <inputEntry><text>&gt;= 2</text></inputEntry>
+        <outputEntry><text>"orange"</text></outputEntry></rule>
       <rule id="risk_else"><inputEntry><text>-</text></inputEntry>
         <inputEntry><text>-</text></inputEntry><outputEntry><text>"green"</text></outputEntry></rule>
     </decisionTable>
