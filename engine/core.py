@@ -100,17 +100,22 @@ class Engine:
     def complete_task(self, task_id: str, data: Mapping[str, Any] | None = None, *,
                       actor: str | None = None) -> StepOutcome:
         with self.sessions.begin() as session:
-            row = session.get(Task, task_id)
-            if row is None:
+            found = session.execute(
+                select(Task, Instance).join(Instance, Task.instance_id == Instance.id)
+                .where(Task.id == task_id)).first()
+            if found is None:
                 raise NotFound(f"no task {task_id}")
+            row, instance = found
             if row.state != "ready":
                 raise TaskNotReady(f"task {task_id} is {row.state}")
-            instance = self._active(session, row.instance_id)
+            if instance.status != "running":
+                raise InstanceNotActive(f"instance {instance.id} is {instance.status}")
             return self._complete(session, instance, row, merged(data), actor)
 
     def _complete(self, session: Session, instance: Instance, row: Task,
                   data: dict[str, Any], actor: str | None) -> StepOutcome:
         step = Step(self.runtime, session, instance)
+        step.known_tasks[row.id] = row
         wf = step.load()
         spiff_task = wf.get_task_from_id(uuid.UUID(row.id))
         if spiff_task is None or not spiff_task.has_state(TaskState.READY):

@@ -18,31 +18,30 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import clock as clock_module
 from .clock import Clock
 from .errors import ConcurrentUpdate, EngineError
-from .events import (
-    DomainEvent,
-    EventBus,
-    IncidentOpened,
-    InstanceStateChanged,
-    TaskCancelled,
-    TaskCompleted,
-    TaskReady,
-)
-from .models import History, Incident, Instance, MessageSubscription, Task, TaskCandidate
-from .readmodel import Snapshot, next_timer_at
+from .events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
+from .models import History, Incident, Instance, Task
+from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
 from .serializer import SpecCache, dump_state, load_state
-from .taskattrs import evaluate_attributes
 
 log = logging.getLogger(__name__)
 
 Action = Callable[[BpmnWorkflow], None]
+
+INSTANCE = Instance.__table__
+_SAVE_COLUMNS = {"state", "status", "next_timer_at", "ended_at", "updated_at", "history_seq"}
+# Built once: the step's hot statement, compiled once by SQLAlchemy's cache.
+_SAVE = (
+    update(INSTANCE)
+    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
+    .values({c: bindparam(c) for c in (*sorted(_SAVE_COLUMNS), "version")})
+)
 
 
 @dataclass
@@ -82,9 +81,12 @@ class Step:
         self.instance = instance
         self.now = runtime.clock.now()
         self.events: list[DomainEvent] = []
-        self.history: list[History] = []
+        self.history: list[dict[str, Any]] = []
+        self.writes = PendingWrites()
+        self.known_tasks: dict[str, Task] = {}
         self._seq = instance.history_seq
         self.retrying: Incident | None = None
+        self.savepoint: Any = None
 
     # -- loading -------------------------------------------------------------
     def load(self) -> BpmnWorkflow:
@@ -102,7 +104,7 @@ class Step:
     def record(self, kind: str, *, actor: str | None = None, activity_id: str | None = None,
                task_id: str | None = None, detail: dict[str, Any] | None = None) -> None:
         self._seq += 1
-        self.history.append(History(
+        self.history.append(dict(
             instance_id=self.instance.id, seq=self._seq, at=self.now, kind=kind, actor=actor,
             activity_id=activity_id, task_id=task_id, detail=detail,
         ))
@@ -120,7 +122,7 @@ class Step:
         """Run `action` on the workflow and save the result, or open an incident."""
         before = before or Snapshot.of(wf)
         memory = self._remember()
-        savepoint = self.session.begin_nested()
+        self.savepoint = None
         try:
             with clock_module.using(self.runtime.clock), self.session.no_autoflush:
                 action(wf)
@@ -129,21 +131,38 @@ class Step:
                 status = "completed" if wf.is_completed() else self.instance.status
                 if status == "incident":
                     status = "running"
-                self.sync(wf, before, after, actor=actor, completing=completing)
+                sync(self, wf, before, after, actor=actor, completing=completing)
                 # the compare-and-set is the step's first write: a loser writes nothing
                 self.save(wf, status=status,
                           next_timer=None if status == "completed" else timer_at)
             self.flush_records()
         except EngineError:
-            savepoint.rollback()
+            self._rollback_handlers()
             self._restore(memory)
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the model becomes an incident
-            savepoint.rollback()
+            self._rollback_handlers()
             self._restore(memory)
             return StepOutcome(self.instance, self.open_incident(exc, operation, actor))
-        savepoint.commit()
+        if self.savepoint is not None:
+            self.savepoint.commit()
+            self.savepoint = None
         return StepOutcome(self.instance)
+
+    def handler_session(self) -> Session:
+        """The session a service-task handler may write with, inside a savepoint of the step.
+
+        Until a handler asks for it, a step writes nothing before its compare-and-set,
+        so a failure has nothing to undo and the savepoint is not paid for.
+        """
+        if self.savepoint is None:
+            self.savepoint = self.session.begin_nested()
+        return self.session
+
+    def _rollback_handlers(self) -> None:
+        if self.savepoint is not None:
+            self.savepoint.rollback()
+            self.savepoint = None
 
     def _remember(self) -> tuple[Any, ...]:
         fields = {k: getattr(self.instance, k) for k in self._INSTANCE_FIELDS}
@@ -155,6 +174,7 @@ class Step:
             set_committed_value(self.instance, key, value)
         del self.history[n_history:]
         del self.events[n_events:]
+        self.writes = PendingWrites()
 
     _INSTANCE_FIELDS = ("version", "status", "state", "next_timer_at", "updated_at",
                         "ended_at", "history_seq")
@@ -199,12 +219,15 @@ class Step:
             if new_status == "completed":
                 self.record("completed")
         values["history_seq"] = self._seq
-        result = self.session.execute(
-            update(Instance)
-            .where(Instance.id == self.instance.id, Instance.version == old_version)
-            .values(version=old_version + 1, **values)
-            .execution_options(synchronize_session=False)
-        )
+        conn = self.session.connection()
+        if values.keys() == _SAVE_COLUMNS:
+            result = conn.execute(_SAVE, {"b_id": self.instance.id, "b_version": old_version,
+                                          "version": old_version + 1, **values})
+        else:
+            result = conn.execute(
+                update(INSTANCE)
+                .where(INSTANCE.c.id == self.instance.id, INSTANCE.c.version == old_version)
+                .values(version=old_version + 1, **values))
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"instance {self.instance.id} was advanced by someone else")
         set_committed_value(self.instance, "version", old_version + 1)
@@ -212,84 +235,22 @@ class Step:
             set_committed_value(self.instance, key, value)
 
     def save(self, wf: BpmnWorkflow, *, status: str, next_timer: datetime | None) -> None:
-        values: dict[str, Any] = {"state": dump_state(wf), "status": status,
-                                  "next_timer_at": next_timer}
-        if status in ("completed", "terminated"):
-            values["ended_at"] = self.now
-        self.cas_update(**values)
+        ended = self.now if status in ("completed", "terminated") else self.instance.ended_at
+        self.cas_update(state=dump_state(wf), status=status, next_timer_at=next_timer,
+                        ended_at=ended, updated_at=self.now)
 
     def flush_records(self) -> None:
+        """Write what the step recorded, after the compare-and-set, and publish its events."""
+        conn = self.session.connection()
         if self.instance.history_seq != self._seq:
-            self.session.execute(
-                update(Instance).where(Instance.id == self.instance.id)
-                .values(history_seq=self._seq).execution_options(synchronize_session=False)
-            )
+            conn.execute(update(INSTANCE).where(INSTANCE.c.id == self.instance.id)
+                         .values(history_seq=self._seq))
             set_committed_value(self.instance, "history_seq", self._seq)
-        self.session.add_all(self.history)
-        self.session.flush()
+        self.writes.execute(conn, self.instance.id)
+        if self.history:
+            conn.execute(insert(History.__table__), self.history)
         self.runtime.bus.publish_all(self.session, self.events)
         self.history, self.events = [], []
-
-    # -- read models ---------------------------------------------------------
-    def sync(self, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
-             actor: str | None, completing: str | None) -> None:
-        gone = [tid for tid in before.ready if tid not in after.ready]
-        if gone:
-            rows = {r.id: r for r in self.session.scalars(
-                select(Task).where(Task.id.in_([str(t) for t in gone])))}
-            for tid in gone:
-                row = rows.get(str(tid))
-                if row is None:
-                    continue
-                spiff_task = wf.get_task_from_id(tid)
-                done = spiff_task is not None and spiff_task.has_state(TaskState.COMPLETED)
-                groups = tuple(row.candidate_groups or ())
-                if done:
-                    by = actor if completing == row.id else None
-                    row.state, row.completed_at, row.completed_by = "completed", self.now, by
-                    self.record("task_completed", actor=by, activity_id=row.activity_id,
-                                task_id=row.id)
-                    self.emit(TaskCompleted, task_id=row.id, activity_id=row.activity_id,
-                              actor=by, candidate_groups=groups)
-                else:
-                    row.state, row.completed_at = "cancelled", self.now
-                    self.record("task_cancelled", activity_id=row.activity_id, task_id=row.id)
-                    self.emit(TaskCancelled, task_id=row.id, activity_id=row.activity_id,
-                              candidate_groups=groups)
-        for tid, spiff_task in after.ready.items():
-            if tid not in before.ready:
-                self.add_task_row(spiff_task)
-        for tid in before.timers - after.timers:
-            spiff_task = wf.get_task_from_id(tid)
-            if spiff_task is not None and spiff_task.has_state(
-                    TaskState.COMPLETED | TaskState.READY):
-                self.record("timer_fired", activity_id=spiff_task.task_spec.bpmn_id)
-        if before.messages != after.messages:
-            self.session.execute(delete(MessageSubscription).where(
-                MessageSubscription.instance_id == self.instance.id))
-            self.session.add_all(MessageSubscription(
-                instance_id=self.instance.id, message_name=name,
-                business_key=self.instance.business_key, activity_id=activity)
-                for name, activity in sorted(after.messages))
-
-    def add_task_row(self, spiff_task: Any) -> None:
-        spec = spiff_task.task_spec
-        attrs = evaluate_attributes(spec, spiff_task.data, self.now)
-        row = Task(
-            id=str(spiff_task.id), instance_id=self.instance.id,
-            process_key=self.instance.process_key, activity_id=spec.bpmn_id,
-            name=spec.bpmn_name, lane=spec.lane, candidate_groups=attrs.candidate_groups,
-            candidate_users=attrs.candidate_users, assignee=attrs.assignee,
-            priority=attrs.priority, form_key=attrs.form_key, due_at=attrs.due_at,
-            follow_up_at=attrs.follow_up_at, ready_at=self.now, state="ready",
-        )
-        self.session.add(row)
-        self.session.add_all(TaskCandidate(task_id=row.id, group_id=g)
-                             for g in dict.fromkeys(attrs.candidate_groups))
-        self.record("task_ready", activity_id=spec.bpmn_id, task_id=row.id)
-        self.emit(TaskReady, task_id=row.id, activity_id=spec.bpmn_id,
-                  candidate_groups=tuple(attrs.candidate_groups), assignee=attrs.assignee,
-                  due_at=attrs.due_at)
 
 
 def describe_failure(exc: Exception) -> tuple[str | None, str]:
