@@ -36,6 +36,15 @@ def warnings(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "warning"]
 
 
+def edited(name: str, *pairs: tuple[str, str]) -> bytes:
+    """A corpus file with each (old, new) text replaced once; old must be present."""
+    source = read(name).decode()
+    for old, new in pairs:
+        assert old in source, f"fixture text {old!r} not found in {name}"
+        source = source.replace(old, new, 1)
+    return source.encode()
+
+
 def lint_replaced(old: str, new: str, *, dmn: bool = False) -> list[Finding]:
     """Lint the clean bundle with one text replaced in the BPMN (or DMN) file."""
     files = clean_bundle()

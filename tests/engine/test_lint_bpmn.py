@@ -1,0 +1,358 @@
+"""Deploy-time lint of BPMN files: structure, Camunda vocabulary, bindings, references, DI."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from engine.lint import lint
+from tests.engine.test_lint_corpus import (
+    CLEAN_BPMN,
+    CLEAN_DMN,
+    assert_refused,
+    clean_bundle,
+    edited,
+    errors,
+    lint_replaced,
+    read,
+    warnings,
+)
+
+SERVICE_TASK = '<bpmn:serviceTask id="Task_escalate" name="Escalate" camunda:type="external" camunda:topic="cii-escalate">'
+
+
+@pytest.fixture
+def checkers() -> None:
+    pytest.importorskip("engine.expressions")
+    pytest.importorskip("engine.dmn")
+
+
+def test_clean_modeler_file_has_no_error_and_no_warning(checkers: None) -> None:
+    assert lint(clean_bundle()) == []
+
+
+def test_without_the_expression_checker_every_expression_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "engine.expressions", None)
+    findings = lint(clean_bundle())
+    finding = assert_refused(findings, "Flow_B", "cannot be verified")
+    assert "engine.expressions" in finding.message
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        'camunda:exclusive="false"',
+        'camunda:asyncAfter="true"',
+        'camunda:isStartableInTasklist="false"',
+        'camunda:historyTimeToLive="P180D"',
+        'camunda:versionTag="2"',
+    ],
+)
+def test_harmless_modeler_metadata_gives_no_finding(checkers: None, attribute: str) -> None:
+    findings = lint_replaced(SERVICE_TASK, SERVICE_TASK.replace(">", f" {attribute}>"))
+    assert findings == []
+
+
+@pytest.mark.parametrize(
+    ("attribute", "name"),
+    [
+        ('camunda:jobPriority="10"', "jobPriority"),
+        ('camunda:taskPriority="10"', "taskPriority"),
+        ('camunda:candidateStarterGroups="a"', "candidateStarterGroups"),
+        ('camunda:candidateStarterUsers="b"', "candidateStarterUsers"),
+        ('camunda:initiator="starter"', "initiator"),
+        ('camunda:formHandlerClass="org.x.Form"', "formHandlerClass"),
+        ('camunda:variableMappingClass="org.x.Map"', "variableMappingClass"),
+        ('camunda:somethingNew="1"', "somethingNew"),
+    ],
+)
+def test_unused_camunda_attributes_are_named_in_a_warning(
+    checkers: None, attribute: str, name: str
+) -> None:
+    findings = lint_replaced(SERVICE_TASK, SERVICE_TASK.replace(">", f" {attribute}>"))
+    assert errors(findings) == []
+    [warning] = warnings(findings)
+    assert warning.element_id == "Task_escalate"
+    assert f"camunda:{name}" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("element", "name"),
+    [
+        ("<camunda:failedJobRetryTimeCycle>R3/PT5M</camunda:failedJobRetryTimeCycle>",
+         "failedJobRetryTimeCycle"),
+        ('<camunda:field name="url"><camunda:string>x</camunda:string></camunda:field>',
+         "field"),
+        ('<camunda:errorEventDefinition id="E1" expression="${true}" />',
+         "errorEventDefinition"),
+        ("<camunda:potentialStarter />", "potentialStarter"),
+    ],
+)
+def test_unused_camunda_elements_are_named_in_a_warning(
+    checkers: None, element: str, name: str
+) -> None:
+    findings = lint_replaced(
+        SERVICE_TASK, SERVICE_TASK + f"<bpmn:extensionElements>{element}</bpmn:extensionElements>"
+    )
+    assert errors(findings) == []
+    [warning] = warnings(findings)
+    assert (warning.element_id, f"camunda:{name}" in warning.message) == ("Task_escalate", True)
+
+
+def test_foreign_extension_elements_are_named_in_a_warning(checkers: None) -> None:
+    files = clean_bundle()
+    files[CLEAN_BPMN] = edited(
+        CLEAN_BPMN,
+        ('xmlns:modeler=', 'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler='),
+        (SERVICE_TASK, SERVICE_TASK + '<bpmn:extensionElements><zeebe:taskDefinition '
+         'type="x" /></bpmn:extensionElements>'),
+    )
+    [warning] = lint(files)
+    assert warning.severity == "warning" and "taskDefinition" in warning.message
+
+
+@pytest.mark.parametrize("reserved", ["Start", "End"])
+def test_reserved_ids_are_refused(checkers: None, reserved: str) -> None:
+    old = "EndEvent_reviewed" if reserved == "End" else "StartEvent_1"
+    files = clean_bundle()
+    files[CLEAN_BPMN] = read(CLEAN_BPMN).replace(old.encode(), reserved.encode())
+    findings = lint(files)
+    assert_refused(findings, reserved, "reserved")
+    assert len(errors(findings)) == 1
+
+
+def test_lowercase_start_is_not_reserved(checkers: None) -> None:
+    files = clean_bundle()
+    files[CLEAN_BPMN] = read(CLEAN_BPMN).replace(b"StartEvent_1", b"start")
+    assert lint(files) == []
+
+
+@pytest.mark.parametrize(
+    ("shape", "element_id"),
+    [
+        ('bpmnElement="Task_review"', "Task_review"),
+        ('bpmnElement="Flow_B"', "Flow_B"),
+        ('bpmnElement="StartEvent_docs"', "StartEvent_docs"),
+        ('bpmnElement="Flow_s2"', "Flow_s2"),
+        ('bpmnElement="Event_review_late"', "Event_review_late"),
+    ],
+)
+def test_element_without_diagram_shape_is_refused(
+    checkers: None, shape: str, element_id: str
+) -> None:
+    findings = lint_replaced(shape, 'bpmnElement="Nothing"')
+    finding = assert_refused(findings, element_id, "no diagram shape")
+    assert "no diagram to display" in finding.message
+
+
+def test_process_must_be_executable(checkers: None) -> None:
+    findings = lint_replaced('isExecutable="true"', 'isExecutable="false"')
+    assert_refused(findings, "cii_case_clean", "executable")
+
+
+def test_unknown_decision_is_refused(checkers: None) -> None:
+    findings = lint_replaced('camunda:decisionRef="triage"', 'camunda:decisionRef="nope"')
+    assert_refused(findings, "Task_triage", "decisionRef", "'nope'")
+
+
+def test_decision_ref_resolves_across_the_bundle_only(checkers: None) -> None:
+    findings = lint({CLEAN_BPMN: read(CLEAN_BPMN)})
+    assert_refused(findings, "Task_triage", "not a decision of this bundle")
+
+
+def test_expression_decision_ref_is_a_warning(checkers: None) -> None:
+    findings = lint_replaced('camunda:decisionRef="triage"', 'camunda:decisionRef="${which}"')
+    assert errors(findings) == []
+    assert [w.element_id for w in warnings(findings)] == ["Task_triage"]
+
+
+def _call_activity(called: str) -> bytes:
+    return edited(
+        CLEAN_BPMN,
+        (SERVICE_TASK, f'<bpmn:callActivity id="Task_escalate" name="Escalate" '
+                       f'calledElement="{called}">'),
+        ("</bpmn:serviceTask>", "</bpmn:callActivity>"),
+    )
+
+
+def test_call_activity_must_call_a_process_of_the_bundle(checkers: None) -> None:
+    files = clean_bundle() | {CLEAN_BPMN: _call_activity("pai")}
+    assert_refused(lint(files), "Task_escalate", "calledElement", "bundle")
+
+    callee = read("script_groovy.bpmn").replace(b"scriptTask", b"userTask").replace(
+        b'scriptFormat="groovy"', b"").replace(b"<bpmn:script>", b"<!--").replace(
+        b"</bpmn:script>", b"-->").replace(b'"hostile"', b'"pai"')
+    files["pai.bpmn"] = callee
+    assert lint(files) == []
+
+
+def test_call_activity_without_called_element_is_refused(checkers: None) -> None:
+    files = clean_bundle() | {CLEAN_BPMN: _call_activity("")}
+    assert_refused(lint(files), "Task_escalate", "no calledElement")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "element_id", "word"),
+    [
+        ('messageRef="Message_docs"', 'messageRef="Message_none"', "Event_docs_received",
+         "bpmn:message"),
+        ('targetRef="Task_review"', 'targetRef="Task_gone"', "Flow_B", "targetRef"),
+        ('sourceRef="Gateway_track" targetRef="SubProcess_docs"',
+         'sourceRef="Gateway_gone" targetRef="SubProcess_docs"', "Flow_default", "sourceRef"),
+        ('default="Flow_default"', 'default="Flow_gone"', "Gateway_track", "default flow"),
+        ('default="Flow_default"', 'default="Flow_1"', "Gateway_track", "does not leave"),
+        ('targetRef="Event_docs_received"', 'targetRef="Task_review"', "Flow_s1",
+         "cross a subprocess"),
+        ('attachedToRef="Task_review"', 'attachedToRef="Task_gone"', "Event_review_late",
+         "attached"),
+    ],
+)
+def test_unresolved_references_are_refused(
+    checkers: None, old: str, new: str, element_id: str, word: str
+) -> None:
+    assert_refused(lint_replaced(old, new), element_id, word)
+
+
+@pytest.mark.parametrize(
+    ("definition", "word"),
+    [
+        ('<bpmn:errorEventDefinition id="Err_1" errorRef="Error_none" />', "bpmn:error"),
+        ('<bpmn:escalationEventDefinition id="Esc_1" escalationRef="Esc_none" />',
+         "bpmn:escalation"),
+        ('<bpmn:signalEventDefinition id="Sig_1" signalRef="Signal_none" />', "bpmn:signal"),
+    ],
+)
+def test_event_definition_refs_must_resolve(checkers: None, definition: str, word: str) -> None:
+    end = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
+    findings = lint_replaced(end, end + definition)
+    assert_refused(findings, "EndEvent_reviewed", word)
+
+
+def test_defined_signal_resolves(checkers: None) -> None:
+    end = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
+    files = clean_bundle()
+    files[CLEAN_BPMN] = edited(
+        CLEAN_BPMN,
+        ('<bpmn:message id', '<bpmn:signal id="Signal_1" name="s" /><bpmn:message id'),
+        (end, end + '<bpmn:signalEventDefinition id="Sig_1" signalRef="Signal_1" />'),
+    )
+    assert lint(files) == []
+
+
+@pytest.mark.parametrize(
+    ("replacement", "word"),
+    [
+        ('<bpmn:serviceTask id="Task_escalate" name="Escalate">', "would wait forever"),
+        ('<bpmn:serviceTask id="Task_escalate" camunda:class="org.cii.Escalate">',
+         "no handler registered for camunda:class 'org.cii.Escalate'"),
+        ('<bpmn:serviceTask id="Task_escalate" camunda:delegateExpression="${escalate}">',
+         "no handler registered for camunda:delegateExpression"),
+        ('<bpmn:serviceTask id="Task_escalate" camunda:expression="${svc.run()}">',
+         "no handler registered for camunda:expression"),
+        ('<bpmn:serviceTask id="Task_escalate" camunda:type="external">', "no camunda:topic"),
+        ('<bpmn:serviceTask id="Task_escalate" camunda:type="mail">', "not supported"),
+    ],
+)
+def test_unbound_service_tasks_are_refused(
+    checkers: None, monkeypatch: pytest.MonkeyPatch, replacement: str, word: str
+) -> None:
+    monkeypatch.setitem(sys.modules, "engine.handlers", None)
+    assert_refused(lint_replaced(SERVICE_TASK, replacement), "Task_escalate", word)
+
+
+def test_registered_handler_binds_a_service_task(
+    checkers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = types.ModuleType("engine.handlers")
+    registry.is_bound = lambda kind, name: (kind, name) == ("class", "org.cii.Escalate")  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "engine.handlers", registry)
+    bound = '<bpmn:serviceTask id="Task_escalate" camunda:class="org.cii.Escalate">'
+    assert lint_replaced(SERVICE_TASK, bound) == []
+    unbound = '<bpmn:serviceTask id="Task_escalate" camunda:class="org.cii.Other">'
+    assert_refused(lint_replaced(SERVICE_TASK, unbound), "Task_escalate", "org.cii.Other")
+
+
+def test_unbound_send_task_is_refused(checkers: None) -> None:
+    findings = lint(
+        clean_bundle()
+        | {
+            CLEAN_BPMN: edited(
+                CLEAN_BPMN,
+                (SERVICE_TASK, '<bpmn:sendTask id="Task_escalate" name="Notify">'),
+                ("</bpmn:serviceTask>", "</bpmn:sendTask>"),
+            )
+        }
+    )
+    assert_refused(findings, "Task_escalate", "unbound send task")
+
+
+@pytest.mark.parametrize(
+    ("element", "name"),
+    [
+        ("complexGateway", "bpmn:complexGateway"),
+    ],
+)
+def test_unsupported_flow_node_is_refused(checkers: None, element: str, name: str) -> None:
+    files = clean_bundle()
+    files[CLEAN_BPMN] = read(CLEAN_BPMN).replace(b"exclusiveGateway", element.encode())
+    assert_refused(lint(files), "Gateway_track", name)
+
+
+@pytest.mark.parametrize(
+    "definition", ["compensateEventDefinition", "linkEventDefinition"]
+)
+def test_unsupported_event_definition_is_refused(checkers: None, definition: str) -> None:
+    end = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
+    findings = lint_replaced(end, end + f'<bpmn:{definition} id="Def_1" />')
+    assert_refused(findings, "EndEvent_reviewed", f"bpmn:{definition}")
+
+
+def test_duplicate_ids_are_refused(checkers: None) -> None:
+    findings = lint_replaced('id="EndEvent_answered"', 'id="EndEvent_reviewed"')
+    assert_refused(findings, "EndEvent_reviewed", "used twice")
+
+
+def test_process_defined_twice_in_a_bundle_is_refused(checkers: None) -> None:
+    files = clean_bundle() | {"copy.bpmn": read(CLEAN_BPMN)}
+    assert_refused(lint(files), "cii_case_clean", "also defined in")
+
+
+@pytest.mark.parametrize("groups", ["a;b", "cii coordination", "x'); drop table"])
+def test_literal_candidate_groups_must_be_plain_names(checkers: None, groups: str) -> None:
+    findings = lint_replaced(
+        'camunda:candidateGroups="cii-coordination,cii-${region}"',
+        f'camunda:candidateGroups="{groups}"',
+    )
+    assert_refused(findings, "Task_review", "plain name")
+
+
+def test_unknown_juel_function_in_condition_is_refused(checkers: None) -> None:
+    findings = lint_replaced('${track == "B" &amp;&amp; amount &gt; 1000}', "${amount.size()}")
+    assert_refused(findings, "Flow_B", "does not parse")
+
+
+def test_empty_condition_is_refused(checkers: None) -> None:
+    findings = lint_replaced('${track == "B" &amp;&amp; amount &gt; 1000}', "  ")
+    assert_refused(findings, "Flow_B", "empty")
+
+
+def test_source_expression_of_call_mapping_is_checked(checkers: None) -> None:
+    files = clean_bundle() | {
+        CLEAN_BPMN: _call_activity("cii_case_clean").replace(
+            b'calledElement="cii_case_clean">',
+            b'calledElement="cii_case_clean"><bpmn:extensionElements><camunda:in '
+            b'sourceExpression="${().__class__}" target="x" /></bpmn:extensionElements>',
+        )
+    }
+    assert_refused(lint(files), "Task_escalate", "sourceExpression")
+
+
+def test_dmn_file_keeps_its_name_in_findings(checkers: None) -> None:
+    files = clean_bundle()
+    files[CLEAN_DMN] = files[CLEAN_DMN].replace(b"&gt; 1000", b"&gt;&gt;")
+    [finding] = lint(files)
+    assert (finding.file, finding.element_id) == (CLEAN_DMN, "UnaryTests_large")
