@@ -25,11 +25,13 @@ RESERVED_IDS = frozenset({"Start", "End"})
 
 
 def index_ids(root: etree._Element, report: Report) -> dict[str, etree._Element]:
-    """Map id -> element, reporting duplicates (SpiffWorkflow keeps only one of them)."""
+    """Map id -> BPMN element, reporting duplicates (SpiffWorkflow keeps only one of them).
+
+    Only BPMN elements count: ids of camunda: extension elements (form fields,
+    enum values) are scoped to their form and legitimately repeat across tasks.
+    """
     ids: dict[str, etree._Element] = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in root.iter(f"{{{BPMN}}}*"):
         eid = element.get("id")
         if not eid:
             continue

@@ -11,6 +11,9 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.errors import Finding
+from engine.lint.namespaces import CAMUNDA
+
+_CAMUNDA = f"{{{CAMUNDA}}}"
 
 
 def owner_id(element: etree._Element) -> str | None:
@@ -18,12 +21,14 @@ def owner_id(element: etree._Element) -> str | None:
 
     Event definitions are skipped: the Modeler shows (and selects) the event,
     not its definition, so a timer's fault is reported on the timer event.
+    Camunda extension elements are skipped too: a ``camunda:formField`` id is
+    a variable name scoped to its form, not an element the Modeler can select.
     """
     node: etree._Element | None = element
     while node is not None:
         value = node.get("id")
         tag = node.tag if isinstance(node.tag, str) else ""
-        if value and not tag.endswith("EventDefinition"):
+        if value and not tag.endswith("EventDefinition") and not tag.startswith(_CAMUNDA):
             return value
         node = node.getparent()
     return None

@@ -20,7 +20,10 @@ from tests.engine.test_lint_corpus import (
     warnings,
 )
 
-SERVICE_TASK = '<bpmn:serviceTask id="Task_escalate" name="Escalate" camunda:type="external" camunda:topic="cii-escalate">'
+SERVICE_TASK = (
+    '<bpmn:serviceTask id="Task_escalate" name="Escalate" camunda:type="external" '
+    'camunda:topic="cii-escalate">'
+)
 
 
 @pytest.fixture
