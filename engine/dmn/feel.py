@@ -82,14 +82,26 @@ def _is_juel(text: str) -> bool:
 
 
 def _juel(text: str) -> Evaluator:
-    """Defer to the JUEL engine of `engine.expressions`, imported on first use only."""
+    """Defer `${…}` to the JUEL engine of `engine.expressions` (imported only when used).
+
+    Its syntax is checked here, at deploy time, like FEEL; its runtime errors
+    (a missing top-level variable, text ordered against a number) become
+    `FeelRuntimeError`s so the decision names the cell.
+    """
+    try:
+        from engine import expressions
+    except ImportError as exc:
+        raise FeelSyntaxError("JUEL is not available in this installation", text, 0) from exc
+    try:
+        expressions.check(text, "expression")
+    except expressions.ExpressionError as exc:
+        raise FeelSyntaxError(f"JUEL: {exc}", text, None) from None
 
     def evaluate(context: Mapping[str, Any]) -> Any:
         try:
-            from engine.expressions import evaluate_text  # type: ignore[attr-defined]
-        except ImportError as exc:
-            raise FeelRuntimeError(f"JUEL is not available to evaluate {text!r}") from exc
-        return evaluate_text(text, context)
+            return expressions.evaluate_text(text, context)
+        except expressions.ExpressionError as exc:
+            raise FeelRuntimeError(f"JUEL {text!r}: {exc}") from exc
 
     return evaluate
 

@@ -66,7 +66,7 @@ class DecisionTaskSpec(BpmnSpecMixin, Simple):
     ) -> None:
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.decision_ref = decision_ref
-        self.decisions = MappingProxyType(dict(decisions))
+        self.decisions: dict[str, Decision] = dict(decisions)
         self.result_variable = result_variable
         self.map_decision_result = map_decision_result or DEFAULT_MAP_MODE
         self.binding = binding or "latest"

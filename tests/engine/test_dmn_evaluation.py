@@ -309,3 +309,18 @@ def test_context_is_not_modified() -> None:
     context = {"amount": 9000}
     evaluate_decision(parse_dmn(DRG), "risk", context)
     assert context == {"amount": 9000}
+
+
+# -- Camunda 7 JUEL, delegated to engine.expressions -------------------------
+def test_juel_input_expression_and_cell() -> None:
+    rules = [(["${cellInput > 1000}"], ['"big"']), (["-"], ['"small"'])]
+    xml = table_dmn(rules, "FIRST").replace(b"<text>score</text>", b"<text>${amount}</text>")
+    assert evaluate(xml, amount=1200) == [{"result": "big"}]
+    assert evaluate(xml, amount=12) == [{"result": "small"}]
+
+
+def test_juel_syntax_is_checked_at_parse() -> None:
+    from engine.dmn import FeelSyntaxError
+
+    with pytest.raises(FeelSyntaxError, match="JUEL"):
+        parse_dmn(table_dmn([(["${cellInput >}"], ['"x"'])]))
