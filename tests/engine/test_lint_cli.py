@@ -1,0 +1,74 @@
+"""`ciiflow lint FILE...` and the project's own deployable files."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.lint import lint, lint_cli
+from engine.lint.cli import collect
+from tests.engine.test_lint_corpus import CLEAN_BPMN, CLEAN_DMN, HOSTILE
+
+BPMN_FOLDER = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def run(paths: list[str]) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = lint_cli(paths, out=out)
+    return code, out.getvalue().splitlines()
+
+
+def test_clean_folder_exits_zero(tmp_path: Path) -> None:
+    pytest.importorskip("engine.expressions")
+    pytest.importorskip("engine.dmn")
+    for name in (CLEAN_BPMN, CLEAN_DMN):
+        shutil.copy(HOSTILE / name, tmp_path / name)
+    (tmp_path / "notes.txt").write_text("not a model")
+    code, lines = run([str(tmp_path)])
+    assert (code, lines) == (0, ["2 file(s): 0 error(s), 0 warning(s)"])
+
+
+def test_errors_print_one_per_line_and_exit_one() -> None:
+    code, lines = run([str(HOSTILE / "script_python.bpmn"), str(HOSTILE / "xxe.bpmn")])
+    assert code == 1
+    assert lines[0].startswith("error: xxe.bpmn: a DOCTYPE")
+    assert lines[1].startswith("error: script_python.bpmn#Task_script: script task (python)")
+    assert lines[-1] == "2 file(s): 2 error(s), 0 warning(s)"
+
+
+def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
+    pytest.importorskip("engine.expressions")
+    pytest.importorskip("engine.dmn")
+    source = (HOSTILE / CLEAN_BPMN).read_text().replace(
+        'camunda:topic="cii-escalate"', 'camunda:topic="cii-escalate" camunda:jobPriority="5"'
+    )
+    (tmp_path / CLEAN_BPMN).write_text(source)
+    shutil.copy(HOSTILE / CLEAN_DMN, tmp_path / CLEAN_DMN)
+    code, lines = run([str(tmp_path / CLEAN_BPMN), str(tmp_path / CLEAN_DMN)])
+    assert code == 0
+    assert lines[0].startswith("warning: clean_case.bpmn#Task_escalate: camunda:jobPriority")
+
+
+def test_missing_path_or_empty_folder_is_an_error(tmp_path: Path) -> None:
+    assert run([str(tmp_path / "missing.bpmn")])[0] == 1
+    assert run([str(tmp_path)]) == (1, ["error: no .bpmn or .dmn file given"])
+
+
+def test_collect_names_files_by_base_name(tmp_path: Path) -> None:
+    (tmp_path / "a.bpmn").write_bytes(b"x")
+    (tmp_path / "b.DMN").write_bytes(b"y")
+    (tmp_path / "c.xml").write_bytes(b"z")
+    assert collect([str(tmp_path)]) == {"a.bpmn": b"x", "b.DMN": b"y"}
+
+
+def test_project_bpmn_folder_has_no_errors() -> None:
+    files = collect([str(BPMN_FOLDER)]) if BPMN_FOLDER.is_dir() else {}
+    if not files:
+        pytest.skip("bpmn/ holds no .bpmn or .dmn file yet")
+    pytest.importorskip("engine.expressions")
+    pytest.importorskip("engine.dmn")
+    found = [str(f) for f in lint(files) if f.severity == "error"]
+    assert found == []
