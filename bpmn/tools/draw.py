@@ -372,7 +372,7 @@ def cii_case() -> Process:
         expose=f"{CASE_VARS},service,coaching_goal,measure_type,approval_decision,person_ref",
     ))
     p.add(Node("coaching_review_timer", "boundaryEvent", "tous les 30 jours", attached="coaching_task",
-               cancel=False, timer=("timeCycle", "R/P30D")))
+               cancel=False, label_pos="left", timer=("timeCycle", "R/P30D")))
     review_form = [
         req("review_progress", "Avancement", "enum", values=PROGRESS),
         opt("review_note", "Note de bilan (sans données identifiantes)", maxlength=1000),
@@ -400,7 +400,7 @@ def cii_case() -> Process:
                "person_ref",
     ))
     p.add(Node("cm_review_timer", "boundaryEvent", "tous les 90 jours", attached="cm_supervision_task",
-               cancel=False, timer=("timeCycle", "R/P90D")))
+               cancel=False, label_pos="left", timer=("timeCycle", "R/P90D")))
     p.add(user(
         "cm_review_task", "Bilan périodique du CM CII", CM, 25, 1,
         groups=TEAM, assignee="${case_manager}", due="P10D",
