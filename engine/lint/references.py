@@ -7,6 +7,8 @@ one is resolved here and reported on the element that holds it.
 
 from __future__ import annotations
 
+import importlib
+
 from lxml import etree
 
 from engine.lint.bundle import Bundle
@@ -15,6 +17,8 @@ from engine.lint.namespaces import BPMN, CAMUNDA, tag
 from engine.lint.report import Report, owner_id
 
 _CAMUNDA_DECISION_REF = tag(CAMUNDA, "decisionRef")
+CAMUNDA_MAP_MODES = ("singleEntry", "singleResult", "collectEntries", "resultList")
+CAMUNDA_BINDINGS = ("latest", "deployment", "version", "versionTag")
 
 # (attribute, what it must point at: a bpmn local name, described for the owner)
 _SAME_FILE_REFS = {
@@ -148,10 +152,10 @@ def _check_called(element: etree._Element, report: Report, bundle: Bundle) -> No
     if not called:
         report.error(eid, "call activity has no calledElement; choose the process to call")
     elif _is_expression(called):
-        report.warning(
+        report.error(
             eid,
-            f"calledElement {called!r} is an expression and cannot be checked at deploy; "
-            "prefer a fixed process id",
+            f"calledElement {called!r} is an expression: ciiflow links called processes "
+            "when the bundle is deployed, so name a fixed process id",
         )
     elif called not in bundle.processes:
         report.error(
@@ -167,14 +171,45 @@ def _check_decision(element: etree._Element, report: Report, bundle: Bundle) -> 
     if not ref.strip():
         report.error(eid, "camunda:decisionRef is empty; name the decision to evaluate")
     elif _is_expression(ref):
-        report.warning(
+        report.error(
             eid,
-            f"camunda:decisionRef {ref!r} is an expression and cannot be checked at "
-            "deploy; prefer a fixed decision id",
+            f"camunda:decisionRef {ref!r} is an expression: ciiflow's decision task binds "
+            "its decision when the bundle is deployed, so name a fixed decision id",
         )
     elif ref not in bundle.decisions:
         report.error(
             eid,
             f"camunda:decisionRef {ref!r} is not a decision of this bundle; add the DMN "
             "file that defines it (ciiflow deploys bundles)",
+        )
+    _check_decision_options(element, report)
+
+
+def _decision_options() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """mapDecisionResult modes and bindings the decision task accepts (Camunda's by default)."""
+    modes: tuple[str, ...] = CAMUNDA_MAP_MODES
+    bindings: tuple[str, ...] = CAMUNDA_BINDINGS
+    try:
+        task = importlib.import_module("engine.dmn.task")
+    except ImportError:
+        return modes, bindings
+    return (
+        tuple(getattr(task, "MAP_MODES", modes)),
+        tuple(getattr(task, "BINDINGS", bindings)),
+    )
+
+
+def _check_decision_options(element: etree._Element, report: Report) -> None:
+    modes, bindings = _decision_options()
+    mode = element.get(tag(CAMUNDA, "mapDecisionResult"))
+    if mode is not None and mode not in modes:
+        report.error(
+            element.get("id"),
+            f"camunda:mapDecisionResult {mode!r} is not one of {', '.join(modes)}",
+        )
+    binding = element.get(tag(CAMUNDA, "decisionRefBinding"))
+    if binding is not None and binding not in bindings:
+        report.error(
+            element.get("id"),
+            f"camunda:decisionRefBinding {binding!r} is not one of {', '.join(bindings)}",
         )

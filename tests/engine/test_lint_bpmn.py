@@ -167,10 +167,21 @@ def test_decision_ref_resolves_across_the_bundle_only(checkers: None) -> None:
     assert_refused(findings, "Task_triage", "not a decision of this bundle")
 
 
-def test_expression_decision_ref_is_a_warning(checkers: None) -> None:
+def test_expression_decision_ref_is_refused_as_the_decision_task_refuses_it(
+    checkers: None,
+) -> None:
     findings = lint_replaced('camunda:decisionRef="triage"', 'camunda:decisionRef="${which}"')
-    assert errors(findings) == []
-    assert [w.element_id for w in warnings(findings)] == ["Task_triage"]
+    assert_refused(findings, "Task_triage", "is an expression")
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [("mapDecisionResult", "everything"), ("decisionRefBinding", "tomorrow")],
+)
+def test_decision_options_must_be_known(checkers: None, attribute: str, value: str) -> None:
+    old = 'camunda:mapDecisionResult="singleEntry"'
+    findings = lint_replaced(old, f'camunda:{attribute}="{value}"')
+    assert_refused(findings, "Task_triage", f"camunda:{attribute} '{value}'")
 
 
 def _call_activity(called: str) -> bytes:
@@ -196,6 +207,11 @@ def test_call_activity_must_call_a_process_of_the_bundle(checkers: None) -> None
 def test_call_activity_without_called_element_is_refused(checkers: None) -> None:
     files = clean_bundle() | {CLEAN_BPMN: _call_activity("")}
     assert_refused(lint(files), "Task_escalate", "no calledElement")
+
+
+def test_call_activity_with_expression_is_refused(checkers: None) -> None:
+    files = clean_bundle() | {CLEAN_BPMN: _call_activity("${which}")}
+    assert_refused(lint(files), "Task_escalate", "is an expression")
 
 
 @pytest.mark.parametrize(
