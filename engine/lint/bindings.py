@@ -18,7 +18,8 @@ from engine.lint.namespaces import BPMN, CAMUNDA, tag
 from engine.lint.report import Report
 
 _BOUND_TASKS = ("serviceTask", "sendTask", "businessRuleTask")
-_NAMED_KINDS = ("class", "delegateExpression", "expression")
+_NAMED_KINDS = ("delegateExpression", "class", "expression")
+"""In the order engine.service_tasks.binding_of picks them when several are set."""
 
 
 def _is_bound(kind: str, name: str) -> bool:
@@ -37,7 +38,9 @@ def _is_bound(kind: str, name: str) -> bool:
 
 
 def _camunda(element: etree._Element, name: str) -> str | None:
-    return element.get(tag(CAMUNDA, name))
+    """A camunda: attribute, blank counting as absent (as the runtime reads it)."""
+    value = element.get(tag(CAMUNDA, name))
+    return value.strip() if value and value.strip() else None
 
 
 def check_bindings(root: etree._Element, report: Report) -> None:
@@ -49,8 +52,14 @@ def check_bindings(root: etree._Element, report: Report) -> None:
 
 def _check_task(task: etree._Element, local: str, report: Report) -> None:
     eid = task.get("id")
-    if local == "businessRuleTask" and _camunda(task, "decisionRef") is not None:
-        return  # resolved against the bundle's decisions by engine.lint.references
+    if local == "businessRuleTask":
+        if task.get(tag(CAMUNDA, "decisionRef")) is None:
+            report.error(
+                eid,
+                "business rule task has no camunda:decisionRef: ciiflow's business rule "
+                "task evaluates a DMN decision only; choose the decision, or use a service task",
+            )
+        return  # a decisionRef is resolved against the bundle by engine.lint.references
     if task.find(f"{{{BPMN}}}extensionElements/{{{CAMUNDA}}}connector") is not None:
         return  # refused by engine.lint.camunda, once
     impl_type = _camunda(task, "type")
@@ -61,7 +70,7 @@ def _check_task(task: etree._Element, local: str, report: Report) -> None:
                 f"camunda:type {impl_type!r} is not supported; use camunda:type='external' "
                 "with a camunda:topic",
             )
-        elif not (_camunda(task, "topic") or "").strip():
+        elif not _camunda(task, "topic"):
             report.error(eid, "external task has no camunda:topic; name the topic workers fetch")
         return
     for kind in _NAMED_KINDS:
@@ -74,13 +83,6 @@ def _check_task(task: etree._Element, local: str, report: Report) -> None:
                 f"no handler registered for camunda:{kind} {name!r}; register one in "
                 "engine.handlers or use camunda:type='external' with a camunda:topic",
             )
-        return
-    if local == "sendTask" and task.get("messageRef"):
-        return  # SpiffWorkflow throws the message itself
-    if local == "businessRuleTask":
-        report.error(
-            eid, "business rule task has no camunda:decisionRef; choose the decision to evaluate"
-        )
         return
     kind_name = "service" if local == "serviceTask" else "send"
     report.error(

@@ -49,6 +49,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
     _check_executable(root, report)
     _check_reserved_ids(ids, report)
     _check_scripts(root, report)
+    _check_default_language(root, report)
     check_elements(root, report)
     check_vocabulary(root, report)
     check_bindings(root, report)
@@ -73,6 +74,20 @@ def _check_reserved_ids(ids: dict[str, etree._Element], report: Report) -> None:
             eid,
             f"element id {eid!r} is reserved by SpiffWorkflow and silently breaks the "
             f"workflow; rename it (e.g. '{eid}Event_1')",
+        )
+
+
+_DEFAULT_LANGUAGES = frozenset({"http://www.w3.org/1999/XPath", "juel", "JUEL"})
+
+
+def _check_default_language(root: etree._Element, report: Report) -> None:
+    """A file-wide script language would make every condition a script: refuse it."""
+    language = root.get("expressionLanguage")
+    if language is not None and language.strip() not in _DEFAULT_LANGUAGES:
+        report.error(
+            root.get("id"),
+            f"expressionLanguage {language!r} on the definitions refused: ciiflow evaluates "
+            "${…} expressions only; remove the attribute",
         )
 
 

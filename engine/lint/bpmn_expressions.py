@@ -151,6 +151,12 @@ def _mappings(root: etree._Element, report: Report) -> None:
                     report, owner_id(mapping), source, "expression",
                     f"camunda:{name} sourceExpression",
                 )
+            business_key = mapping.get("businessKey")
+            if business_key is not None:
+                check_juel(
+                    report, owner_id(mapping), business_key, "template",
+                    f"camunda:{name} businessKey",
+                )
 
 
 def _parameter(element: etree._Element, report: Report, what: str) -> None:

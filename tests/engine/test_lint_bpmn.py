@@ -375,3 +375,43 @@ def test_dmn_file_keeps_its_name_in_findings(checkers: None) -> None:
     files[CLEAN_DMN] = files[CLEAN_DMN].replace(b"&gt; 1000", b"&gt;&gt;")
     [finding] = lint(files)
     assert (finding.file, finding.element_id) == (CLEAN_DMN, "UnaryTests_large")
+
+
+def test_business_key_of_call_mapping_is_checked(checkers: None) -> None:
+    files = clean_bundle() | {
+        CLEAN_BPMN: _call_activity("cii_case_clean").replace(
+            b'calledElement="cii_case_clean">',
+            b'calledElement="cii_case_clean"><bpmn:extensionElements><camunda:in '
+            b'businessKey="${open(1)}" /></bpmn:extensionElements>',
+        )
+    }
+    assert_refused(lint(files), "Task_escalate", "businessKey")
+
+
+def test_file_wide_script_language_is_refused(checkers: None) -> None:
+    findings = lint_replaced(
+        'id="Definitions_clean"', 'id="Definitions_clean" expressionLanguage="groovy"'
+    )
+    assert_refused(findings, "Definitions_clean", "expressionLanguage 'groovy'")
+
+
+def test_send_task_with_only_a_message_is_unbound(checkers: None) -> None:
+    findings = lint(
+        clean_bundle()
+        | {
+            CLEAN_BPMN: edited(
+                CLEAN_BPMN,
+                (SERVICE_TASK,
+                 '<bpmn:sendTask id="Task_escalate" name="Notify" messageRef="Message_docs">'),
+                ("</bpmn:serviceTask>", "</bpmn:sendTask>"),
+            )
+        }
+    )
+    assert_refused(findings, "Task_escalate", "unbound send task")
+
+
+def test_business_rule_task_needs_a_decision(checkers: None) -> None:
+    findings = lint_replaced(
+        'camunda:decisionRef="triage"', 'camunda:topic="x" camunda:type="external"'
+    )
+    assert_refused(findings, "Task_triage", "no camunda:decisionRef")
