@@ -1,0 +1,135 @@
+"""The transactional outbox: domain events become message and delivery rows in the step.
+
+The engine calls `OutboxWriter` with the session of the step that caused the
+event, so the rows commit or roll back with the state change itself: no
+webhook announces a state that was never saved, and none is lost for a state
+that was. Nothing here talks to the network; the dispatcher does, later.
+
+Who hears what:
+- `task.ready`, `task.completed`: endpoints of principals holding one of the task's groups;
+- `instance.completed`: coordinators and admins, and the principals holding a group
+  of any task of the instance (the institutions that took part);
+- `instance.incident`, `endpoint.disabled`: coordinators and admins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.events import (
+    DomainEvent,
+    IncidentOpened,
+    InstanceStateChanged,
+    TaskCompleted,
+    TaskReady,
+)
+from engine.models import Task, TaskCandidate
+from engine.principals import Principal, PrincipalGroup
+
+from . import payloads
+from .models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+
+OVERSEERS = ("coordinator", "admin")
+
+
+def _subscribed(rows: Iterable[WebhookEndpoint], event_type: str) -> list[str]:
+    return sorted({e.id for e in rows if event_type in (e.event_types or ())})
+
+
+def endpoints_for_groups(session: Session, groups: Iterable[str], event_type: str) -> list[str]:
+    """Active endpoints of enabled principals holding one of `groups`, subscribed to the type."""
+    groups = list(dict.fromkeys(groups))
+    if not groups:
+        return []
+    rows = session.scalars(
+        select(WebhookEndpoint)
+        .join(Principal, Principal.id == WebhookEndpoint.principal_id)
+        .join(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
+        .where(PrincipalGroup.group_id.in_(groups), WebhookEndpoint.status == "active",
+               Principal.disabled_at.is_(None)))
+    return _subscribed(rows, event_type)
+
+
+def endpoints_for_roles(session: Session, roles: Iterable[str], event_type: str,
+                        *, exclude: str | None = None) -> list[str]:
+    rows = session.scalars(
+        select(WebhookEndpoint)
+        .join(Principal, Principal.id == WebhookEndpoint.principal_id)
+        .where(Principal.role.in_(list(roles)), WebhookEndpoint.status == "active",
+               Principal.disabled_at.is_(None)))
+    return [e for e in _subscribed(rows, event_type) if e != exclude]
+
+
+def instance_groups(session: Session, instance_id: str) -> list[str]:
+    return list(session.scalars(
+        select(TaskCandidate.group_id).join(Task, Task.id == TaskCandidate.task_id)
+        .where(Task.instance_id == instance_id).distinct()))
+
+
+def enqueue(session: Session, *, event_type: str, at: datetime, data: dict[str, Any],
+            endpoint_ids: Iterable[str], instance_id: str | None = None
+            ) -> WebhookMessage | None:
+    """Write one message and a due delivery per endpoint; nothing when nobody listens."""
+    endpoint_ids = list(dict.fromkeys(endpoint_ids))
+    if not endpoint_ids:
+        return None
+    message = WebhookMessage(id=payloads.new_message_id(), event_type=event_type,
+                             body=payloads.body(event_type, at, data),
+                             instance_id=instance_id, created_at=at)
+    session.add(message)
+    session.add_all(WebhookDelivery(
+        message_id=message.id, endpoint_id=endpoint_id, status="pending", attempts=0,
+        next_attempt_at=at, created_at=at, updated_at=at) for endpoint_id in endpoint_ids)
+    return message
+
+
+class OutboxWriter:
+    """The engine subscriber: one domain event in, zero or one message out."""
+
+    def __call__(self, session: Session, event: DomainEvent) -> None:
+        if isinstance(event, TaskReady):
+            self._task(session, event, payloads.TASK_READY, "ready", event.due_at)
+        elif isinstance(event, TaskCompleted):
+            self._task(session, event, payloads.TASK_COMPLETED, "completed", None)
+        elif isinstance(event, InstanceStateChanged) and event.new_status == "completed":
+            groups = instance_groups(session, event.instance_id)
+            targets = (endpoints_for_roles(session, OVERSEERS, payloads.INSTANCE_COMPLETED)
+                       + endpoints_for_groups(session, groups, payloads.INSTANCE_COMPLETED))
+            enqueue(session, event_type=payloads.INSTANCE_COMPLETED, at=event.at,
+                    instance_id=event.instance_id, endpoint_ids=targets,
+                    data=payloads.instance_data(instance_id=event.instance_id,
+                                                process_key=event.process_key,
+                                                state="completed"))
+        elif isinstance(event, IncidentOpened):
+            enqueue(session, event_type=payloads.INSTANCE_INCIDENT, at=event.at,
+                    instance_id=event.instance_id,
+                    endpoint_ids=endpoints_for_roles(session, OVERSEERS,
+                                                     payloads.INSTANCE_INCIDENT),
+                    data=payloads.instance_data(
+                        instance_id=event.instance_id, process_key=event.process_key,
+                        state="incident", activity=event.activity_id,
+                        incident_id=event.incident_id))
+
+    def _task(self, session: Session, event: TaskReady | TaskCompleted, event_type: str,
+              state: str, due_at: datetime | None) -> None:
+        targets = endpoints_for_groups(session, event.candidate_groups, event_type)
+        enqueue(session, event_type=event_type, at=event.at, instance_id=event.instance_id,
+                endpoint_ids=targets,
+                data=payloads.task_data(task_id=event.task_id, instance_id=event.instance_id,
+                                        process_key=event.process_key,
+                                        activity=event.activity_id,
+                                        groups=event.candidate_groups, state=state,
+                                        due_at=due_at))
+
+
+def install(engine: Any) -> None:
+    """Subscribe the outbox writer to an `engine.Engine` (once, however often called)."""
+    if getattr(engine, "_webhooks_installed", False):
+        return
+    engine.subscribe(OutboxWriter())
+    engine._webhooks_installed = True
