@@ -123,7 +123,7 @@ def cii_case() -> Process:
             "décloisonnement, CM CII), with LIAS social-aid measures approved by SAS and "
             "the commune, and closed with an outcome code. See docs/processes.md."
         ),
-        col_widths={7: 130, 23: 130},
+        col_widths={7: 160, 23: 160},
     )
     A, T, CM, PR = "lane_announcer", "lane_regional_team", "lane_case_manager", "lane_pair"
     C, S, CO, K = "lane_cms", "lane_sas", "lane_commune", "lane_cantonal"
@@ -482,7 +482,7 @@ def cii_case() -> Process:
            '${approval_decision == "approved"}', route=("hv",))
     p.flow("measure_rework_task", "rework_gw")
     p.flow("rework_gw", "measure_draft_task", "rework_revise_flow", "réviser",
-           '${rework_decision == "revise"}', route=("channel", p.lane_y(C, 16), "top", "top"))
+           '${rework_decision == "revise"}', route=("channel", p.lane_y(C, 20), "top", "top"))
     p.flow("rework_gw", "measure_join", "rework_withdraw_flow", "retirer",
            '${rework_decision == "withdraw"}', route=("hv",))
     p.flow("measure_join", "followup_gw")
@@ -518,6 +518,7 @@ def pai() -> Process:
         "pai", "PAI – aide financière à l'intégration professionnelle (AP/R)", lanes,
         doc="Federal pilot programme: financial aid to employers hiring refugees and provisionally admitted "
             "persons (AP/R). Valais: 10 places per year (2021–2023). See docs/processes.md.",
+        col_widths={9: 130},
     )
     CO, Q, O = "lane_counsellor", "lane_quota", "lane_orp"
     counsellor = "oasi-bip,orp-${region}"
@@ -552,7 +553,7 @@ def pai() -> Process:
         ],
         expose="region,identified_by,employer_ref,planned_start_date,pai_place_granted",
     ))
-    p.add(Node("employer_gw", "exclusiveGateway", "Employeur validé ?", O, 4))
+    p.add(Node("employer_gw", "exclusiveGateway", "Employeur validé ?", O, 4, label_pos="below"))
     p.add(Node("pai_employer_refused_end", "endEvent", "Employeur refusé", O, 5))
     p.add(user(
         "collaboration_contract_task", "Signer le contrat de collaboration tripartite", CO, 5,
@@ -617,8 +618,8 @@ def pai() -> Process:
     p.flow("support_review_task", "support_gw")
     p.flow("support_gw", "support_join", "support_extend_flow", "prolonger",
            '${support_decision == "extend" && support_months_total <= 12}',
-           route=("channel", p.lane_y(CO, 16), "top", "top"))
-    p.flow("support_gw", "last_payment_task", "support_end_flow", "terminer / 12 mois atteints", default=True)
+           route=("channel", p.lane_y(CO, 24), "top", "top"))
+    p.flow("support_gw", "last_payment_task", "support_end_flow", "terminer", default=True)
     p.flow("last_payment_task", "followup_timer")
     p.flow("followup_timer", "employment_followup_task")
     p.flow("employment_followup_task", "pai_completed_end")
