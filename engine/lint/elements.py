@@ -125,5 +125,6 @@ def _check_extension(
 
 
 def is_flow_node(element: etree._Element) -> bool:
+    """Flow nodes need a diagram shape and may be the ends of a sequence flow."""
     namespace, local = split(element.tag) if isinstance(element.tag, str) else (None, "")
     return namespace == BPMN and (local in FLOW_NODES or local in UNSUPPORTED_FLOW_NODES)

@@ -48,11 +48,14 @@ class Report:
         self.findings: list[Finding] = []
 
     def error(self, element_id: str | None, message: str) -> None:
+        """A finding that refuses the whole bundle."""
         self.findings.append(Finding("error", self.filename, element_id, _clean(message)))
 
     def warning(self, element_id: str | None, message: str) -> None:
+        """A finding shown to the owner so that nothing is dropped silently."""
         self.findings.append(Finding("warning", self.filename, element_id, _clean(message)))
 
 
 def _clean(message: str) -> str:
+    """Findings are printed one per line: fold any whitespace the file put in the text."""
     return " ".join(message.split())

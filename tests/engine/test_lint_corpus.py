@@ -156,6 +156,35 @@ def test_bpmn_namespace_with_wrong_root_is_refused() -> None:
         load_xml(data, "p.bpmn")
 
 
+def test_deep_nesting_is_refused_by_the_parser_limits() -> None:
+    deep = read(CLEAN_BPMN).replace(
+        b"<bpmn:documentation>", b""
+    ).replace(b"</bpmn:process>", b"<bpmn:documentation>" + b"<a>" * 5000 + b"</a>" * 5000
+              + b"</bpmn:documentation></bpmn:process>", 1)
+    with pytest.raises(UnsafeFile, match="depth"):
+        load_xml(deep, "deep.bpmn")
+
+
+def test_a_crashing_checker_refuses_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    expressions = pytest.importorskip("engine.expressions")
+
+    def crash(text: str, kind: str) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(expressions, "check", crash)
+    assert_refused(lint(clean_bundle()), "Flow_B", "could not be checked", "boom")
+
+
+def test_a_crashing_lint_refuses_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.lint as package
+
+    def crash(*args: object) -> None:
+        raise KeyError("x")
+
+    monkeypatch.setattr(package, "check_bpmn", crash)
+    assert_refused(lint(clean_bundle()), None, "lint could not check the file")
+
+
 def test_unsafe_file_does_not_stop_the_other_files() -> None:
     files = {"xxe.bpmn": read("xxe.bpmn"), **clean_bundle()}
     findings = lint(files)
