@@ -4,7 +4,7 @@ Nothing here knows Flask or webhooks; subscribers receive domain events in the
 transaction of the step that caused them.
 """
 
-from . import principals  # noqa: F401  (its tables belong to the schema)
+from . import principals, quota  # noqa: F401  (their tables belong to the schema)
 from .clock import Clock, ManualClock, SystemClock
 from .core import Engine
 from .errors import (

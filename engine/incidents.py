@@ -74,6 +74,8 @@ def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
         if instance is None or instance.status != "incident":
             raise Conflict(f"instance {incident.instance_id} is not in incident")
         step = Step(engine.runtime, session, instance)
+        if incident.operation.get("op") == "external_task":
+            return _retry_external(session, step, incident, actor)
         step.retrying = incident
         wf = step.load()
         operation = dict(incident.operation)
@@ -91,3 +93,17 @@ def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
         step.emit(IncidentResolved, incident_id=incident.id, actor=actor)
         step.flush_records()
         return outcome
+
+
+def _retry_external(session: Any, step: Step, incident: Incident,
+                    actor: str | None) -> StepOutcome:
+    from .external import reopen
+
+    reopen(session, incident.operation["task_id"])
+    step.cas_update(status="running")
+    incident.status, incident.resolved_at, incident.resolved_by = "resolved", step.now, actor
+    step.record("incident_resolved", actor=actor, activity_id=incident.activity_id,
+                detail={"incident_id": incident.id})
+    step.emit(IncidentResolved, incident_id=incident.id, actor=actor)
+    step.flush_records()
+    return StepOutcome(step.instance)

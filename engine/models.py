@@ -184,3 +184,27 @@ class MessageSubscription(Base):
     message_name: Mapped[str] = mapped_column(String(255))
     business_key: Mapped[str | None] = mapped_column(String(255))
     activity_id: Mapped[str] = mapped_column(String(255))
+
+
+class ExternalTask(Base):
+    """Service work waiting for an external worker (Camunda's fetch-and-lock pattern)."""
+
+    __tablename__ = "external_task"
+    __table_args__ = (
+        Index("ix_external_task_topic_state", "topic", "state", "lock_expires_at"),
+        Index("ix_external_task_instance", "instance_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instance.id"))
+    process_key: Mapped[str] = mapped_column(String(255))
+    activity_id: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(20))  # available locked completed cancelled failed
+    worker_id: Mapped[str | None] = mapped_column(String(255))
+    lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retries: Mapped[int | None] = mapped_column(Integer)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,6 +17,9 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
+from .dmn import DecisionTaskParser, DecisionTaskSpec, DmnBundleMixin
+from .service_tasks import ServiceTaskParser, ServiceTaskSpec
+
 USER_TASK_ATTRIBUTES = (
     "assignee",
     "candidateGroups",
@@ -44,8 +47,13 @@ class CamundaUserTaskParser(UserTaskParser):
         return {"properties": properties, "camunda": camunda}
 
 
-class CiiflowParser(CamundaParser):
+class CiiflowParser(DmnBundleMixin, CamundaParser):
+    """Camunda 7 files, with our DMN engine, service-task bindings and user-task routing."""
+
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (CamundaUserTaskParser, UserTask),
+        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTaskSpec),
+        full_tag("serviceTask"): (ServiceTaskParser, ServiceTaskSpec),
+        full_tag("sendTask"): (ServiceTaskParser, ServiceTaskSpec),
     }

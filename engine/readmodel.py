@@ -19,13 +19,19 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from .events import TaskCancelled, TaskCompleted, TaskReady
-from .models import MessageSubscription, Task, TaskCandidate
+from .models import ExternalTask, MessageSubscription, Task, TaskCandidate
 from .taskattrs import evaluate_attributes
 
 if TYPE_CHECKING:
     from .step import Step
 
 TASK = Task.__table__
+EXTERNAL = ExternalTask.__table__
+_CLOSE_EXTERNAL = (
+    update(EXTERNAL).where(EXTERNAL.c.id == bindparam("b_id"))
+    .values(state=bindparam("state"), ended_at=bindparam("ended_at"), worker_id=None,
+            lock_expires_at=None)
+)
 _CLOSE_TASK = (
     update(TASK).where(TASK.c.id == bindparam("b_id"))
     .values(state=bindparam("state"), completed_at=bindparam("completed_at"),
@@ -47,15 +53,19 @@ class Snapshot:
     ready: dict[UUID, Any]
     timers: set[UUID]
     messages: set[tuple[str, str]]  # (message name, activity id)
+    external: dict[UUID, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, wf: BpmnWorkflow) -> Snapshot:
         # a flat scan of the task dicts: much cheaper than SpiffWorkflow's tree iterator
-        ready = {}
+        ready, external = {}, {}
         for workflow in (wf, *wf.subprocesses.values()):
             for task in workflow.tasks.values():
                 if task._state == TaskState.READY and task.task_spec.manual:
                     ready[task.id] = task
+                elif (task._state == TaskState.STARTED
+                      and getattr(task.task_spec, "external_topic", None)):
+                    external[task.id] = task
         timers: set[UUID] = set()
         messages: set[tuple[str, str]] = set()
         # the event manager holds every waiting catch event, subprocesses included
@@ -71,7 +81,7 @@ class Snapshot:
             definition = getattr(task.task_spec, "event_definition", None)
             if type(definition).__name__ in MESSAGE_EVENT_TYPES:  # receive tasks
                 messages.add((definition.name, task.task_spec.bpmn_id))
-        return cls(ready, timers, messages)
+        return cls(ready, timers, messages, external)
 
 
 def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
@@ -103,6 +113,8 @@ class PendingWrites:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     closed_tasks: list[dict[str, Any]] = field(default_factory=list)
     subscriptions: list[dict[str, Any]] | None = None
+    new_external: list[dict[str, Any]] = field(default_factory=list)
+    closed_external: list[dict[str, Any]] = field(default_factory=list)
 
     def execute(self, conn: Connection, instance_id: str) -> None:
         if self.closed_tasks:
@@ -111,12 +123,17 @@ class PendingWrites:
             conn.execute(insert(TASK), self.new_tasks)
         if self.candidates:
             conn.execute(insert(TaskCandidate.__table__), self.candidates)
+        if self.new_external:
+            conn.execute(insert(EXTERNAL), self.new_external)
+        if self.closed_external:
+            conn.execute(_CLOSE_EXTERNAL, self.closed_external)
         if self.subscriptions is not None:
             table = MessageSubscription.__table__
             conn.execute(delete(table).where(table.c.instance_id == instance_id))
             if self.subscriptions:
                 conn.execute(insert(table), self.subscriptions)
         self.new_tasks, self.candidates, self.closed_tasks = [], [], []
+        self.new_external, self.closed_external = [], []
         self.subscriptions = None
 
 
@@ -161,6 +178,23 @@ def sync(step: Step, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
         spiff_task = wf.get_task_from_id(tid)
         if spiff_task is not None and spiff_task.has_state(TaskState.COMPLETED | TaskState.READY):
             step.record("timer_fired", activity_id=spiff_task.task_spec.bpmn_id)
+    for tid, spiff_task in after.external.items():
+        if tid not in before.external:
+            step.writes.new_external.append(dict(
+                id=str(tid), instance_id=step.instance.id, process_key=step.instance.process_key,
+                activity_id=spiff_task.task_spec.bpmn_id,
+                topic=spiff_task.task_spec.external_topic, state="available", worker_id=None,
+                lock_expires_at=None, retries=None, retry_at=None, error_message=None,
+                created_at=step.now, ended_at=None))
+            step.record("external_task_created", activity_id=spiff_task.task_spec.bpmn_id,
+                        task_id=str(tid), detail={"topic": spiff_task.task_spec.external_topic})
+    for tid in before.external:
+        if tid not in after.external:
+            spiff_task = wf.get_task_from_id(tid)
+            done = spiff_task is not None and spiff_task.has_state(TaskState.COMPLETED)
+            step.writes.closed_external.append(
+                {"b_id": str(tid), "state": "completed" if done else "cancelled",
+                 "ended_at": step.now})
     if before.messages != after.messages:
         step.writes.subscriptions = [
             {"instance_id": step.instance.id, "message_name": name,

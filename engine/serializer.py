@@ -70,8 +70,13 @@ def serializer() -> BpmnWorkflowSerializer:
     """One serializer per thread: SpiffWorkflow's registry keeps a mode flag while encoding."""
     current = getattr(_local, "serializer", None)
     if current is None or _local.generation != _generation:
+        from .dmn import DecisionTaskConverter, DecisionTaskSpec
+        from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
+
         config = dict(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = SpeclessWorkflowConverter
+        config[DecisionTaskSpec] = DecisionTaskConverter
+        config[ServiceTaskSpec] = ServiceTaskConverter
         config.update(_extra_converters)
         registry = BpmnWorkflowSerializer.configure(config)
         registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))

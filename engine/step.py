@@ -10,6 +10,7 @@ its last good state and an incident is opened instead.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import logging
 from collections.abc import Callable
@@ -67,11 +68,24 @@ class StepOutcome:
     incident: Incident | None = None
 
 
+_current_step: contextvars.ContextVar[Step | None] = contextvars.ContextVar(
+    "ciiflow_step", default=None)
+
+
+def current_step() -> Step | None:
+    """The step being run, for service-task handlers that need its session and clock."""
+    return _current_step.get()
+
+
 def run_engine(wf: BpmnWorkflow) -> None:
-    """Run every automatic task and every due timer until the workflow waits."""
+    """Run every automatic task, due timer and pending BPMN error until the workflow waits."""
+    from .service_tasks import throw_pending_errors
+
     wf.do_engine_steps()
     wf.refresh_timers()
     wf.do_engine_steps()
+    while throw_pending_errors(wf):
+        wf.do_engine_steps()
 
 
 class Step:
@@ -123,6 +137,7 @@ class Step:
         before = before or Snapshot.of(wf)
         memory = self._remember()
         self.savepoint = None
+        token = _current_step.set(self)
         try:
             with clock_module.using(self.runtime.clock), self.session.no_autoflush:
                 action(wf)
@@ -144,6 +159,8 @@ class Step:
             self._rollback_handlers()
             self._restore(memory)
             return StepOutcome(self.instance, self.open_incident(exc, operation, actor))
+        finally:
+            _current_step.reset(token)
         if self.savepoint is not None:
             self.savepoint.commit()
             self.savepoint = None
