@@ -1,0 +1,115 @@
+"""Definitions: deploy a bundle of BPMN/DMN files, list them, read one version's XML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from engine import definitions as engine_definitions
+from engine.models import Definition
+
+from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_principal, require
+from ..problems import ApiProblem
+from ..runtime import MAX_ID, api_link, engine
+from ..schemas.definitions import (
+    DefinitionListSchema,
+    DefinitionSchema,
+    DefinitionVersionSchema,
+    DeployFilesSchema,
+    DeployResultSchema,
+)
+
+blp = Blueprint("definitions", __name__, url_prefix="/api/v1",
+                description="Process definitions (process owners deploy, everyone reads)")
+
+READERS = (INSTITUTION, COORDINATOR, PROCESS_OWNER, ADMIN)
+SUFFIXES = (".bpmn", ".dmn", ".xml")
+
+
+def multipart_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """415 for anything but multipart/form-data, before the body is parsed."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if request.mimetype != "multipart/form-data":
+            raise ApiProblem(415, "send the files as multipart/form-data (field 'files')")
+        return view(*args, **kwargs)
+
+    wrapper.__dict__.update(view.__dict__)
+    wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
+    return wrapper
+
+
+def summary(row: Definition) -> dict[str, Any]:
+    return {"key": row.key, "version": row.version, "name": row.name,
+            "deployed_at": row.deployed_at, "deployed_by": row.deployed_by,
+            "resource_names": sorted(row.resources),
+            "link": api_link(f"/definitions/{row.key}/versions/{row.version}")}
+
+
+@blp.route("/definitions")
+class Definitions(MethodView):
+    @require(*READERS)
+    @blp.response(200, DefinitionListSchema)
+    def get(self) -> dict[str, Any]:
+        """The latest version of every process."""
+        return {"items": [summary(d) for d in engine().definitions()]}
+
+    @require(PROCESS_OWNER)
+    @multipart_only
+    @blp.arguments(DeployFilesSchema, location="files")
+    @blp.response(201, DeployResultSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Deploy one bundle; 422 with the lint findings when it is refused."""
+        files: dict[str, bytes] = {}
+        for upload in request.files.getlist("files"):
+            name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+            if not name.lower().endswith(SUFFIXES):
+                raise ApiProblem(422, "only .bpmn and .dmn files can be deployed",
+                                 errors={"files": [f"{name or '(no name)'}: not .bpmn/.dmn"]})
+            if name in files:
+                raise ApiProblem(422, "two files have the same name",
+                                 errors={"files": [f"{name}: given twice"]})
+            files[name] = upload.read()
+        if not files:
+            raise ApiProblem(422, "no file given", errors={"files": ["no file given"]})
+        result = engine().deploy(files, actor=current_principal().name)
+        return {
+            "definitions": [{"key": d.key, "version": d.version, "created": d.created,
+                             "link": api_link(f"/definitions/{d.key}/versions/{d.version}")}
+                            for d in result.definitions],
+            "findings": [{"severity": f.severity, "file": f.file, "element_id": f.element_id,
+                          "message": f.message} for f in result.findings],
+        }
+
+
+@blp.route("/definitions/<string:key>")
+class DefinitionVersions(MethodView):
+    @require(*READERS)
+    @blp.response(200, DefinitionListSchema)
+    def get(self, key: str) -> dict[str, Any]:
+        """Every version of one process, oldest first."""
+        with engine().sessions() as session:
+            rows = engine_definitions.list_versions(session, key)
+        if not rows:
+            raise ApiProblem(404, f"no definition {key}")
+        return {"items": [summary(d) for d in rows]}
+
+
+@blp.route("/definitions/<string:key>/versions/<int:version>")
+class DefinitionVersion(MethodView):
+    @require(*READERS)
+    @blp.response(200, DefinitionVersionSchema)
+    def get(self, key: str, version: int) -> dict[str, Any]:
+        """One version with the XML it was built from."""
+        if version > MAX_ID:
+            raise ApiProblem(404, f"no definition {key} version {version}")
+        row = engine().definition(key, version)
+        return {**summary(row), "bpmn_resource": row.bpmn_resource,
+                "resources": dict(row.resources)}
+
+
+__all__ = ["blp", "DefinitionSchema"]

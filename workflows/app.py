@@ -1,0 +1,72 @@
+"""The Flask application factory: one engine, the API blueprints, problem errors.
+
+`gunicorn -w 4 'workflows.app:create_app()'` runs it in production: each worker
+builds its own engine (connection pool) from `CIIFLOW_DATABASE_URL`; the
+database is the only state the workers share.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from engine import Engine
+from engine.config import Settings
+
+from . import problems
+from .api import BLUEPRINTS
+from .runtime import EXTENSION
+
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api answering errors as application/problem+json."""
+
+    def handle_http_exception(self, error: Any) -> Any:  # noqa: D102
+        return problems.handle_http_exception(error)
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        "API_TITLE": "ciiflow",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CIIFLOW_MAX_BODY_BYTES",
+                                                 DEFAULT_MAX_BODY_BYTES)),
+        "API_SPEC_OPTIONS": {
+            "info": {"description": "Case routing for the CII Valais. Authenticate with "
+                                    "`Authorization: Bearer <token>`; errors are "
+                                    "application/problem+json (RFC 9457)."},
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def create_app(config: dict[str, Any] | None = None, engine: Engine | None = None) -> Flask:
+    """Build the service; pass an `engine` (tests) or let it connect from the environment."""
+    app = Flask(__name__)
+    app.config.update(_defaults())
+    app.config.update(config or {})
+    if engine is None:
+        url = app.config.get("DATABASE_URL") or Settings.from_env().database_url
+        engine = Engine(url)
+    app.extensions[EXTENSION] = engine
+    api = ProblemApi(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    problems.install(app)
+    from .api.health import healthz
+
+    app.add_url_rule("/healthz", "healthz_alias", healthz)
+    return app

@@ -1,0 +1,51 @@
+"""Definitions: deploy results, lint findings, versions."""
+
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+
+
+class DeployFilesSchema(Schema):
+    files = fields.List(Upload(), required=True, metadata={
+        "description": "one or more .bpmn/.dmn files, deployed as one bundle"})
+
+
+class FindingSchema(Schema):
+    severity = fields.String(required=True)
+    file = fields.String(required=True)
+    element_id = fields.String(allow_none=True)
+    message = fields.String(required=True)
+
+
+class DeployedSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    created = fields.Boolean(required=True, metadata={
+        "description": "false when the same bytes were already deployed (no new version)"})
+    link = fields.String(required=True)
+
+
+class DeployResultSchema(Schema):
+    definitions = fields.List(fields.Nested(DeployedSchema), required=True)
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
+
+
+class DefinitionSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(allow_none=True)
+    deployed_at = fields.DateTime(required=True)
+    deployed_by = fields.String(allow_none=True)
+    resource_names = fields.List(fields.String(), required=True)
+    link = fields.String(required=True)
+
+
+class DefinitionListSchema(Schema):
+    items = fields.List(fields.Nested(DefinitionSchema), required=True)
+
+
+class DefinitionVersionSchema(DefinitionSchema):
+    bpmn_resource = fields.String(required=True)
+    resources = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                            metadata={"description": "file name → XML text"})
