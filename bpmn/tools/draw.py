@@ -537,8 +537,9 @@ def pai() -> Process:
         ],
     ))
     p.add(Node("pai_quota_task", "serviceTask", "Réserver une place PAI (quota annuel)", Q, 1, topic="pai-quota",
-               doc="Handler counts the places granted in the calendar year of planned_start_date (max 10) and "
-                   "sets pai_place_granted (boolean) and pai_refusal_reason (string)."))
+               doc="Registered handler (engine/quota.py) counts the places granted in the current calendar "
+                   "year (max 10, CIIFLOW_PAI_QUOTA) and sets pai_place_granted (boolean), pai_refusal_reason "
+                   "(string), pai_year and pai_place_number."))
     p.add(Node("quota_gw", "exclusiveGateway", "Place accordée ?", Q, 2))
     p.add(Node("pai_quota_refused_end", "endEvent", "Quota annuel atteint", Q, 3))
     p.add(user(
