@@ -83,7 +83,7 @@ def enqueue(session: Session, *, event_type: str, at: datetime, data: dict[str, 
                              instance_id=instance_id, created_at=at)
     session.add(message)
     session.add_all(WebhookDelivery(
-        message_id=message.id, endpoint_id=endpoint_id, status="pending", attempts=0,
+        message=message, endpoint_id=endpoint_id, status="pending", attempts=0,
         next_attempt_at=at, created_at=at, updated_at=at) for endpoint_id in endpoint_ids)
     return message
 

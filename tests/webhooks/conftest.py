@@ -1,0 +1,88 @@
+"""Fixtures of the webhook tests: a Fernet key, loopback allowed, an engine with the outbox."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import select
+
+import webhooks
+from engine import Engine, ManualClock
+from engine.principals import create_principal
+from webhooks import endpoints
+from webhooks.config import WebhookSettings
+from webhooks.dispatcher import Dispatcher
+from webhooks.models import WebhookEndpoint
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost"})
+
+
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("CIIFLOW_SECRET_KEY", key)
+    monkeypatch.setenv("CIIFLOW_WEBHOOK_ALLOW_HOSTS", "127.0.0.1,localhost")
+    return key
+
+
+@pytest.fixture
+def settings() -> WebhookSettings:
+    return WebhookSettings(allow_hosts=LOOPBACK, threads=8)
+
+
+@pytest.fixture
+def wengine(db: SqlEngine, clock: ManualClock) -> Engine:
+    engine = Engine(db, clock=clock)
+    webhooks.install(engine)
+    return engine
+
+
+@pytest.fixture
+def dispatcher(wengine: Engine, settings: WebhookSettings) -> Iterator[Dispatcher]:
+    found = Dispatcher(wengine.sessions, clock=wengine.clock, settings=settings,
+                       rng=random.Random(7))
+    yield found
+    found.close()
+
+
+def add_principal(engine: Engine, name: str, role: str, groups: list[str]) -> int:
+    with engine.sessions.begin() as s:
+        principal, _ = create_principal(s, name=name, role=role, groups=groups,
+                                        now=engine.clock.now())
+        return principal.id
+
+
+def add_endpoint(engine: Engine, principal_id: int, url: str, types: list[str] | None = None,
+                 settings: WebhookSettings | None = None) -> tuple[str, str]:
+    """Register an endpoint; returns (endpoint id, clear secret)."""
+    with engine.sessions.begin() as s:
+        endpoint, secret = endpoints.create_endpoint(
+            s, principal_id=principal_id, url=url, now=engine.clock.now(),
+            event_types=types or ["task.ready", "task.completed", "instance.completed",
+                                  "instance.incident", "endpoint.disabled"],
+            settings=settings or WebhookSettings(allow_hosts=LOOPBACK))
+        return endpoint.id, secret
+
+
+def endpoint_row(engine: Engine, endpoint_id: str) -> WebhookEndpoint:
+    with engine.sessions() as s:
+        return s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)).one()
+
+
+def drain(dispatcher: Dispatcher, clock: ManualClock, *, rounds: int = 50,
+          step: timedelta | None = None) -> int:
+    """Run rounds until nothing is due (moving the clock by `step` between rounds)."""
+    total = 0
+    for _ in range(rounds):
+        sent = dispatcher.run_once()
+        total += sent
+        if not sent:
+            if step is None:
+                return total
+            clock.advance(step)
+    return total
