@@ -14,7 +14,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import clock as clock_module
@@ -34,6 +34,15 @@ from .serializer import dump_state
 from .step import Runtime, Step, StepOutcome, merged, run_engine
 
 clock_module.install_in_spiffworkflow()
+
+_INSTANCE_COLUMNS = [c.key for c in Instance.__table__.columns]
+_TASK_AND_INSTANCE = (
+    select(Task.__table__.c.id, Task.__table__.c.state, Task.__table__.c.activity_id,
+           Task.__table__.c.candidate_groups,
+           *[c.label(f"i_{c.key}") for c in Instance.__table__.columns])
+    .join(Instance.__table__, Task.__table__.c.instance_id == Instance.__table__.c.id)
+    .where(Task.__table__.c.id == bindparam("task_id"))
+)
 
 
 class Engine:
@@ -100,19 +109,19 @@ class Engine:
     def complete_task(self, task_id: str, data: Mapping[str, Any] | None = None, *,
                       actor: str | None = None) -> StepOutcome:
         with self.sessions.begin() as session:
-            found = session.execute(
-                select(Task, Instance).join(Instance, Task.instance_id == Instance.id)
-                .where(Task.id == task_id)).first()
+            # One Core query on the hot path; the ORM identity map adds nothing here.
+            found = session.connection().execute(_TASK_AND_INSTANCE, {"task_id": task_id}).first()
             if found is None:
                 raise NotFound(f"no task {task_id}")
-            row, instance = found
+            row = found
+            instance = Instance(**{c: getattr(found, f"i_{c}") for c in _INSTANCE_COLUMNS})
             if row.state != "ready":
                 raise TaskNotReady(f"task {task_id} is {row.state}")
             if instance.status != "running":
                 raise InstanceNotActive(f"instance {instance.id} is {instance.status}")
             return self._complete(session, instance, row, merged(data), actor)
 
-    def _complete(self, session: Session, instance: Instance, row: Task,
+    def _complete(self, session: Session, instance: Instance, row: Any,
                   data: dict[str, Any], actor: str | None) -> StepOutcome:
         step = Step(self.runtime, session, instance)
         step.known_tasks[row.id] = row
