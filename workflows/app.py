@@ -18,7 +18,7 @@ from engine.config import Settings
 
 from . import problems
 from .api import BLUEPRINTS
-from .runtime import EXTENSION
+from .runtime import EXTENSION, install_webhooks
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     if engine is None:
         url = app.config.get("DATABASE_URL") or Settings.from_env().database_url
         engine = Engine(url)
+    install_webhooks(engine)
     app.extensions[EXTENSION] = engine
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:

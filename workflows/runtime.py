@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import current_app
 
 from engine import Engine
@@ -18,3 +20,14 @@ def engine() -> Engine:
 def api_link(path: str) -> str:
     """A relative link into the API (clients resolve it against the URL they called)."""
     return f"/api/v1{path}"
+
+
+def install_webhooks(engine: Engine) -> None:
+    """Subscribe the webhook outbox to the engine when the webhooks package is present."""
+    try:
+        outbox = importlib.import_module("webhooks.outbox")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("webhooks.outbox", "webhooks"):
+            raise
+        return
+    outbox.install(engine)
