@@ -162,6 +162,20 @@ class Engine:
                 raise NotFound(f"no task {task_id}")
             return row
 
+    def instances(self, **filters: Any) -> list[Instance]:
+        """Instances by process, status, business key, start time or waiting activity."""
+        from .queries import list_instances
+
+        with self.sessions() as session:
+            return list_instances(session, **filters)
+
+    def tasks(self, **filters: Any) -> list[Task]:
+        """Tasks by state, groups, activity, due date, business key or instance."""
+        from .queries import list_tasks
+
+        with self.sessions() as session:
+            return list_tasks(session, **filters)
+
     def task_spec(self, task: Task) -> Any:
         """The spec of a task row's activity, from the cached definition (no instance load)."""
         from .forms import find_task_spec

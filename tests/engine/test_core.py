@@ -209,3 +209,25 @@ def test_message_by_business_key_reaches_the_waiting_instance(engine: Engine) ->
         engine.correlate("oai_decision", business_key="case-7", payload={})
     with pytest.raises(NoSubscriber):
         engine.correlate("unknown_message", business_key="case-8", payload={})
+
+
+def test_lists_filter_from_the_read_models(engine: Engine, clock: ManualClock) -> None:
+    from engine.queries import Page
+
+    engine.deploy({"p.bpmn": processes.three_tasks()})
+    a = engine.start("three_tasks", "case-a", {"region": "sion"})
+    clock.advance(days=1)
+    b = engine.start("three_tasks", "case-b", {"region": "brig"})
+    engine.complete_task(ready_tasks(engine, b.instance.id)[0].id, {}, actor="team")
+
+    assert [i.business_key for i in engine.instances(waiting_at="second_task")] == ["case-b"]
+    assert [i.business_key for i in engine.instances(started_after=clock.now())] == ["case-b"]
+    assert [i.business_key for i in engine.instances(business_key="case-a")] == ["case-a"]
+    assert len(engine.instances(page=Page(limit=1))) == 1
+    mine = engine.tasks(groups=["cii-team-sion"])
+    assert [t.instance_id for t in mine] == [a.instance.id]
+    assert engine.tasks(groups=[]) == []
+    assert [t.activity_id for t in engine.tasks(business_key="case-b")] == ["second_task"]
+    due = clock.now() + timedelta(days=11)
+    assert [t.activity_id for t in engine.tasks(due_before=due)] == ["second_task"]
+    assert [t.activity_id for t in engine.tasks(state="completed")] == ["first_task"]
