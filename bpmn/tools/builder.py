@@ -286,7 +286,11 @@ class Process:
                     return [p0, side(tb, "top")]
                 return [p0, (p0[0], ty), side(tb, "left" if tx > p0[0] else "right")]
             if abs(sy - ty) < 1:
-                return [side(sb, "right"), side(tb, "left")] if tx > sx else [side(sb, "left"), side(tb, "right")]
+                return (
+                    [side(sb, "right"), side(tb, "left")]
+                    if tx > sx
+                    else [side(sb, "left"), side(tb, "right")]
+                )
             if abs(sx - tx) < 1:
                 if ty > sy:
                     return [side(sb, "bottom"), side(tb, "top")]
@@ -348,7 +352,7 @@ class Process:
         lw = min(110, max(20, int(text_width(f.name)) + 4))
         lh = 14 * label_lines(f.name, lw)
         pts = f.waypoints
-        for a, b in zip(pts, pts[1:]):
+        for a, b in zip(pts, pts[1:], strict=False):
             if abs(a[1] - b[1]) < 1 and abs(a[0] - b[0]) >= 30:
                 x = a[0] + 6 if b[0] > a[0] else a[0] - lw - 6
                 return (x, a[1] - lh - 3, lw, lh)
@@ -412,14 +416,30 @@ class Process:
         diagram = etree.SubElement(defs, q(BPMNDI, "BPMNDiagram"), id=f"BPMNDiagram_{self.pid}")
         plane = etree.SubElement(diagram, q(BPMNDI, "BPMNPlane"), id=f"BPMNPlane_{self.pid}")
         plane.set("bpmnElement", f"Collaboration_{self.pid}")
-        self._shape(plane, f"Participant_{self.pid}", (POOL_X, POOL_Y, self.pool_w, self.pool_h), horizontal=True)
+        self._shape(
+            plane,
+            f"Participant_{self.pid}",
+            (POOL_X, POOL_Y, self.pool_w, self.pool_h),
+            horizontal=True,
+        )
         for lane in self.lanes:
-            b = (POOL_X + POOL_LABEL_W, self.lane_top[lane.id], self.pool_w - POOL_LABEL_W, lane.height)
+            b = (
+                POOL_X + POOL_LABEL_W,
+                self.lane_top[lane.id],
+                self.pool_w - POOL_LABEL_W,
+                lane.height,
+            )
             self._shape(plane, lane.id, b, horizontal=True)
         for n in self.nodes.values():
             if n.attached:
                 continue
-            self._shape(plane, n.id, n.bounds, label=self.node_label(n), gateway=n.kind == "exclusiveGateway")
+            self._shape(
+                plane,
+                n.id,
+                n.bounds,
+                label=self.node_label(n),
+                gateway=n.kind == "exclusiveGateway",
+            )
         for n in self.nodes.values():  # boundary events after their hosts, as the Modeler does
             if n.attached:
                 self._shape(plane, n.id, n.bounds, label=self.node_label(n))
@@ -468,13 +488,17 @@ class Process:
                     _form_field(fd, fld)
             if n.expose:
                 props = etree.SubElement(ext, q(CAMUNDA, "properties"))
-                etree.SubElement(props, q(CAMUNDA, "property"), name="ciiflow.expose", value=n.expose)
+                etree.SubElement(
+                    props, q(CAMUNDA, "property"), name="ciiflow.expose", value=n.expose
+                )
         for fid in n.incoming:
             etree.SubElement(el, q(BPMN, "incoming")).text = fid
         for fid in n.outgoing:
             etree.SubElement(el, q(BPMN, "outgoing")).text = fid
         if n.timer:
-            ted = etree.SubElement(el, q(BPMN, "timerEventDefinition"), id=f"TimerEventDefinition_{n.id}")
+            ted = etree.SubElement(
+                el, q(BPMN, "timerEventDefinition"), id=f"TimerEventDefinition_{n.id}"
+            )
             te = etree.SubElement(ted, q(BPMN, n.timer[0]))
             te.set(q(XSI, "type"), "bpmn:tFormalExpression")
             te.text = n.timer[1]
@@ -488,7 +512,9 @@ class Process:
         horizontal: bool = False,
         gateway: bool = False,
     ) -> None:
-        se = etree.SubElement(plane, q(BPMNDI, "BPMNShape"), id=f"{element}_di", bpmnElement=element)
+        se = etree.SubElement(
+            plane, q(BPMNDI, "BPMNShape"), id=f"{element}_di", bpmnElement=element
+        )
         if horizontal:
             se.set("isHorizontal", "true")
         if gateway:
@@ -531,7 +557,7 @@ def _form_field(fd: etree._Element, fld: Field) -> None:
 def serialize(root: etree._Element) -> str:
     """Pretty-print like bpmn-js/dmn-js: double-quoted declaration, `` />`` closers."""
     body = etree.tostring(root, pretty_print=True, encoding="unicode")
-    body = re.sub(r'(\S)/>', r"\1 />", body)
+    body = re.sub(r"(\S)/>", r"\1 />", body)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
@@ -598,13 +624,17 @@ class Decision:
         table.set("hitPolicy", self.hit_policy)
         for i in self.inputs:
             ie = etree.SubElement(table, q(DMN, "input"), id=i.id, label=i.label)
-            ex = etree.SubElement(ie, q(DMN, "inputExpression"), id=f"InputExpression_{i.id}", typeRef=i.type_ref)
+            ex = etree.SubElement(
+                ie, q(DMN, "inputExpression"), id=f"InputExpression_{i.id}", typeRef=i.type_ref
+            )
             etree.SubElement(ex, q(DMN, "text")).text = i.expression
             if i.values:
                 iv = etree.SubElement(ie, q(DMN, "inputValues"), id=f"UnaryTests_{i.id}_values")
                 etree.SubElement(iv, q(DMN, "text")).text = i.values
         for o in self.outputs:
-            oe = etree.SubElement(table, q(DMN, "output"), id=o.id, label=o.label, name=o.name, typeRef=o.type_ref)
+            oe = etree.SubElement(
+                table, q(DMN, "output"), id=o.id, label=o.label, name=o.name, typeRef=o.type_ref
+            )
             if o.values:
                 ov = etree.SubElement(oe, q(DMN, "outputValues"), id=f"UnaryTests_{o.id}_values")
                 etree.SubElement(ov, q(DMN, "text")).text = o.values
@@ -615,15 +645,21 @@ class Decision:
             if rule.annotation:
                 etree.SubElement(re_, q(DMN, "description")).text = rule.annotation
             for c_index, cell in enumerate(rule.inputs, start=1):
-                ce = etree.SubElement(re_, q(DMN, "inputEntry"), id=f"UnaryTests_{self.id}_{r_index}_{c_index}")
+                ce = etree.SubElement(
+                    re_, q(DMN, "inputEntry"), id=f"UnaryTests_{self.id}_{r_index}_{c_index}"
+                )
                 etree.SubElement(ce, q(DMN, "text")).text = cell
             for c_index, cell in enumerate(rule.outputs, start=1):
                 ce = etree.SubElement(
-                    re_, q(DMN, "outputEntry"), id=f"LiteralExpression_{self.id}_{r_index}_{c_index}"
+                    re_,
+                    q(DMN, "outputEntry"),
+                    id=f"LiteralExpression_{self.id}_{r_index}_{c_index}",
                 )
                 etree.SubElement(ce, q(DMN, "text")).text = cell
         di = etree.SubElement(defs, q(DMNDI, "DMNDI"))
         diagram = etree.SubElement(di, q(DMNDI, "DMNDiagram"), id=f"DMNDiagram_{self.id}")
-        shape = etree.SubElement(diagram, q(DMNDI, "DMNShape"), id=f"DMNShape_{self.id}", dmnElementRef=self.id)
+        shape = etree.SubElement(
+            diagram, q(DMNDI, "DMNShape"), id=f"DMNShape_{self.id}", dmnElementRef=self.id
+        )
         _bounds(shape, (160, 100, 180, 80), ns=DMN_DC)
         return serialize(defs)

@@ -42,7 +42,7 @@ NS = {
     "dmndi": "https://www.omg.org/spec/DMN/20191111/DMNDI/",
     "dmndc": "http://www.omg.org/spec/DMN/20180521/DC/",
 }
-CAM = "{%s}" % NS["camunda"]
+CAM = "{{{}}}".format(NS["camunda"])
 
 EXPECTED_PROCESSES = {"cii_case.bpmn": "cii_case", "pai.bpmn": "pai", "orp_bip.bpmn": "orp_bip"}
 EXPECTED_DECISIONS = {
@@ -63,15 +63,41 @@ GROUP_PATTERNS = [
     r"oasi-bip",
 ]
 FLOW_NODE_TAGS = {
-    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-    "userTask", "serviceTask", "businessRuleTask", "manualTask", "task", "sendTask", "receiveTask",
-    "scriptTask", "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
-    "callActivity", "subProcess",
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+    "userTask",
+    "serviceTask",
+    "businessRuleTask",
+    "manualTask",
+    "task",
+    "sendTask",
+    "receiveTask",
+    "scriptTask",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "callActivity",
+    "subProcess",
 }
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
 ISO_CYCLE = re.compile(r"^R\d*/(P.+)$")
-PERSONAL_DATA_NAMES = {"name", "first_name", "last_name", "surname", "avs", "avs_number", "ahv", "birth_date",
-                       "address", "phone", "email"}
+PERSONAL_DATA_NAMES = {
+    "name",
+    "first_name",
+    "last_name",
+    "surname",
+    "avs",
+    "avs_number",
+    "ahv",
+    "birth_date",
+    "address",
+    "phone",
+    "email",
+}
 FORM_TYPES = {"string", "long", "boolean", "date", "enum"}
 CONSTRAINTS = {"required", "min", "max", "minlength", "maxlength", "readonly"}
 
@@ -102,19 +128,28 @@ def overlap(a: Box, b: Box) -> bool:
 
 
 def inside(inner: Box, outer: Box) -> bool:
-    return (inner[0] >= outer[0] and inner[1] >= outer[1] and inner[0] + inner[2] <= outer[0] + outer[2]
-            and inner[1] + inner[3] <= outer[1] + outer[3])
+    return (
+        inner[0] >= outer[0]
+        and inner[1] >= outer[1]
+        and inner[0] + inner[2] <= outer[0] + outer[2]
+        and inner[1] + inner[3] <= outer[1] + outer[3]
+    )
 
 
 def on_border(p: tuple[float, float], b: Box, tol: float = 1.5) -> bool:
     """A waypoint touches a shape: on its rectangle border or on a gateway/event outline box."""
     x, y = p
     within = b[0] - tol <= x <= b[0] + b[2] + tol and b[1] - tol <= y <= b[1] + b[3] + tol
-    near_edge = (min(abs(x - b[0]), abs(x - b[0] - b[2])) <= tol or min(abs(y - b[1]), abs(y - b[1] - b[3])) <= tol)
+    near_edge = (
+        min(abs(x - b[0]), abs(x - b[0] - b[2])) <= tol
+        or min(abs(y - b[1]), abs(y - b[1] - b[3])) <= tol
+    )
     return within and near_edge
 
 
-def segment_hits(a: tuple[float, float], b: tuple[float, float], box: Box, margin: float = 2) -> bool:
+def segment_hits(
+    a: tuple[float, float], b: tuple[float, float], box: Box, margin: float = 2
+) -> bool:
     """An orthogonal segment passes through the interior of a box."""
     x0, y0, w, h = box[0] + margin, box[1] + margin, box[2] - 2 * margin, box[3] - 2 * margin
     if abs(a[1] - b[1]) < 0.5:  # horizontal
@@ -135,15 +170,22 @@ class Model:
         self.proc = self.processes[0]
         self.nodes = {n.get("id"): n for n in flow_nodes(self.proc)}
         self.flows = {f.get("id"): f for f in self.proc.findall("bpmn:sequenceFlow", NS)}
-        self.shapes = {s.get("bpmnElement"): s for s in self.root.iter("{%s}BPMNShape" % NS["bpmndi"])}
-        self.edges = {e.get("bpmnElement"): e for e in self.root.iter("{%s}BPMNEdge" % NS["bpmndi"])}
+        self.shapes = {
+            s.get("bpmnElement"): s for s in self.root.iter("{{{}}}BPMNShape".format(NS["bpmndi"]))
+        }
+        self.edges = {
+            e.get("bpmnElement"): e for e in self.root.iter("{{{}}}BPMNEdge".format(NS["bpmndi"]))
+        }
         self.lanes = self.proc.findall(".//bpmn:lane", NS)
 
     def box(self, element_id: str) -> Box:
         return bounds(self.shapes[element_id])
 
     def waypoints(self, flow_id: str) -> list[tuple[float, float]]:
-        return [(float(w.get("x")), float(w.get("y"))) for w in self.edges[flow_id].findall("di:waypoint", NS)]
+        return [
+            (float(w.get("x")), float(w.get("y")))
+            for w in self.edges[flow_id].findall("di:waypoint", NS)
+        ]
 
 
 @pytest.fixture(scope="module", params=BPMN_FILES, ids=lambda p: p.name)
@@ -169,8 +211,8 @@ def test_parses_and_has_modeler_header(path: Path) -> None:
     root = parse(path).getroot()
     assert root.get("exporter") == "Camunda Modeler"
     assert root.get("exporterVersion", "").startswith("5.")
-    assert root.get("{%s}executionPlatform" % NS["modeler"]) == "Camunda Platform"
-    assert root.get("{%s}executionPlatformVersion" % NS["modeler"], "").startswith("7.")
+    assert root.get("{{{}}}executionPlatform".format(NS["modeler"])) == "Camunda Platform"
+    assert root.get("{{{}}}executionPlatformVersion".format(NS["modeler"]), "").startswith("7.")
 
 
 def _validator(xsd: str) -> Any:
@@ -195,8 +237,11 @@ def test_xsd_check_is_not_vacuous(tmp_path: Path) -> None:
     """A broken file must fail the same validation (guards against a no-op validator)."""
     from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-    broken = (BPMN_DIR / "orp_bip.bpmn").read_text(encoding="utf-8").replace(
-        'isExecutable="true"', 'isExecutable="maybe"')
+    broken = (
+        (BPMN_DIR / "orp_bip.bpmn")
+        .read_text(encoding="utf-8")
+        .replace('isExecutable="true"', 'isExecutable="maybe"')
+    )
     path = tmp_path / "broken.bpmn"
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(ValidationException):
@@ -219,8 +264,13 @@ def test_one_pool_per_process(model: Model) -> None:
 
 def test_ids_and_forbidden_elements(model: Model) -> None:
     # camunda:formField / camunda:value ids are per form, so only BPMN and DI ids must be unique
-    ids = [el.get("id") for el in model.root.iter() if isinstance(el.tag, str) and el.get("id")
-           and etree.QName(el).namespace in (NS["bpmn"], NS["bpmndi"])]
+    ids = [
+        el.get("id")
+        for el in model.root.iter()
+        if isinstance(el.tag, str)
+        and el.get("id")
+        and etree.QName(el).namespace in (NS["bpmn"], NS["bpmndi"])
+    ]
     assert len(ids) == len(set(ids)), "duplicate ids"
     assert not {"Start", "End"} & set(ids)
     assert not model.root.findall(".//bpmn:scriptTask", NS)
@@ -267,8 +317,10 @@ def test_every_node_has_a_shape_and_every_flow_an_edge(model: Model) -> None:
 def test_no_overlapping_shapes(model: Model) -> None:
     ids = list(model.nodes)
     for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            host_pair = model.nodes[a].get("attachedToRef") == b or model.nodes[b].get("attachedToRef") == a
+        for b in ids[i + 1 :]:
+            host_pair = (
+                model.nodes[a].get("attachedToRef") == b or model.nodes[b].get("attachedToRef") == a
+            )
             if not host_pair:
                 assert not overlap(model.box(a), model.box(b)), f"{a} overlaps {b}"
 
@@ -276,21 +328,29 @@ def test_no_overlapping_shapes(model: Model) -> None:
 def test_edges_are_orthogonal_and_attached(model: Model) -> None:
     for fid, flow in model.flows.items():
         pts = model.waypoints(fid)
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
             assert abs(x0 - x1) < 0.5 or abs(y0 - y1) < 0.5, f"{fid} has a diagonal segment"
-        assert on_border(pts[0], model.box(flow.get("sourceRef"))), f"{fid} does not start on its source"
-        assert on_border(pts[-1], model.box(flow.get("targetRef"))), f"{fid} does not end on its target"
+        assert on_border(pts[0], model.box(flow.get("sourceRef"))), (
+            f"{fid} does not start on its source"
+        )
+        assert on_border(pts[-1], model.box(flow.get("targetRef"))), (
+            f"{fid} does not end on its target"
+        )
 
 
 def test_edges_do_not_cross_unrelated_shapes(model: Model) -> None:
     for fid, flow in model.flows.items():
         ends = {flow.get("sourceRef"), flow.get("targetRef")}
-        ends |= {model.nodes[e].get("attachedToRef") for e in list(ends) if model.nodes[e].get("attachedToRef")}
+        ends |= {
+            model.nodes[e].get("attachedToRef")
+            for e in list(ends)
+            if model.nodes[e].get("attachedToRef")
+        }
         pts = model.waypoints(fid)
         for nid in model.nodes:
             if nid in ends:
                 continue
-            for a, b in zip(pts, pts[1:]):
+            for a, b in zip(pts, pts[1:], strict=False):
                 assert not segment_hits(a, b, model.box(nid)), f"{fid} crosses {nid}"
 
 
@@ -331,10 +391,14 @@ def test_gateways_have_conditions_or_default(model: Model) -> None:
             if f.get("id") == default:
                 assert cond is None, f"default flow {f.get('id')} must not carry a condition"
                 continue
-            assert cond is not None, f"{f.get('id')} from {nid} has no condition and is not the default"
-            assert cond.get("{%s}type" % NS["xsi"]) == "bpmn:tFormalExpression"
+            assert cond is not None, (
+                f"{f.get('id')} from {nid} has no condition and is not the default"
+            )
+            assert cond.get("{{{}}}type".format(NS["xsi"])) == "bpmn:tFormalExpression"
             text = (cond.text or "").strip()
-            assert re.fullmatch(r"\$\{[^{}]+\}", text), f"{f.get('id')}: condition {text!r} is not JUEL ${{...}}"
+            assert re.fullmatch(r"\$\{[^{}]+\}", text), (
+                f"{f.get('id')}: condition {text!r} is not JUEL ${{...}}"
+            )
             assert "__" not in text and "import" not in text
 
 
@@ -351,13 +415,17 @@ def test_user_tasks(model: Model) -> None:
         groups = node.get(CAM + "candidateGroups")
         assert groups, f"{nid} has no candidate groups"
         for g in groups.split(","):
-            assert any(re.fullmatch(p, g.strip()) for p in GROUP_PATTERNS), f"{nid}: unknown group {g}"
+            assert any(re.fullmatch(p, g.strip()) for p in GROUP_PATTERNS), (
+                f"{nid}: unknown group {g}"
+            )
         due = node.get(CAM + "dueDate")
         assert due and ISO_DURATION.match(due), f"{nid}: dueDate {due!r} is not an ISO duration"
         fields = node.findall("bpmn:extensionElements/camunda:formData/camunda:formField", NS)
         assert fields, f"{nid} has no form"
-        props = {p.get("name"): p.get("value") for p in
-                 node.findall("bpmn:extensionElements/camunda:properties/camunda:property", NS)}
+        props = {
+            p.get("name"): p.get("value")
+            for p in node.findall("bpmn:extensionElements/camunda:properties/camunda:property", NS)
+        }
         assert "ciiflow.expose" in props, f"{nid} lacks ciiflow.expose"
         exposed = {v.strip() for v in props["ciiflow.expose"].split(",")}
         assert not exposed & PERSONAL_DATA_NAMES, f"{nid} exposes personal data"
@@ -377,7 +445,9 @@ def test_form_fields(model: Model, tag: str) -> None:
             for c in field.findall("camunda:validation/camunda:constraint", NS):
                 assert c.get("name") in CONSTRAINTS
                 if c.get("name") != "required" and c.get("name") != "readonly":
-                    assert re.fullmatch(r"\d+", c.get("config", "")), f"{fid}: {c.get('name')} config"
+                    assert re.fullmatch(r"\d+", c.get("config", "")), (
+                        f"{fid}: {c.get('name')} config"
+                    )
 
 
 def test_service_and_business_rule_tasks(model: Model) -> None:
@@ -393,11 +463,11 @@ def test_service_and_business_rule_tasks(model: Model) -> None:
 
 
 def test_timers_are_iso(model: Model) -> None:
-    for ted in model.proc.iter("{%s}timerEventDefinition" % NS["bpmn"]):
+    for ted in model.proc.iter("{{{}}}timerEventDefinition".format(NS["bpmn"])):
         children = [c for c in ted if isinstance(c.tag, str)]
         assert len(children) == 1
         kind, text = local(children[0]), (children[0].text or "").strip()
-        assert children[0].get("{%s}type" % NS["xsi"]) == "bpmn:tFormalExpression"
+        assert children[0].get("{{{}}}type".format(NS["xsi"])) == "bpmn:tFormalExpression"
         if kind == "timeDuration":
             assert ISO_DURATION.match(text), text
         elif kind == "timeCycle":
@@ -415,7 +485,9 @@ def test_boundary_reminders_do_not_block(model: Model) -> None:
         assert node.get("cancelActivity") == "false", nid
         current, hops = nid, 0
         while local(model.nodes[current]) != "endEvent":
-            outs = [f.get("targetRef") for f in model.flows.values() if f.get("sourceRef") == current]
+            outs = [
+                f.get("targetRef") for f in model.flows.values() if f.get("sourceRef") == current
+            ]
             assert len(outs) == 1, f"{current}: a reminder path must be a simple chain"
             current, hops = outs[0], hops + 1
             assert hops < 5
@@ -478,10 +550,10 @@ def test_stock_spiffworkflow_builds_each_spec() -> None:
 @pytest.mark.parametrize("path", DMN_FILES, ids=lambda p: p.name)
 def test_dmn_structure(path: Path) -> None:
     root = parse(path).getroot()
-    assert root.tag == "{%s}definitions" % NS["dmn"]
+    assert root.tag == "{{{}}}definitions".format(NS["dmn"])
     decisions = root.findall("dmn:decision", NS)
     assert [d.get("id") for d in decisions] == [EXPECTED_DECISIONS[path.name]]
-    shapes = {s.get("dmnElementRef") for s in root.iter("{%s}DMNShape" % NS["dmndi"])}
+    shapes = {s.get("dmnElementRef") for s in root.iter("{{{}}}DMNShape".format(NS["dmndi"]))}
     assert {d.get("id") for d in decisions} <= shapes
     for d in decisions:
         table = d.find("dmn:decisionTable", NS)
@@ -496,7 +568,10 @@ def test_dmn_structure(path: Path) -> None:
 
 def test_triage_outputs_match_the_services_of_the_process() -> None:
     table = load_decision(BPMN_DIR / "cii_triage.dmn")
-    services = {opt_id for opt_id in _enum_ids(Model(BPMN_DIR / "cii_case.bpmn"), "triage_confirm_task", "service")}
+    services = {
+        opt_id
+        for opt_id in _enum_ids(Model(BPMN_DIR / "cii_case.bpmn"), "triage_confirm_task", "service")
+    }
     produced = {row["outputs"]["service"] for row in table["rules"]}
     assert produced <= services
     outputs = {o["name"] for o in table["outputs"]}
@@ -504,15 +579,20 @@ def test_triage_outputs_match_the_services_of_the_process() -> None:
 
 
 def _enum_ids(m: Model, node_id: str, field_id: str) -> list[str]:
-    field = m.nodes[node_id].find(f"bpmn:extensionElements/camunda:formData/camunda:formField[@id='{field_id}']",
-                                  NS)
+    field = m.nodes[node_id].find(
+        f"bpmn:extensionElements/camunda:formData/camunda:formField[@id='{field_id}']", NS
+    )
     return [v.get("id") for v in field.findall("camunda:value", NS)]
 
 
-# ------------------------------------------------------------- a small FEEL evaluator for the test table
+# ------------------------------------------- a small FEEL evaluator for the documented test table
 
 _CMP: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
 }
 
 
@@ -575,7 +655,12 @@ def parse_unary(text: str) -> Callable[[Any], bool]:
     return lambda v: v == ref
 
 
-_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_ARITH = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 
 
 def eval_input(expr: str, variables: dict[str, Any]) -> Any:
@@ -598,19 +683,37 @@ def eval_input(expr: str, variables: dict[str, Any]) -> Any:
 def load_decision(path: Path) -> dict[str, Any]:
     root = parse(path).getroot()
     table = root.find("dmn:decision/dmn:decisionTable", NS)
-    inputs = [i.find("dmn:inputExpression/dmn:text", NS).text for i in table.findall("dmn:input", NS)]
-    outputs = [{"name": o.get("name"), "type": o.get("typeRef")} for o in table.findall("dmn:output", NS)]
+    inputs = [
+        i.find("dmn:inputExpression/dmn:text", NS).text for i in table.findall("dmn:input", NS)
+    ]
+    outputs = [
+        {"name": o.get("name"), "type": o.get("typeRef")} for o in table.findall("dmn:output", NS)
+    ]
     rules = []
     for rule in table.findall("dmn:rule", NS):
         cells = [c.text or "" for c in rule.findall("dmn:inputEntry/dmn:text", NS)]
         outs = [c.text or "" for c in rule.findall("dmn:outputEntry/dmn:text", NS)]
-        rules.append({"inputs": cells, "outputs": {o["name"]: _literal(v) for o, v in zip(outputs, outs)}})
-    return {"hit_policy": table.get("hitPolicy"), "inputs": inputs, "outputs": outputs, "rules": rules}
+        rules.append(
+            {
+                "inputs": cells,
+                "outputs": {o["name"]: _literal(v) for o, v in zip(outputs, outs, strict=False)},
+            }
+        )
+    return {
+        "hit_policy": table.get("hitPolicy"),
+        "inputs": inputs,
+        "outputs": outputs,
+        "rules": rules,
+    }
 
 
 def evaluate(decision: dict[str, Any], variables: dict[str, Any]) -> dict[str, Any] | None:
     values = [eval_input(e, variables) for e in decision["inputs"]]
-    matches = [r for r in decision["rules"] if all(parse_unary(c)(v) for c, v in zip(r["inputs"], values))]
+    matches = [
+        r
+        for r in decision["rules"]
+        if all(parse_unary(c)(v) for c, v in zip(r["inputs"], values, strict=False))
+    ]
     if decision["hit_policy"] == "UNIQUE":
         assert len(matches) <= 1, "UNIQUE table with overlapping rules"
     return matches[0]["outputs"] if matches else None
@@ -621,7 +724,9 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
     return [(decision, case) for decision, cases in data.items() for case in cases]
 
 
-@pytest.mark.parametrize("decision_id,case", _cases(), ids=lambda v: v if isinstance(v, str) else v.get("name"))
+@pytest.mark.parametrize(
+    "decision_id,case", _cases(), ids=lambda v: v if isinstance(v, str) else v.get("name")
+)
 def test_decision_cases(decision_id: str, case: dict[str, Any]) -> None:
     decision = load_decision(BPMN_DIR / f"{decision_id}.dmn")
     result = evaluate(decision, case["inputs"])
@@ -636,12 +741,14 @@ def test_every_rule_is_exercised_by_a_case() -> None:
         decision = load_decision(BPMN_DIR / f"{decision_id}.dmn")
         values = [eval_input(e, case["inputs"]) for e in decision["inputs"]]
         for index, rule in enumerate(decision["rules"]):
-            if all(parse_unary(c)(v) for c, v in zip(rule["inputs"], values)):
+            if all(parse_unary(c)(v) for c, v in zip(rule["inputs"], values, strict=False)):
                 per_decision.setdefault(decision_id, set()).add(index)
                 break
     for name, decision_id in EXPECTED_DECISIONS.items():
         n_rules = len(load_decision(BPMN_DIR / name)["rules"])
-        assert per_decision.get(decision_id) == set(range(n_rules)), f"{decision_id}: rules without a case"
+        assert per_decision.get(decision_id) == set(range(n_rules)), (
+            f"{decision_id}: rules without a case"
+        )
 
 
 # ----------------------------------------------------------------------------- directory
