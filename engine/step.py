@@ -11,7 +11,6 @@ its last good state and an incident is opened instead.
 from __future__ import annotations
 
 import contextvars
-import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -288,5 +287,7 @@ def describe_failure(exc: Exception) -> tuple[str | None, str]:
 
 
 def merged(data: dict[str, Any] | None) -> dict[str, Any]:
-    """A deep copy, so nested input never aliases data of other tasks (a SpiffWorkflow pitfall)."""
-    return copy.deepcopy(dict(data or {}))
+    """Checked, deep-copied input: see `engine.casedata`."""
+    from .casedata import clean
+
+    return clean(data)
