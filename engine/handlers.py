@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 KINDS = ("topic", "class", "delegateExpression", "expression")
-BUILTIN_MODULES = ("engine.quota",)
+BUILTIN_MODULES = ("engine.quota", "engine.partners")
 
 
 class BpmnError(Exception):
