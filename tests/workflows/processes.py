@@ -81,3 +81,30 @@ def one_task(pid: str = "one_task", group: str = "oai") -> bytes:
              Node("finish_end", "endEvent")]
     return document(pid, nodes, [Flow("begin_event", "work_task"),
                                  Flow("work_task", "finish_end")])
+
+
+def external(pid: str = "external_case", topic: str = "register-case") -> bytes:
+    """An external service task (a worker fetches and locks it), then an OAI task."""
+    form = extensions(form_field("done", "boolean"))
+    nodes = [Node("begin_event", "startEvent"),
+             Node("register_service", "serviceTask", "register",
+                  attrs={"camunda:type": "external", "camunda:topic": topic}),
+             user_task("after_task", "oai", inner=form), Node("finish_end", "endEvent")]
+    flows = [Flow("begin_event", "register_service"), Flow("register_service", "after_task"),
+             Flow("after_task", "finish_end")]
+    return document(pid, nodes, flows)
+
+
+def message_case(pid: str = "message_case") -> bytes:
+    """Waits for the OAI decision message, then a task for the central CII team."""
+    from tests.support.bpmn import message, message_ref
+
+    form = extensions(form_field("done", "boolean"))
+    nodes = [Node("begin_event", "startEvent"),
+             Node("decision_received", "intermediateCatchEvent",
+                  inner=message_ref("decision_message")),
+             user_task("after_task", "cii-team-valais-central", inner=form),
+             Node("finish_end", "endEvent")]
+    flows = [Flow("begin_event", "decision_received"), Flow("decision_received", "after_task"),
+             Flow("after_task", "finish_end")]
+    return document(pid, nodes, flows, extra=message("decision_message", "oai_decision"))
