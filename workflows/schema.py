@@ -31,13 +31,13 @@ def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url:
-        config.set_main_option("sqlalchemy.url", url)
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
 def upgrade(db: Engine) -> None:
     """Bring the database to the newest migration."""
-    config = alembic_config(db.url.render_as_string(hide_password=False))
+    config = alembic_config()
     with db.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
