@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from engine import definitions as engine_definitions
 from engine.models import Definition
 
+from .. import forms
 from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_principal, require
 from ..problems import ApiProblem
 from ..runtime import MAX_ID, api_link, engine
@@ -109,7 +110,8 @@ class DefinitionVersion(MethodView):
             raise ApiProblem(404, f"no definition {key} version {version}")
         row = engine().definition(key, version)
         return {**summary(row), "bpmn_resource": row.bpmn_resource,
-                "resources": dict(row.resources)}
+                "resources": dict(row.resources),
+                "start_form": forms.describe(forms.start_form(row), {})}
 
 
 __all__ = ["blp", "DefinitionSchema"]

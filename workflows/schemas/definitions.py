@@ -46,6 +46,8 @@ class DefinitionListSchema(Schema):
 
 
 class DefinitionVersionSchema(DefinitionSchema):
+    start_form = fields.List(fields.Dict(), required=True, metadata={
+        "description": "the start event's form (the announcement), shaped like a task's form"})
     bpmn_resource = fields.String(required=True)
     resources = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                             metadata={"description": "file name → XML text"})
