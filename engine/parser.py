@@ -1,11 +1,17 @@
 """The Camunda 7 flavour of SpiffWorkflow's parser, keeping what the Modeler writes.
 
 SpiffWorkflow's `CamundaParser` drops `assignee`, `candidateGroups`,
-`candidateUsers`, `dueDate`, `followUpDate` and `priority`. We subclass its task
-parsers, the way SpiffWorkflow itself extends its core parser, and keep those
-values in the task spec's `extensions` (which its serializer already stores):
+`candidateUsers`, `dueDate`, `followUpDate`, `priority`, `formRef`,
+`camunda:inputOutput`, `camunda:in`/`camunda:out`, and runs multi-instance by
+rewriting the shared spec. We subclass its task parsers, the way SpiffWorkflow
+itself extends its core parser, and keep those values in the task spec's
+`extensions` (which its serializer already stores), on every activity:
 
-    extensions = {"properties": {name: value}, "camunda": {"candidateGroups": ..., ...}}
+    extensions = {"properties": {name: value},
+                  "camunda": {"candidateGroups": ..., "inputOutput": {...}, "in": [...]}}
+
+Activities are built as the classes of `engine.activities` (mappings) and
+multi-instance as `engine.multiinstance` (no spec mutation).
 """
 
 from __future__ import annotations
@@ -13,12 +19,30 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, UserTaskParser
-from SpiffWorkflow.camunda.specs.user_task import UserTask
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS,
+    CallActivityParser,
+    CamundaTaskParser,
+    SubWorkflowParser,
+    UserTaskParser,
+)
 
-from .dmn import DecisionTaskParser, DecisionTaskSpec, DmnBundleMixin
-from .service_tasks import ServiceTaskParser, ServiceTaskSpec
+from .activities import (
+    CamundaCallActivity,
+    CamundaDecisionTask,
+    CamundaManualTask,
+    CamundaNoneTask,
+    CamundaServiceTask,
+    CamundaSubProcess,
+    CamundaUserTask,
+    narrow,
+)
+from .dmn import DecisionTaskParser, DmnBundleMixin
+from .mappings import parse_mappings
+from .multiinstance import add_multiinstance
+from .service_tasks import ServiceTaskParser
 
 USER_TASK_ATTRIBUTES = (
     "assignee",
@@ -29,31 +53,80 @@ USER_TASK_ATTRIBUTES = (
     "priority",
     "formKey",
     "formRef",
+    "formRefBinding",
+    "formRefVersion",
 )
 
 
-class CamundaUserTaskParser(UserTaskParser):
+class ActivityParserMixin:
+    """What every Camunda activity keeps: properties, mappings, multi-instance."""
+
+    node: Any
+    spec_class: type
+    camunda_attributes: tuple[str, ...] = ()
+
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
-        properties = {}
-        for prop in self.xpath(
-            "./bpmn:extensionElements/camunda:properties/camunda:property"
-        ):
-            properties[prop.get("name")] = prop.get("value")
-        camunda = {}
-        for attr in USER_TASK_ATTRIBUTES:
+        # own extensionElements only: SpiffWorkflow's `.//` also collects a
+        # subprocess's inner tasks' properties
+        properties = {
+            prop.get("name"): prop.get("value")
+            for prop in self.xpath(  # type: ignore[attr-defined]
+                "./bpmn:extensionElements/camunda:properties/camunda:property")
+        }
+        camunda: dict[str, Any] = {}
+        for attr in self.camunda_attributes:
             value = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{attr}")
             if value is not None:
                 camunda[attr] = value
+        camunda.update(parse_mappings(self.node))
         return {"properties": properties, "camunda": camunda}
+
+    def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
+        add_multiinstance(self, loop_characteristics)
+
+    def create_task(self) -> Any:
+        return narrow(super().create_task(), self.spec_class)  # type: ignore[misc]
+
+
+class CamundaUserTaskParser(ActivityParserMixin, UserTaskParser):
+    camunda_attributes = USER_TASK_ATTRIBUTES
+
+
+class CamundaServiceTaskParser(ActivityParserMixin, ServiceTaskParser):
+    pass
+
+
+class CamundaDecisionTaskParser(ActivityParserMixin, DecisionTaskParser):
+    pass
+
+
+class CamundaPlainTaskParser(ActivityParserMixin, CamundaTaskParser):
+    pass
+
+
+class CamundaSubProcessParser(ActivityParserMixin, SubWorkflowParser):
+    def create_task(self) -> Any:
+        if self.node.get("triggeredByEvent") == "true":
+            # the Camunda flavour builds event subprocesses as call activities
+            self.spec_class = EventSubprocess
+        return super().create_task()
+
+
+class CamundaCallActivityParser(ActivityParserMixin, CallActivityParser):
+    pass
 
 
 class CiiflowParser(DmnBundleMixin, CamundaParser):
-    """Camunda 7 files, with our DMN engine, service-task bindings and user-task routing."""
+    """Camunda 7 files, with our DMN engine, service-task bindings, routing and mappings."""
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
-        full_tag("userTask"): (CamundaUserTaskParser, UserTask),
-        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTaskSpec),
-        full_tag("serviceTask"): (ServiceTaskParser, ServiceTaskSpec),
-        full_tag("sendTask"): (ServiceTaskParser, ServiceTaskSpec),
+        full_tag("userTask"): (CamundaUserTaskParser, CamundaUserTask),
+        full_tag("businessRuleTask"): (CamundaDecisionTaskParser, CamundaDecisionTask),
+        full_tag("serviceTask"): (CamundaServiceTaskParser, CamundaServiceTask),
+        full_tag("sendTask"): (CamundaServiceTaskParser, CamundaServiceTask),
+        full_tag("task"): (CamundaPlainTaskParser, CamundaNoneTask),
+        full_tag("manualTask"): (CamundaPlainTaskParser, CamundaManualTask),
+        full_tag("subProcess"): (CamundaSubProcessParser, CamundaSubProcess),
+        full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
     }

@@ -70,6 +70,7 @@ def serializer() -> BpmnWorkflowSerializer:
     """One serializer per thread: SpiffWorkflow's registry keeps a mode flag while encoding."""
     current = getattr(_local, "serializer", None)
     if current is None or _local.generation != _generation:
+        from .activities import CONVERTERS as ACTIVITY_CONVERTERS
         from .dmn import DecisionTaskConverter, DecisionTaskSpec
         from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
 
@@ -77,6 +78,7 @@ def serializer() -> BpmnWorkflowSerializer:
         config[BpmnWorkflow] = SpeclessWorkflowConverter
         config[DecisionTaskSpec] = DecisionTaskConverter
         config[ServiceTaskSpec] = ServiceTaskConverter
+        config.update(ACTIVITY_CONVERTERS)
         config.update(_extra_converters)
         registry = BpmnWorkflowSerializer.configure(config)
         registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
