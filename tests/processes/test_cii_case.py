@@ -270,6 +270,7 @@ def test_each_review_cycle_firing_is_in_the_history(track: Tracker, clock: Manua
     start = clock.now()
     for n in (1, 2):
         case.fires_at(clock, start + 30 * n * DAY, "coaching_review_task")
+        case.complete("coaching_review_task", {"review_progress": "on_track"}, group=p.ORP)
     assert case.count("timer_fired", "coaching_review_timer") == 2
 
 
