@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
+from sqlalchemy import select
 
-from engine.principals import find_by_token, groups_of
+from engine.principals import Principal, PrincipalGroup, hash_token
 
 from .problems import ApiProblem
 
@@ -61,13 +62,20 @@ def _resolve() -> CurrentPrincipal:
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
     engine = current_app.extensions["ciiflow.engine"]
+    # one query for the principal and its groups: this runs on every request
+    stmt = (select(Principal.id, Principal.name, Principal.role, Principal.topics,
+                   PrincipalGroup.group_id)
+            .outerjoin(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
+            .where(Principal.token_hash == hash_token(token.strip()),
+                   Principal.disabled_at.is_(None)))
     with engine.sessions() as session:
-        principal = find_by_token(session, token.strip())
-        if principal is None:
-            raise _unauthorized("unknown or disabled token")
-        groups = tuple(groups_of(session, principal.id))
-        return CurrentPrincipal(principal.id, principal.name, principal.role, groups,
-                                tuple(principal.topics or ()))
+        rows = session.execute(stmt).all()
+    if not rows:
+        raise _unauthorized("unknown or disabled token")
+    first = rows[0]
+    groups = tuple(sorted(r.group_id for r in rows if r.group_id is not None))
+    return CurrentPrincipal(first.id, first.name, first.role, groups,
+                            tuple(first.topics or ()))
 
 
 def current_principal() -> CurrentPrincipal:

@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import exists, select
 
-from engine.forms import exposed_variables, form_fields
-from engine.models import Instance, Task, TaskCandidate
+from engine.forms import exposed_variables, find_task_spec, form_fields
+from engine.models import Definition, Instance, Task, TaskCandidate
 
 from .. import forms
 from ..access import record_read, sees_task
@@ -32,15 +32,28 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1",
                 description="User tasks: list, read the form, claim, complete")
 
 
-def _visible_task(task_id: str) -> tuple[Task, str | None]:
-    """The task row and its case's business key, or 404 for a task the caller may not see."""
+def _visible_task(task_id: str) -> tuple[Task, str | None, int]:
+    """The task row, its case's business key and definition id; 404 for a task the caller
+    may not see (exactly as for one that does not exist)."""
     principal = current_principal()
     with engine().sessions() as session:
-        found = session.execute(select(Task, Instance.business_key).join(
-            Instance, Instance.id == Task.instance_id).where(Task.id == task_id)).first()
+        found = session.execute(
+            select(Task, Instance.business_key, Instance.definition_id)
+            .join(Instance, Instance.id == Task.instance_id).where(Task.id == task_id)).first()
     if found is None or not sees_task(principal, found[0]):
         raise ApiProblem(404, f"no task {task_id}")
-    return found[0], found[1]
+    return found[0], found[1], found[2]
+
+
+def _task_spec(row: Task, definition_id: int) -> Any:
+    """The task's spec from the engine's spec cache, without opening another session."""
+    eng = engine()
+
+    def load() -> str:
+        with eng.sessions() as session:
+            return session.get(Definition, definition_id).spec
+
+    return find_task_spec(eng.runtime.specs.get(definition_id, load), row.activity_id)
 
 
 @blp.route("/tasks")
@@ -82,8 +95,8 @@ class TaskDetail(MethodView):
         """The task with its form (types, constraints, enum values, current values) and
         the case variables the process owner exposed to it; nothing else of the case."""
         eng, principal = engine(), current_principal()
-        row, business_key = _visible_task(task_id)
-        spec = eng.task_spec(row)
+        row, business_key, definition_id = _visible_task(task_id)
+        spec = _task_spec(row, definition_id)
         form = form_fields(spec)
         exposed = exposed_variables(spec)
         data = eng.task_data(task_id) if (form or exposed) else {}
@@ -102,7 +115,7 @@ class TaskClaim(MethodView):
     @blp.alt_response(409, description="claimed by another principal, or no longer ready")
     def post(self, task_id: str) -> dict[str, Any]:
         """Take the task (sets its assignee to the caller); 409 if another holds it."""
-        row, business_key = _visible_task(task_id)
+        row, business_key, _ = _visible_task(task_id)
         return task_summary(claim(engine(), row.id, current_principal().name), business_key)
 
 
@@ -116,13 +129,13 @@ class TaskComplete(MethodView):
         """Complete the task with its form's data: 422 names each failing field and nothing
         is written; 409 when the task is no longer ready or another completion won."""
         eng, principal = engine(), current_principal()
-        row, business_key = _visible_task(task_id)
+        row, business_key, definition_id = _visible_task(task_id)
         if row.state != "ready":
             raise ApiProblem(409, f"task {task_id} is {row.state}", title="TaskNotReady")
         if claimed_by_other_principal(eng, row, principal.name):
             raise ApiProblem(409, f"task {task_id} is claimed by {row.assignee}",
                              title="ClaimedByAnother")
-        form = form_fields(eng.task_spec(row))
+        form = form_fields(_task_spec(row, definition_id))
         submitted = args["data"]
         current = eng.task_data(task_id) if forms.needs_current_values(form, submitted) else {}
         try:
