@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.defaults import CallActivity, ManualTask, NoneTask
 from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 
+from .camunda_events import CONVERTERS as EVENT_CONVERTERS
 from .dmn import DecisionTaskConverter, DecisionTaskSpec
 from .mappings import CallActivityMappingMixin, InputOutputMixin, SubprocessInputOutputMixin
 from .multiinstance import ParallelMultiInstance, SequentialMultiInstance
@@ -66,6 +67,7 @@ CONVERTERS: dict[type, type] = {
     SequentialMultiInstance: MultiInstanceTaskConverter,
 }
 """Registered by `engine.serializer.serializer()`."""
+CONVERTERS.update(EVENT_CONVERTERS)
 
 
 def narrow(task: Any, spec_class: type) -> Any:

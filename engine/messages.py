@@ -2,8 +2,10 @@
 
 SpiffWorkflow only knows about the workflow in memory; which instance waits
 for which message is our own indexed table, kept by every step. A message no
-one waits for, or that several instances could take, is an error the sender
-sees, never silence.
+instance waits for starts a new instance when the latest version of exactly one
+process has a message start event for it (`engine.start_events`), as Camunda's
+correlation does; otherwise it is an error the sender sees, never silence, as
+is a message several instances could take.
 """
 
 from __future__ import annotations
@@ -64,6 +66,13 @@ def correlate(engine: Engine, name: str, *, business_key: str | None,
         else:
             stmt = stmt.where(MessageSubscription.business_key == business_key)
         targets = sorted(set(session.scalars(stmt)))
+        if not targets and not instance_id:
+            from .start_events import start_by_message
+
+            started = start_by_message(engine, session, name, business_key=business_key,
+                                       payload=payload, actor=actor)
+            if started is not None:
+                return started
         if not targets:
             who = instance_id or f"business key {business_key}"
             raise NoSubscriber(f"no instance waits for message '{name}' ({who})")

@@ -21,6 +21,10 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaEndEventParser,
+    CamundaIntermediateThrowEventParser,
+)
 from SpiffWorkflow.camunda.parser.task_spec import (
     CAMUNDA_MODEL_NS,
     CallActivityParser,
@@ -29,6 +33,7 @@ from SpiffWorkflow.camunda.parser.task_spec import (
     UserTaskParser,
 )
 
+from . import start_events  # noqa: F401  (its start_timer table joins the schema)
 from .activities import (
     CamundaCallActivity,
     CamundaDecisionTask,
@@ -39,6 +44,7 @@ from .activities import (
     CamundaUserTask,
     narrow,
 )
+from .camunda_events import CamundaEndEvent, CamundaThrowEvent
 from .dmn import DecisionTaskParser, DmnBundleMixin
 from .mappings import parse_mappings
 from .multiinstance import add_multiinstance
@@ -129,4 +135,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("manualTask"): (CamundaPlainTaskParser, CamundaManualTask),
         full_tag("subProcess"): (CamundaSubProcessParser, CamundaSubProcess),
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
+        full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
+        full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
+                                             CamundaThrowEvent),
     }

@@ -3,7 +3,8 @@
 A worker asks the database which running instances have a timer due now and
 advances only those; no instance is loaded to find out. Several workers may run:
 the compare-and-set on the instance version lets exactly one of them advance a
-given instance, the others skip it.
+given instance, the others skip it. Timer start events are in
+`engine.start_events` (their own `start_timer` table) and run first.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def fire_timers(wf: BpmnWorkflow) -> None:
 
 
 def run_due_timers(engine: Engine, now: datetime, *, limit: int = 100) -> int:
+    """Start instances whose timer start event is due, then fire due timers of running ones."""
+    from .start_events import run_due_start_timers
+
+    started = run_due_start_timers(engine, now, limit=limit)
     runtime = replace(engine.runtime, clock=FixedClock(now))
     with engine.sessions() as session:
         due = list(session.scalars(
@@ -62,4 +67,4 @@ def run_due_timers(engine: Engine, now: datetime, *, limit: int = 100) -> int:
                 moved += 1
         except ConcurrentUpdate:
             log.debug("instance %s advanced by another worker", instance_id)
-    return moved
+    return started + moved

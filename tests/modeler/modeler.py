@@ -9,6 +9,7 @@ references, expanded subprocesses) consistent, which is tedious by hand.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -162,8 +163,8 @@ def _write_container(children: list[El], flows: list[Fl], indent: str, out: list
 
 
 def _indent(text: str, indent: str) -> str:
-    lines = [line for line in text.strip("\n").splitlines() if line.strip()]
-    return "".join(f"{indent}{line.strip()}\n" for line in lines)
+    lines = [line for line in textwrap.dedent(text.strip("\n")).splitlines() if line.strip()]
+    return "".join(f"{indent}{line.rstrip()}\n" for line in lines)
 
 
 def _all(children: list[El]) -> list[tuple[El, list[Fl]]]:
