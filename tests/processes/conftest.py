@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from engine import Engine
-from tests.processes.driver import Tracker, deploy_all
+from tests.processes.driver import Tracker, deploy_all, scenario_key
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def deployed(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
 
 @pytest.fixture
 def track(request: pytest.FixtureRequest, deployed: Engine) -> Iterator[Tracker]:
-    tracker = Tracker(deployed, request.node.originalname)
+    callspec = getattr(request.node, "callspec", None)
+    params = {k: v for k, v in (callspec.params if callspec else {}).items() if k != "db_url"}
+    tracker = Tracker(deployed, scenario_key(request.node.originalname, params))
     yield tracker
     if not getattr(request.node, "scenario_failed", False):
         tracker.record()

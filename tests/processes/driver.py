@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
 from engine import Engine, ManualClock
 from engine.forms import form_fields
@@ -239,10 +239,15 @@ def _bpmn_id(task: Any, m: Model) -> str | None:
 
 
 VISITED: dict[str, set[tuple[str, str]]] = {}
-"""Scenario name -> (process, element id) pairs it walked, filled as scenarios finish."""
+"""Scenario key (see `scenario_key`) -> (process, element id) pairs it walked."""
 
 SCENARIOS: dict[str, Callable[..., None]] = {}
 """Every scenario test by name, so the coverage check can run those not yet run."""
+
+
+def scenario_key(name: str, params: Mapping[str, Any]) -> str:
+    """A scenario run's name: the test function and its own parameters (not the backend)."""
+    return name + "".join(f"[{k}={params[k]}]" for k in sorted(params))
 
 
 def scenario(fn: Callable[..., None]) -> Callable[..., None]:
