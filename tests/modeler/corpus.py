@@ -26,7 +26,8 @@ def user(id: str, name: str, ext: str = "", tail: str = "", **attrs: str) -> El:
 
 
 def chain(*ids: str, prefix: str = "Flow_") -> list[Fl]:
-    return [Fl(f"{prefix}{i + 1:02d}", a, b) for i, (a, b) in enumerate(zip(ids, ids[1:]))]
+    pairs = zip(ids, ids[1:], strict=False)
+    return [Fl(f"{prefix}{i + 1:02d}", a, b) for i, (a, b) in enumerate(pairs)]
 
 
 def timer(kind: str, text: str, n: int = 1) -> str:
