@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, literal, null, select, union_all
+from sqlalchemy import JSON, Integer, String, and_, cast, exists, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from .models import Incident, Instance, Task, TaskCandidate
@@ -55,7 +55,7 @@ def _task_select(reason: str, since_column: Any, *conditions: Any) -> Any:
             Task.id.label("task_id"),
             Task.candidate_groups.label("groups"),
             since_column.label("since"),
-            null().label("incident_id"),
+            cast(null(), Integer).label("incident_id"),
         )
         .join(Instance, Instance.id == Task.instance_id)
         .where(Task.state == "ready", Instance.status == "running", *conditions)
@@ -91,8 +91,8 @@ def _incident_select(group: str | None, activity: str | None) -> Any:
             Instance.business_key.label("business_key"),
             Instance.process_key.label("process_key"),
             Incident.activity_id.label("activity_id"),
-            null().label("task_id"),
-            null().label("groups"),
+            cast(null(), String).label("task_id"),
+            cast(null(), JSON).label("groups"),
             Incident.opened_at.label("since"),
             Incident.id.label("incident_id"),
         )

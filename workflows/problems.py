@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.errors import (
@@ -141,6 +142,13 @@ def handle_api_problem(error: ApiProblem) -> Response:
                    headers=error.headers, **error.extra)
 
 
+def handle_data_error(error: DataError) -> Response:
+    """A value the database cannot store (a NUL character, a number out of its range):
+    bad input, answered as such; the transaction was rolled back."""
+    log.info("database refused a value: %s", type(getattr(error, "orig", error)).__name__)
+    return problem(422, "a value cannot be stored (out of range or a forbidden character)")
+
+
 def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
@@ -157,4 +165,5 @@ def install(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(EngineError, handle_engine_error)
     app.register_error_handler(ApiProblem, handle_api_problem)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)
