@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from . import retry
@@ -32,34 +32,40 @@ class Outcome:
 
 def record(session: Session, outcomes: list[Outcome], *, owner: str, now: datetime,
            settings: WebhookSettings, rng: random.Random) -> None:
-    """Log every attempt and move every delivery on; a lost lease only logs the attempt."""
+    """Log every attempt and move every delivery on; a lost lease only logs the attempt.
+
+    Attempts are inserted in one executemany and successes updated in one
+    statement per status code: the dispatcher records a thousand outcomes a
+    second, and a statement per row was most of its time.
+    """
     healthy: set[str] = set()
     streaks: set[str] = set()
     failing: set[str] = set()
     gone: set[str] = set()
+    delivered: dict[int, list[int]] = {}
+    session.execute(insert(WebhookAttempt), [{
+        "delivery_id": o.claim.delivery_id, "number": o.claim.attempts + 1, "started_at": now,
+        "duration_ms": o.result.duration_ms, "status_code": o.result.status_code,
+        "error": o.result.error, "worker": owner,
+        "response_excerpt": o.result.excerpt[:settings.logged_response_bytes].decode(
+            "utf-8", "replace") or None} for o in outcomes])
     for outcome in outcomes:
         claim, result = outcome.claim, outcome.result
-        number = claim.attempts + 1
-        session.add(WebhookAttempt(
-            delivery_id=claim.delivery_id, number=number, started_at=now,
-            duration_ms=result.duration_ms, status_code=result.status_code,
-            error=result.error,
-            response_excerpt=result.excerpt[:settings.logged_response_bytes].decode(
-                "utf-8", "replace") or None,
-            worker=owner))
-        values: dict[str, object] = {
-            "attempts": number, "lease_owner": None, "lease_until": None, "updated_at": now,
-            "last_status_code": result.status_code, "last_error": result.error}
         if result.ok:
-            values.update(status="delivered", delivered_at=now, next_attempt_at=None)
+            delivered.setdefault(result.status_code or 200, []).append(claim.delivery_id)
             healthy.add(claim.endpoint_id)
             if claim.failing_since is not None:
                 streaks.add(claim.endpoint_id)
-        elif result.status_code == 410:
+            continue
+        values: dict[str, object] = {
+            "attempts": claim.attempts + 1, "lease_owner": None, "lease_until": None,
+            "updated_at": now, "last_status_code": result.status_code,
+            "last_error": result.error}
+        if result.status_code == 410:
             values.update(status="failed", next_attempt_at=None)
             gone.add(claim.endpoint_id)
         else:
-            delay = retry.next_delay(number, settings, rng,
+            delay = retry.next_delay(claim.attempts + 1, settings, rng,
                                      retry.parse_retry_after(result.retry_after, now))
             if delay is None:
                 values.update(status="failed", next_attempt_at=None)
@@ -70,7 +76,14 @@ def record(session: Session, outcomes: list[Outcome], *, owner: str, now: dateti
                         .where(WebhookDelivery.id == claim.delivery_id,
                                WebhookDelivery.lease_owner == owner)
                         .values(**values).execution_options(synchronize_session=False))
-    session.flush()
+    for status_code, ids in delivered.items():
+        session.execute(update(WebhookDelivery)
+                        .where(WebhookDelivery.id.in_(ids), WebhookDelivery.lease_owner == owner)
+                        .values(status="delivered", delivered_at=now, next_attempt_at=None,
+                                attempts=WebhookDelivery.attempts + 1, lease_owner=None,
+                                lease_until=None, updated_at=now,
+                                last_status_code=status_code, last_error=None)
+                        .execution_options(synchronize_session=False))
     _endpoints(session, healthy & streaks, healthy, failing, gone, now=now,
                settings=settings)
 
