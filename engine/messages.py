@@ -67,8 +67,10 @@ def correlate(engine: Engine, name: str, *, business_key: str | None,
             stmt = stmt.where(MessageSubscription.business_key == business_key)
         targets = sorted(set(session.scalars(stmt)))
         if not targets and not instance_id:
-            from .start_events import start_by_message
+            from .start_events import instances_with_event_subprocess, start_by_message
 
+            targets = instances_with_event_subprocess(engine, session, name, business_key)
+        if not targets and not instance_id:
             started = start_by_message(engine, session, name, business_key=business_key,
                                        payload=payload, actor=actor)
             if started is not None:

@@ -19,10 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaEndEventParser,
+    CamundaEventDefinitionParser,
     CamundaIntermediateThrowEventParser,
 )
 from SpiffWorkflow.camunda.parser.task_spec import (
@@ -122,6 +124,11 @@ class CamundaCallActivityParser(ActivityParserMixin, CallActivityParser):
     pass
 
 
+class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
+    """A receive task with the Camunda message definition (the library's core one
+    cannot be serialized by the Camunda converters: such a file failed at deploy)."""
+
+
 class CiiflowParser(DmnBundleMixin, CamundaParser):
     """Camunda 7 files, with our DMN engine, service-task bindings, routing and mappings."""
 
@@ -135,6 +142,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("manualTask"): (CamundaPlainTaskParser, CamundaManualTask),
         full_tag("subProcess"): (CamundaSubProcessParser, CamundaSubProcess),
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
+        full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
                                              CamundaThrowEvent),

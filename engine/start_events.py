@@ -25,6 +25,7 @@ any instance:
 from __future__ import annotations
 
 import uuid
+import weakref
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -74,18 +75,52 @@ def _specs(engine: Engine, session: Session, definition: Definition) -> tuple[An
     return engine.runtime.specs.get(definition.id, lambda: definition.spec)
 
 
-_message_starts: dict[int, frozenset[str]] = {}
+# memos keyed by the cached spec object itself: one per engine and definition version
+_message_starts: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+_event_subprocess_messages: weakref.WeakKeyDictionary[Any, frozenset[str]] = (
+    weakref.WeakKeyDictionary())
 
 
 def message_start_names(engine: Engine, session: Session, definition: Definition
                         ) -> frozenset[str]:
-    names = _message_starts.get(definition.id)
+    specs = _specs(engine, session, definition)
+    names = _message_starts.get(specs[0])
     if names is None:
         names = frozenset(
-            t.event_definition.name for t in top_start_events(_specs(engine, session, definition))
+            t.event_definition.name for t in top_start_events(specs)
             if type(t.event_definition).__name__ == "MessageEventDefinition")
-        _message_starts[definition.id] = names
+        _message_starts[specs[0]] = names
     return names
+
+
+def event_subprocess_message_names(engine: Engine, session: Session, definition_id: int
+                                   ) -> frozenset[str]:
+    """Messages the top-level event subprocesses of a definition start on.
+
+    Their start events only wait inside SpiffWorkflow once triggered, so the
+    subscription table cannot list them; the spec can.
+    """
+    spec, subs = engine.runtime.specs.get(
+        definition_id, lambda: session.get(Definition, definition_id).spec)
+    names = _event_subprocess_messages.get(spec)
+    if names is None:
+        found = set()
+        for name in getattr(spec.start, "trigger_specs", ()):
+            sub = subs.get(name)
+            for start in getattr(sub, "bpmn_start_events", ()) if sub else ():
+                if type(start.event_definition).__name__ == "MessageEventDefinition":
+                    found.add(start.event_definition.name)
+        names = _event_subprocess_messages[spec] = frozenset(found)
+    return names
+
+
+def instances_with_event_subprocess(engine: Engine, session: Session, name: str,
+                                    business_key: str) -> list[str]:
+    """Running instances of that business key whose event subprocess catches `name`."""
+    rows = session.execute(select(Instance.id, Instance.definition_id).where(
+        Instance.business_key == business_key, Instance.status == "running")).all()
+    return [row.id for row in rows
+            if name in event_subprocess_message_names(engine, session, row.definition_id)]
 
 
 def definitions_started_by(engine: Engine, session: Session, name: str) -> list[Definition]:
@@ -142,15 +177,25 @@ def start_by_message(engine: Engine, session: Session, name: str, *,
 
 # -- timer start events ----------------------------------------------------------
 def fire_start_timer(activity_id: str) -> Any:
-    """An action that fires one timer start event exactly once, whatever its schedule."""
+    """An action that fires one timer start event exactly once, whatever its schedule.
+
+    A cycle start event in SpiffWorkflow repeats *inside* one workflow (a token
+    per occurrence); Camunda starts an instance per occurrence. So the event is
+    given a cycle of one occurrence, already due: it fires once, then is done.
+    """
 
     def action(wf: BpmnWorkflow) -> None:
         wf.do_engine_steps()
         for task in list(wf.event_manager.tasks.values()):
-            if task.task_spec.bpmn_id == activity_id and task.has_state(TaskState.WAITING):
+            if task.task_spec.bpmn_id != activity_id or not task.has_state(TaskState.WAITING):
+                continue
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+                past = (clock_module.current_now() - timedelta(seconds=1)).isoformat()
+                task._set_internal_data(event_value={"cycles": 1, "next": past, "duration": 1})
+            else:
                 task.internal_data.pop("event_value", None)
                 task._set_internal_data(event_fired=True)
-                task.task_spec._update(task)
+            task.task_spec._update(task)
         run_engine(wf)
 
     return action

@@ -299,8 +299,15 @@ def event_subprocess() -> str:
 
 
 def error_event_subprocess() -> str:
-    service = El("serviceTask", "Register", "Register",
-                 {"camunda:delegateExpression": "${modelerRegister}"})
+    check = El("subProcess", "Register", "Register", children=[
+        start("Event_RegStart"),
+        El("exclusiveGateway", "Gateway_Valid", "Valid?", {"default": "Flow_G3"}),
+        end("Event_RegFailed", '<bpmn:errorEventDefinition id="ErrorEventDefinition_2" '
+                               'errorRef="Error_Incomplete" />', "Failed"),
+        end("Event_RegEnd")],
+        flows=[Fl("Flow_G1", "Event_RegStart", "Gateway_Valid"),
+               Fl("Flow_G2", "Gateway_Valid", "Event_RegFailed", "${!valid}"),
+               Fl("Flow_G3", "Gateway_Valid", "Event_RegEnd")])
     err_sub = El("subProcess", "On_Error", "Registration failed", {"triggeredByEvent": "true"},
                  children=[start("Event_ErrStart", '<bpmn:errorEventDefinition '
                                  'id="ErrorEventDefinition_1" errorRef="Error_Incomplete" />'),
@@ -308,7 +315,7 @@ def error_event_subprocess() -> str:
                            end("Event_ErrEnd")],
                  flows=chain("Event_ErrStart", "Repair", "Event_ErrEnd", prefix="Flow_X"))
     return definitions("error_event_subprocess",
-                       [start(), service, user("Next", "Next", candidateGroups="oai"),
+                       [start(), check, user("Next", "Next", candidateGroups="oai"),
                         end("Event_Done"), err_sub],
                        chain("StartEvent_1", "Register", "Next", "Event_Done"), roots=ERRORS)
 
