@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import Engine, ManualClock
 from engine.principals import create_principal
 from webhooks.dispatcher import Dispatcher
-from webhooks.models import WebhookEndpoint
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from workflows.app import create_app
 
 from .receivers import Receiver
@@ -139,3 +139,9 @@ def test_ping_deliveries_redeliver_and_recover(client: FlaskClient, tokens: dict
     assert receiver.received[1].verify(secret)["type"] == "ping"
     with wengine.sessions() as s:
         assert s.scalars(select(WebhookEndpoint.status)).all() == ["active"]
+    deleted = client.delete(f"/api/v1/webhooks/endpoints/{endpoint_id}",
+                            headers=as_(tokens, "sas"))
+    assert deleted.status_code == 204  # with its deliveries and attempts
+    with wengine.sessions() as s:
+        assert s.scalars(select(WebhookDelivery)).all() == []
+        assert s.scalars(select(WebhookAttempt)).all() == []
