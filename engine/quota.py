@@ -5,13 +5,15 @@ in Python (`camunda:type="external" camunda:topic="pai-quota"`), never code in
 the diagram. The count and the grant happen under a row lock on the year's
 counter, so two cases asking at once cannot both take the last place.
 The yearly limit comes from the case data (`pai_quota_per_year`, set in the
-diagram) or `CIIFLOW_PAI_QUOTA` (default 10, the 2021–2023 allocation).
+diagram) or `CIIFLOW_PAI_QUOTA` (default 10, the 2021–2023 allocation); years are
+counted in `CIIFLOW_TIMEZONE` (default Europe/Zurich).
 """
 
 from __future__ import annotations
 
 import os
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,11 +30,16 @@ class QuotaCounter(Base):
     used: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def local_zone() -> ZoneInfo:
+    """Calendar years are the canton's, not UTC's: 1 January 00:30 in Sion is a new year."""
+    return ZoneInfo(os.environ.get("CIIFLOW_TIMEZONE", "Europe/Zurich"))
+
+
 @handlers.topic("pai-quota")
 def pai_quota(ctx: handlers.HandlerContext) -> dict[str, Any]:
     limit = int(ctx.variables.get("pai_quota_per_year")
                 or os.environ.get("CIIFLOW_PAI_QUOTA", "10"))
-    year = str(ctx.now.year)
+    year = str(ctx.now.astimezone(local_zone()).year)
     session = ctx.session
     stmt = select(QuotaCounter).where(QuotaCounter.name == "pai", QuotaCounter.period == year)
     if session.bind.dialect.name == "postgresql":

@@ -51,7 +51,7 @@ class Snapshot:
     """What a workflow waits for at one moment."""
 
     ready: dict[UUID, Any]
-    timers: set[UUID]
+    timers: dict[UUID, Any]  # waiting timer task -> its due value (moves on when a cycle fires)
     messages: set[tuple[str, str]]  # (message name, activity id)
     external: dict[UUID, Any] = field(default_factory=dict)
 
@@ -66,7 +66,7 @@ class Snapshot:
                 elif (task._state == TaskState.STARTED
                       and getattr(task.task_spec, "external_topic", None)):
                     external[task.id] = task
-        timers: set[UUID] = set()
+        timers: dict[UUID, Any] = {}
         messages: set[tuple[str, str]] = set()
         # the event manager holds every waiting catch event, subprocesses included
         for task in list(wf.event_manager.tasks.values()):
@@ -74,7 +74,8 @@ class Snapshot:
                 continue
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition):
-                timers.add(task.id)
+                value = task.internal_data.get("event_value")
+                timers[task.id] = value.get("next") if isinstance(value, dict) else value
             elif type(definition).__name__ in MESSAGE_EVENT_TYPES:
                 messages.add((definition.name, task.task_spec.bpmn_id))
         for task in ready.values():
@@ -174,9 +175,15 @@ def sync(step: Step, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
     for tid, spiff_task in after.ready.items():
         if tid not in before.ready:
             add_task_row(step, spiff_task)
-    for tid in before.timers - after.timers:
+    for tid, due in before.timers.items():
         spiff_task = wf.get_task_from_id(tid)
-        if spiff_task is not None and spiff_task.has_state(TaskState.COMPLETED | TaskState.READY):
+        if spiff_task is None:
+            continue
+        if tid not in after.timers:
+            fired = spiff_task.has_state(TaskState.COMPLETED | TaskState.READY)
+        else:  # a cycle timer stays waiting; its next due time moved on when it fired
+            fired = due is not None and after.timers[tid] != due
+        if fired:
             step.record("timer_fired", activity_id=spiff_task.task_spec.bpmn_id)
     for tid, spiff_task in after.external.items():
         if tid not in before.external:

@@ -49,7 +49,8 @@ def run_due_timers(engine: Engine, now: datetime, *, limit: int = 100) -> int:
     with engine.sessions() as session:
         due = list(session.scalars(
             select(Instance.id)
-            .where(Instance.status == "running", Instance.next_timer_at <= now)
+            # strictly past due: SpiffWorkflow fires a timer only once its time has passed
+            .where(Instance.status == "running", Instance.next_timer_at < now)
             .order_by(Instance.next_timer_at)
             .limit(limit)
         ))
@@ -59,7 +60,7 @@ def run_due_timers(engine: Engine, now: datetime, *, limit: int = 100) -> int:
             with engine.sessions.begin() as session:
                 instance = session.get(Instance, instance_id)
                 if (instance is None or instance.status != "running"
-                        or instance.next_timer_at is None or instance.next_timer_at > now):
+                        or instance.next_timer_at is None or instance.next_timer_at >= now):
                     continue
                 step = Step(runtime, session, instance)
                 wf = step.load()

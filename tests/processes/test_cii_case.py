@@ -262,22 +262,20 @@ def test_an_open_reminder_outlives_the_preavis_it_reminds_of(track: Tracker,
     assert case.status == "completed"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: run_due_timers selects instances with next_timer_at <= now, but "
-    "SpiffWorkflow fires a timer only when due < now; at the exact due instant the "
-    "instance is advanced (counted as moved, version bumped) and nothing fires"))
-def test_a_timer_fires_at_its_exact_due_instant(track: Tracker, clock: ManualClock) -> None:
+def test_a_timer_fires_once_its_due_instant_has_passed(track: Tracker,
+                                                       clock: ManualClock) -> None:
+    """At the exact due instant nothing moves (no write either); just after, it fires."""
     case = at_preavis(track)
     due = clock.now() + 10 * DAY
     clock.set(due)
-    moved = case.engine.run_due_timers()
-    assert (moved, case.rows("preavis_reminder_task")) == (1, 1)
+    version = case.engine.instance(case.instance_id).version
+    assert case.engine.run_due_timers() == 0
+    assert case.engine.instance(case.instance_id).version == version
+    clock.set(due + timedelta(microseconds=1))
+    assert case.engine.run_due_timers() == 1
+    assert case.rows("preavis_reminder_task") == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: engine.readmodel.sync records timer_fired only when a timer task leaves "
-    "the waiting set; a non-interrupting cycle timer stays waiting after each firing, so "
-    "its firings never reach the history (duration timers do)"))
 def test_each_review_cycle_firing_is_in_the_history(track: Tracker, clock: ManualClock) -> None:
     case = triaged(track, proposed="decloisonnement")
     case.complete("coaching_plan_task", {"orp_counsellor": "orp.anna", "cms_worker": "cms.ben",

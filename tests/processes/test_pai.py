@@ -129,10 +129,6 @@ def test_pai_eleventh_place_of_a_year_is_refused_and_next_year_accepted(
     assert (next_year.data["pai_year"], next_year.data["pai_place_number"]) == (2027, 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: engine/quota.py counts the year of ctx.now in UTC; 1 January 00:30 in "
-    "Valais (Europe/Zurich) is still 31 December in UTC, so the first case of the new "
-    "year is refused as the 11th place of the old one"))
 def test_pai_year_is_the_valais_calendar_year(track: Tracker, clock: ManualClock) -> None:
     clock.set(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
     for n in range(10):

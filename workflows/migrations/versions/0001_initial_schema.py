@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 11:30:59.408506
+Create Date: 2026-11-27 11:42:32.188719
 """
 
 from __future__ import annotations
@@ -114,6 +114,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('principal_group', schema=None) as batch_op:
         batch_op.create_index('ix_principal_group_group', ['group_id'], unique=False)
+
+    op.create_table('start_timer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('definition_id', sa.Integer(), nullable=False),
+    sa.Column('process_key', sa.String(length=255), nullable=False),
+    sa.Column('activity_id', sa.String(length=255), nullable=False),
+    sa.Column('next_at', engine.models.UTCDateTime(), nullable=True),
+    sa.Column('remaining', sa.Integer(), nullable=True),
+    sa.Column('interval_seconds', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['definition_id'], ['definition.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('start_timer', schema=None) as batch_op:
+        batch_op.create_index('ix_start_timer_next_at', ['next_at'], unique=False)
 
     op.create_table('webhook_endpoint',
     sa.Column('id', sa.String(length=40), nullable=False),
@@ -322,6 +336,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_webhook_endpoint_principal')
 
     op.drop_table('webhook_endpoint')
+    with op.batch_alter_table('start_timer', schema=None) as batch_op:
+        batch_op.drop_index('ix_start_timer_next_at')
+
+    op.drop_table('start_timer')
     with op.batch_alter_table('principal_group', schema=None) as batch_op:
         batch_op.drop_index('ix_principal_group_group')
 
