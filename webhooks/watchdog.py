@@ -31,12 +31,14 @@ class Watchdog:
         with self._cond:
             ticket = next(self._ids)
             self._sockets[ticket] = []
+            earliest = not self._heap or deadline < self._heap[0][0]
             heapq.heappush(self._heap, (deadline, ticket))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="webhook-watchdog",
                                                 daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if earliest:  # only a new earliest deadline needs the thread to wake sooner
+                self._cond.notify()
             return ticket
 
     def attach(self, ticket: int, stream: Any) -> None:
