@@ -7,9 +7,9 @@ Plain click, not Flask's CLI: most commands need the engine, not an app, and
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -329,26 +329,31 @@ def serve(host: str, port: int) -> None:
 @click.option("--interval", default=1.0, show_default=True, help="seconds between rounds")
 def worker(once: bool, interval: float) -> None:
     """Fire due timers and dispatch webhooks, in a loop."""
+    from webhooks import dispatcher as webhook_dispatcher
+
     engine = make_engine()
-    dispatcher = _dispatcher_module()
-    while True:
+    if once:
         fired = engine.run_due_timers()
-        sent = dispatcher.run_once(engine) if dispatcher is not None else 0
-        if once:
-            click.echo(f"timers: {fired}, webhooks: {sent}")
-            return
-        if not fired and not sent:
-            time.sleep(interval)
-
-
-def _dispatcher_module() -> Any:
+        sent = webhook_dispatcher.run_once(engine)
+        click.echo(f"timers: {fired}, webhooks: {sent}")
+        return
+    # Deliveries poll every 50 ms in their own thread so a task.ready reaches its
+    # institution within a fraction of a second; timers only need `interval`.
+    stop = threading.Event()
+    deliveries = webhook_dispatcher.dispatcher_for(engine)
+    thread = threading.Thread(target=deliveries.run_forever, args=(stop,),
+                              kwargs={"poll_interval": 0.05}, name="webhooks", daemon=True)
+    thread.start()
     try:
-        module = importlib.import_module("webhooks.dispatcher")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("webhooks.dispatcher", "webhooks"):
-            raise
-        return None
-    return module if hasattr(module, "run_once") else None
+        while True:
+            if not engine.run_due_timers():
+                time.sleep(interval)
+    except KeyboardInterrupt:  # pragma: no cover - interactive stop
+        pass
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+        deliveries.close()
 
 
 if __name__ == "__main__":  # pragma: no cover
