@@ -15,10 +15,11 @@ Who hears what:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engine.events import (
@@ -37,32 +38,65 @@ from .models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 OVERSEERS = ("coordinator", "admin")
 
 
-def _subscribed(rows: Iterable[WebhookEndpoint], event_type: str) -> list[str]:
-    return sorted({e.id for e in rows if event_type in (e.event_types or ())})
+@dataclass(frozen=True)
+class _Listener:
+    endpoint_id: str
+    event_types: frozenset[str]
+    role: str
+    groups: frozenset[str]
+
+
+def _directory(session: Session) -> list[_Listener]:
+    """Every active endpoint with its owner's role and groups, read once per transaction.
+
+    A step publishes several events; one query for all of them keeps the outbox
+    cheap (and nearly free when no endpoint is registered at all).
+    """
+    cached = session.info.get(_DIRECTORY_KEY)
+    if cached is not None:
+        return cached
+    rows = session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.event_types, Principal.role,
+               PrincipalGroup.group_id)
+        .join(Principal, Principal.id == WebhookEndpoint.principal_id)
+        .outerjoin(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
+        .where(WebhookEndpoint.status == "active", Principal.disabled_at.is_(None)))
+    found: dict[str, tuple[frozenset[str], str, set[str]]] = {}
+    for endpoint_id, event_types, role, group_id in rows:
+        entry = found.setdefault(endpoint_id, (frozenset(event_types or ()), role, set()))
+        if group_id is not None:
+            entry[2].add(group_id)
+    listeners = [_Listener(k, v[0], v[1], frozenset(v[2])) for k, v in found.items()]
+    session.info[_DIRECTORY_KEY] = listeners
+    if not session.info.get(_LISTENING_KEY):
+        event.listen(session, "after_transaction_end", _forget)
+        session.info[_LISTENING_KEY] = True
+    return listeners
+
+
+def _forget(session: Session, _transaction: Any) -> None:
+    session.info.pop(_DIRECTORY_KEY, None)
+
+
+_DIRECTORY_KEY = "ciiflow.webhook_directory"
+_LISTENING_KEY = "ciiflow.webhook_directory_listener"
 
 
 def endpoints_for_groups(session: Session, groups: Iterable[str], event_type: str) -> list[str]:
     """Active endpoints of enabled principals holding one of `groups`, subscribed to the type."""
-    groups = list(dict.fromkeys(groups))
-    if not groups:
+    wanted = set(groups)
+    if not wanted:
         return []
-    rows = session.scalars(
-        select(WebhookEndpoint)
-        .join(Principal, Principal.id == WebhookEndpoint.principal_id)
-        .join(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
-        .where(PrincipalGroup.group_id.in_(groups), WebhookEndpoint.status == "active",
-               Principal.disabled_at.is_(None)))
-    return _subscribed(rows, event_type)
+    return sorted(d.endpoint_id for d in _directory(session)
+                  if event_type in d.event_types and d.groups & wanted)
 
 
 def endpoints_for_roles(session: Session, roles: Iterable[str], event_type: str,
                         *, exclude: str | None = None) -> list[str]:
-    rows = session.scalars(
-        select(WebhookEndpoint)
-        .join(Principal, Principal.id == WebhookEndpoint.principal_id)
-        .where(Principal.role.in_(list(roles)), WebhookEndpoint.status == "active",
-               Principal.disabled_at.is_(None)))
-    return [e for e in _subscribed(rows, event_type) if e != exclude]
+    wanted = set(roles)
+    return sorted(d.endpoint_id for d in _directory(session)
+                  if event_type in d.event_types and d.role in wanted
+                  and d.endpoint_id != exclude)
 
 
 def instance_groups(session: Session, instance_id: str) -> list[str]:
@@ -97,6 +131,10 @@ class OutboxWriter:
         elif isinstance(event, TaskCompleted):
             self._task(session, event, payloads.TASK_COMPLETED, "completed", None)
         elif isinstance(event, InstanceStateChanged) and event.new_status == "completed":
+            listening = [d for d in _directory(session)
+                         if payloads.INSTANCE_COMPLETED in d.event_types]
+            if not listening:
+                return
             groups = instance_groups(session, event.instance_id)
             targets = (endpoints_for_roles(session, OVERSEERS, payloads.INSTANCE_COMPLETED)
                        + endpoints_for_groups(session, groups, payloads.INSTANCE_COMPLETED))
