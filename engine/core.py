@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import clock as clock_module
 from . import definitions
 from .clock import Clock, SystemClock
-from .db import make_engine, make_sessionmaker
+from .db import make_engine, make_readers, make_sessionmaker
 from .errors import (
     InstanceNotActive,
     InvalidInput,
@@ -55,6 +55,7 @@ class Engine:
     ) -> None:
         self.db = db if isinstance(db, SqlEngine) else make_engine(db)
         self.sessions: sessionmaker[Session] = make_sessionmaker(self.db)
+        self.readers: sessionmaker[Session] = make_readers(self.db)
         self.bus = EventBus()
         self.runtime = Runtime(clock or SystemClock(), self.bus,
                                script_engine_factory=script_engine_factory)
@@ -73,11 +74,11 @@ class Engine:
             return definitions.deploy(session, files, actor=actor, now=self.clock.now())
 
     def definition(self, key: str, version: int | None = None) -> Any:
-        with self.sessions() as session:
+        with self.readers() as session:
             return definitions.get(session, key, version)
 
     def definitions(self) -> list[Any]:
-        with self.sessions() as session:
+        with self.readers() as session:
             return definitions.list_latest(session)
 
     # -- instances -----------------------------------------------------------
@@ -149,14 +150,14 @@ class Engine:
 
     # -- reading -------------------------------------------------------------
     def instance(self, instance_id: str) -> Instance:
-        with self.sessions() as session:
+        with self.readers() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
                 raise NotFound(f"no instance {instance_id}")
             return instance
 
     def task(self, task_id: str) -> Task:
-        with self.sessions() as session:
+        with self.readers() as session:
             row = session.get(Task, task_id)
             if row is None:
                 raise NotFound(f"no task {task_id}")
@@ -166,14 +167,14 @@ class Engine:
         """Instances by process, status, business key, start time or waiting activity."""
         from .queries import list_instances
 
-        with self.sessions() as session:
+        with self.readers() as session:
             return list_instances(session, **filters)
 
     def tasks(self, **filters: Any) -> list[Task]:
         """Tasks by state, groups, activity, due date, business key or instance."""
         from .queries import list_tasks
 
-        with self.sessions() as session:
+        with self.readers() as session:
             return list_tasks(session, **filters)
 
     def task_spec(self, task: Task) -> Any:
@@ -181,7 +182,7 @@ class Engine:
         from .forms import find_task_spec
         from .models import Definition
 
-        with self.sessions() as session:
+        with self.readers() as session:
             instance = session.get(Instance, task.instance_id)
             specs = self.runtime.specs.get(
                 instance.definition_id,
@@ -190,7 +191,7 @@ class Engine:
 
     def task_data(self, task_id: str) -> dict[str, Any]:
         """The data a task sees now (its own data when ready, else the case's)."""
-        with self.sessions() as session:
+        with self.readers() as session:
             row = session.get(Task, task_id)
             if row is None:
                 raise NotFound(f"no task {task_id}")
@@ -203,7 +204,7 @@ class Engine:
 
     def workflow_data(self, instance_id: str) -> dict[str, Any]:
         """The case variables as the workflow holds them now (for coordinators and forms)."""
-        with self.sessions() as session:
+        with self.readers() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
                 raise NotFound(f"no instance {instance_id}")
@@ -234,7 +235,7 @@ class Engine:
         return retry(self, incident_id, data=merged(data), actor=actor)
 
     def incidents(self, *, status: str | None = "open") -> list[Incident]:
-        with self.sessions() as session:
+        with self.readers() as session:
             stmt = select(Incident).order_by(Incident.opened_at)
             if status:
                 stmt = stmt.where(Incident.status == status)

@@ -2,9 +2,10 @@
 
 SQLite is the embedded default: WAL lets readers run beside the one writer, and
 a busy timeout makes a second writer wait instead of failing at once.
-`BEGIN IMMEDIATE` takes the write lock at the start of each transaction so a
-read-then-write step cannot deadlock against another writer (pysqlite's
-default deferred transactions would).
+`BEGIN IMMEDIATE` takes the write lock at the start of each writing transaction
+so a read-then-write step cannot fail against another writer (pysqlite's default
+deferred transactions would get SQLITE_BUSY on upgrade); read-only sessions
+begin deferred and never wait for the writer.
 """
 
 from __future__ import annotations
@@ -44,8 +45,21 @@ def _configure_sqlite(db: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(db, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (see `make_readers`) never write: a deferred BEGIN lets them run in
+        # WAL mode beside the one writer instead of queueing for its lock.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "ciiflow_read_only"
 
 
 def make_sessionmaker(db: Engine) -> sessionmaker[Session]:
     return sessionmaker(db, expire_on_commit=False)
+
+
+def make_readers(db: Engine) -> sessionmaker[Session]:
+    """Sessions for reads only: on SQLite they do not take the write lock."""
+    return sessionmaker(db.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

@@ -46,7 +46,7 @@ def run_due_timers(engine: Engine, now: datetime, *, limit: int = 100) -> int:
 
     started = run_due_start_timers(engine, now, limit=limit)
     runtime = replace(engine.runtime, clock=FixedClock(now))
-    with engine.sessions() as session:
+    with engine.readers() as session:
         due = list(session.scalars(
             select(Instance.id)
             # strictly past due: SpiffWorkflow fires a timer only once its time has passed

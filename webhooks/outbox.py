@@ -55,12 +55,7 @@ def _directory(session: Session) -> list[_Listener]:
     cached = session.info.get(_DIRECTORY_KEY)
     if cached is not None:
         return cached
-    rows = session.execute(
-        select(WebhookEndpoint.id, WebhookEndpoint.event_types, Principal.role,
-               PrincipalGroup.group_id)
-        .join(Principal, Principal.id == WebhookEndpoint.principal_id)
-        .outerjoin(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
-        .where(WebhookEndpoint.status == "active", Principal.disabled_at.is_(None)))
+    rows = session.execute(_DIRECTORY_QUERY)
     found: dict[str, tuple[frozenset[str], str, set[str]]] = {}
     for endpoint_id, event_types, role, group_id in rows:
         entry = found.setdefault(endpoint_id, (frozenset(event_types or ()), role, set()))
@@ -68,18 +63,23 @@ def _directory(session: Session) -> list[_Listener]:
             entry[2].add(group_id)
     listeners = [_Listener(k, v[0], v[1], frozenset(v[2])) for k, v in found.items()]
     session.info[_DIRECTORY_KEY] = listeners
-    if not session.info.get(_LISTENING_KEY):
-        event.listen(session, "after_transaction_end", _forget)
-        session.info[_LISTENING_KEY] = True
     return listeners
 
 
-def _forget(session: Session, _transaction: Any) -> None:
-    session.info.pop(_DIRECTORY_KEY, None)
-
-
 _DIRECTORY_KEY = "ciiflow.webhook_directory"
-_LISTENING_KEY = "ciiflow.webhook_directory_listener"
+_DIRECTORY_QUERY = (
+    select(WebhookEndpoint.id, WebhookEndpoint.event_types, Principal.role,
+           PrincipalGroup.group_id)
+    .join(Principal, Principal.id == WebhookEndpoint.principal_id)
+    .outerjoin(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
+    .where(WebhookEndpoint.status == "active", Principal.disabled_at.is_(None))
+)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, _transaction: Any) -> None:
+    """The directory lives for one transaction: the next one sees new endpoints."""
+    session.info.pop(_DIRECTORY_KEY, None)
 
 
 def endpoints_for_groups(session: Session, groups: Iterable[str], event_type: str) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from engine.principals import Principal, PrincipalGroup, hash_token
 
@@ -54,6 +54,15 @@ def _unauthorized(detail: str) -> ApiProblem:
                       headers={"WWW-Authenticate": 'Bearer realm="ciiflow"'})
 
 
+# One prebuilt query for the principal and its groups: it runs on every request.
+_PRINCIPAL_QUERY = (
+    select(Principal.id, Principal.name, Principal.role, Principal.topics,
+           PrincipalGroup.group_id)
+    .outerjoin(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
+    .where(Principal.token_hash == bindparam("token_hash"), Principal.disabled_at.is_(None))
+)
+
+
 def _resolve() -> CurrentPrincipal:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -62,14 +71,8 @@ def _resolve() -> CurrentPrincipal:
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
     engine = current_app.extensions["ciiflow.engine"]
-    # one query for the principal and its groups: this runs on every request
-    stmt = (select(Principal.id, Principal.name, Principal.role, Principal.topics,
-                   PrincipalGroup.group_id)
-            .outerjoin(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
-            .where(Principal.token_hash == hash_token(token.strip()),
-                   Principal.disabled_at.is_(None)))
-    with engine.sessions() as session:
-        rows = session.execute(stmt).all()
+    with engine.readers() as session:
+        rows = session.execute(_PRINCIPAL_QUERY, {"token_hash": hash_token(token.strip())}).all()
     if not rows:
         raise _unauthorized("unknown or disabled token")
     first = rows[0]

@@ -50,7 +50,7 @@ def claimed_by_other_principal(engine: Engine, row: Task, who: str) -> bool:
     """Whether a task is held by another principal (a claim), not by a modelled assignee."""
     if not row.assignee or row.assignee == who:
         return False
-    with engine.sessions() as session:
+    with engine.readers() as session:
         return session.scalar(select(Principal.id).where(Principal.name == row.assignee)) \
             is not None
 

@@ -168,7 +168,7 @@ def tasks(group: str | None, state: str, limit: int) -> None:
     if group:
         stmt = stmt.join(TaskCandidate, TaskCandidate.task_id == Task.id).where(
             TaskCandidate.group_id == group)
-    with engine.sessions() as session:
+    with engine.readers() as session:
         rows = list(session.scalars(stmt.order_by(Task.ready_at).limit(limit)))
     for t in rows:
         due = t.due_at.isoformat() if t.due_at else "-"
@@ -222,7 +222,7 @@ def stuck(older_than: str, group: str | None, activity: str | None, reason: str 
         raise click.BadParameter(str(exc.messages), param_hint="--older-than") from None
     engine = make_engine()
     try:
-        with engine.sessions() as session:
+        with engine.readers() as session:
             rows = stuck_cases(session, engine.clock.now(), duration, group=group,
                                activity=activity, reason=reason, limit=limit)
     except ValueError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.errors import Finding
+from engine.lint.behaviour import check_message_starts
 from engine.lint.bpmn import check_bpmn
 from engine.lint.bundle import Bundle
 from engine.lint.cli import lint_cli
@@ -46,6 +47,7 @@ def lint(files: Mapping[str, bytes]) -> list[Finding]:
             bundle.add_dmn(filename, root, namespace or "")
         loaded.append((filename, kind))
     findings.extend(_duplicates(bundle))
+    findings.extend(check_message_starts(bundle, [f for f, k in loaded if k == "BPMN"]))
     for filename, kind in loaded:
         root = bundle.roots[filename]
         try:

@@ -1,7 +1,7 @@
 """All checks of one BPMN file, in the order a process owner would fix them.
 
 Each idea lives in its own module (elements, camunda vocabulary, expressions,
-bindings, references, diagram); this module adds the few file-level rules
+bindings, run-time behaviour, references, diagram); this module adds the few file-level rules
 (executable process, ids SpiffWorkflow mishandles, script tasks) and runs the
 rest.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.lint.behaviour import check_behaviour
 from engine.lint.bindings import check_bindings
 from engine.lint.bpmn_expressions import check_bpmn_expressions
 from engine.lint.bundle import Bundle
@@ -54,6 +55,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
     check_vocabulary(root, report)
     check_bindings(root, report)
     check_bpmn_expressions(root, report)
+    check_behaviour(root, report)
     check_references(root, report, bundle, ids)
     check_diagram(root, report)
     return report

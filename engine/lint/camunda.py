@@ -20,7 +20,7 @@ SUPPORTED_ATTRIBUTES = frozenset(
     calledElementBinding calledElementVersion calledElementVersionTag calledElementTenantId
     decisionRef decisionRefBinding decisionRefVersion decisionRefVersionTag decisionRefTenantId
     resultVariable mapDecisionResult type topic class delegateExpression expression
-    collection elementVariable errorCodeVariable errorMessageVariable variableName
+    collection elementVariable variableName
     inputVariable
     """.split()
 )
@@ -53,6 +53,8 @@ IGNORED_HINTS = {
     "initiator": "the initiator is recorded in the case history instead",
     "formHandlerClass": "ciiflow runs no Java form handler",
     "errorEventDefinition": "external-task error mapping is not used",
+    "errorCodeVariable": "not set by ciiflow: the caught error's code is not stored",
+    "errorMessageVariable": "not set by ciiflow: the caught error's message is not stored",
     "field": "field injection into Java delegates is not used",
     "potentialStarter": "who may start a case is decided by API roles",
     "variableMappingClass": "ciiflow runs no Java variable mapping",

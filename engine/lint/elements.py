@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.lint.behaviour import MULTI_INSTANCE_DATA
 from engine.lint.namespaces import BPMN, BPMNDI, CAMUNDA, MODELER, split
 from engine.lint.report import Report, owner_id
 
@@ -48,7 +49,6 @@ STRUCTURE = frozenset(
     property message error escalation signal itemDefinition
     timeDuration timeDate timeCycle condition
     multiInstanceLoopCharacteristics loopCardinality completionCondition
-    loopDataInputRef loopDataOutputRef inputDataItem outputDataItem
     standardLoopCharacteristics loopCondition
     correlationKey correlationProperty correlationPropertyRef
     correlationPropertyRetrievalExpression messagePath
@@ -96,6 +96,8 @@ def check_elements(root: etree._Element, report: Report) -> None:
             continue
         if local in FLOW_NODES or local in EVENT_DEFINITIONS or local in STRUCTURE:
             continue
+        if local in MULTI_INSTANCE_DATA:
+            continue  # refused on the activity by engine.lint.behaviour
         hint = UNSUPPORTED.get(local, "SpiffWorkflow does not run it")
         report.error(
             owner_id(element),

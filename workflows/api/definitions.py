@@ -93,7 +93,7 @@ class DefinitionVersions(MethodView):
     @blp.response(200, DefinitionListSchema)
     def get(self, key: str) -> dict[str, Any]:
         """Every version of one process, oldest first."""
-        with engine().sessions() as session:
+        with engine().readers() as session:
             rows = engine_definitions.list_versions(session, key)
         if not rows:
             raise ApiProblem(404, f"no definition {key}")

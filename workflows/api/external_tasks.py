@@ -38,14 +38,14 @@ def _allowed_topics() -> list[str] | None:
 
 def _check_topic(task_id: str) -> None:
     allowed = _allowed_topics()
-    with engine().sessions() as session:
+    with engine().readers() as session:
         row = session.get(ExternalTask, task_id)
         if row is None or (allowed is not None and row.topic not in allowed):
             raise ApiProblem(404, f"no external task {task_id}")
 
 
 def _result(task_id: str, outcome: Any = None) -> dict[str, Any]:
-    with engine().sessions() as session:
+    with engine().readers() as session:
         row = session.get(ExternalTask, task_id)
         instance = session.get(Instance, row.instance_id) if row else None
     incident = getattr(outcome, "incident", None)

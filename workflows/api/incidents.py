@@ -41,7 +41,7 @@ class Incidents(MethodView):
         limit, offset = args["limit"], args["offset"]
         stmt = (select(Incident).where(Incident.status == args["status"])
                 .order_by(Incident.opened_at, Incident.id).limit(limit + 1).offset(offset))
-        with engine().sessions() as session:
+        with engine().readers() as session:
             rows = list(session.scalars(stmt))
         return {"items": [_shape(r) for r in rows[:limit]], "limit": limit, "offset": offset,
                 "has_more": len(rows) > limit}
@@ -59,7 +59,7 @@ class IncidentRetry(MethodView):
             raise ApiProblem(404, f"no incident {incident_id}")
         outcome = eng.retry_incident(incident_id, data=args["data"],
                                      actor=current_principal().name)
-        with eng.sessions() as session:
+        with eng.readers() as session:
             incident = session.get(Incident, incident_id)
             status = incident.status if incident else "resolved"
         return {"incident_id": incident_id, "incident_status": status,

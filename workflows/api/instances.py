@@ -66,7 +66,7 @@ class ProcessInstances(MethodView):
         principal = current_principal()
         outcome = eng.start(key, args["business_key"], data, actor=principal.name)
         instance = outcome.instance
-        with eng.sessions() as session:
+        with eng.readers() as session:
             tasks = [t for t in _ready_tasks(session, instance)
                      if principal.reads_all or set(t.candidate_groups) & set(principal.groups)]
         return {"instance": instance_summary(instance),
@@ -98,7 +98,7 @@ class Instances(MethodView):
                                              Task.activity_id == args["waiting_at"]))
         limit, offset = args["limit"], args["offset"]
         stmt = stmt.order_by(Instance.started_at.desc(), Instance.id).limit(limit + 1)
-        with engine().sessions() as session:
+        with engine().readers() as session:
             rows = list(session.scalars(stmt.offset(offset)))
         return {"items": [instance_summary(r) for r in rows[:limit]], "limit": limit,
                 "offset": offset, "has_more": len(rows) > limit}
@@ -115,7 +115,7 @@ class InstanceDetail(MethodView):
         candidate of one of the case's tasks), without the case data.
         """
         eng, principal = engine(), current_principal()
-        with eng.sessions() as session:
+        with eng.readers() as session:
             instance = session.get(Instance, instance_id)
             if instance is None or not took_part(session, principal, instance_id):
                 raise _not_found(instance_id)
@@ -172,7 +172,7 @@ class InstanceAccessLog(MethodView):
     def get(self, args: dict[str, Any], instance_id: str) -> dict[str, Any]:
         """Who read this case or its tasks, and when (newest first)."""
         limit, offset = args["limit"], args["offset"]
-        with engine().sessions() as session:
+        with engine().readers() as session:
             if session.get(Instance, instance_id) is None:
                 raise _not_found(instance_id)
             rows = list(session.scalars(

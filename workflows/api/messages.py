@@ -31,7 +31,7 @@ def _check_institution_target(args: dict[str, Any]) -> None:
         stmt = stmt.where(MessageSubscription.instance_id == args["instance_id"])
     else:
         stmt = stmt.where(MessageSubscription.business_key == args["business_key"])
-    with engine().sessions() as session:
+    with engine().readers() as session:
         targets = set(session.scalars(stmt))
         if not targets or not all(took_part(session, principal, t) for t in targets):
             raise NoSubscriber(f"no instance waits for message '{args['name']}'")

@@ -27,7 +27,7 @@ class Stuck(MethodView):
         ready tasks whose groups no principal holds; longest waiting first."""
         eng = engine()
         limit, offset = args["limit"], args["offset"]
-        with eng.sessions() as session:
+        with eng.readers() as session:
             rows = stuck_cases(session, eng.clock.now(), args["older_than"],
                                group=args.get("group"), activity=args.get("activity"),
                                reason=args.get("reason"), limit=limit + 1, offset=offset)

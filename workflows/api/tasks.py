@@ -36,7 +36,7 @@ def _visible_task(task_id: str) -> tuple[Task, str | None, int]:
     """The task row, its case's business key and definition id; 404 for a task the caller
     may not see (exactly as for one that does not exist)."""
     principal = current_principal()
-    with engine().sessions() as session:
+    with engine().readers() as session:
         found = session.execute(
             select(Task, Instance.business_key, Instance.definition_id)
             .join(Instance, Instance.id == Task.instance_id).where(Task.id == task_id)).first()
@@ -50,7 +50,7 @@ def _task_spec(row: Task, definition_id: int) -> Any:
     eng = engine()
 
     def load() -> str:
-        with eng.sessions() as session:
+        with eng.readers() as session:
             return session.get(Definition, definition_id).spec
 
     return find_task_spec(eng.runtime.specs.get(definition_id, load), row.activity_id)
@@ -81,7 +81,7 @@ class Tasks(MethodView):
             stmt = stmt.where(Instance.business_key == args["business_key"])
         limit, offset = args["limit"], args["offset"]
         stmt = stmt.order_by(Task.ready_at, Task.id).limit(limit + 1).offset(offset)
-        with engine().sessions() as session:
+        with engine().readers() as session:
             rows = session.execute(stmt).all()
         return {"items": [task_summary(t, bk) for t, bk in rows[:limit]], "limit": limit,
                 "offset": offset, "has_more": len(rows) > limit}
@@ -145,7 +145,7 @@ class TaskComplete(MethodView):
             raise ApiProblem(422, "the form does not validate: " + ", ".join(sorted(errors)),
                              errors=errors) from None
         outcome = eng.complete_task(task_id, cleaned, actor=principal.name)
-        with eng.sessions() as session:
+        with eng.readers() as session:
             nxt = list(session.scalars(select(Task).where(
                 Task.instance_id == row.instance_id, Task.state == "ready")
                 .order_by(Task.ready_at)))

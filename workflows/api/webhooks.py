@@ -144,7 +144,7 @@ class Endpoints(MethodView):
     def get(self) -> dict[str, Any]:
         """The caller's endpoints (an admin sees all)."""
         principal = current_principal()
-        with engine().sessions() as session:
+        with engine().readers() as session:
             rows = service.endpoints_of(session,
                                         None if principal.role == ADMIN else principal.id)
         return {"items": [_shape(r) for r in rows]}
@@ -171,7 +171,7 @@ class Endpoint(MethodView):
     @require(INSTITUTION, COORDINATOR)
     @blp.response(200, EndpointSchema)
     def get(self, endpoint_id: str) -> dict[str, Any]:
-        with engine().sessions() as session:
+        with engine().readers() as session:
             return _shape(_owned(session, endpoint_id, current_principal()))
 
     @require(INSTITUTION, COORDINATOR)
@@ -258,7 +258,7 @@ class Deliveries(MethodView):
         limit, offset = args["limit"], args["offset"]
         stmt = (stmt.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
                 .limit(limit + 1).offset(offset))
-        with engine().sessions() as session:
+        with engine().readers() as session:
             rows = session.execute(stmt).all()[:limit + 1]
             ids = [d.id for d, _ in rows[:limit]]
             logs: dict[int, list[WebhookAttempt]] = {i: [] for i in ids}
