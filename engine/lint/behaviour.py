@@ -1,0 +1,248 @@
+"""Constructs SpiffWorkflow 3.2 parses without complaint but ciiflow runs differently.
+
+The element checks (``engine.lint.elements``) refuse what the parser cannot
+read; this module catches what it *can* read but would run otherwise than the
+Modeler draws it, so the difference is a finding at deploy, never a surprise in
+a running case:
+
+* SpiffWorkflow runs every event subprocess as non-interrupting (an error start
+  event included), so an interrupting one is refused.
+* ``engine.multiinstance`` reads only ``loopCardinality`` or
+  ``camunda:collection``/``camunda:elementVariable``; BPMN data references are
+  refused and so is a loop with neither source or with both.
+* ``engine.mappings`` applies ``camunda:inputOutput`` on activities only and
+  ``camunda:in``/``camunda:out`` on call activities only, without ``local``.
+* SpiffWorkflow connects every start event of a process to one workflow start,
+  so a none start beside a message/timer start fires as well.
+* ``engine.start_events`` starts one instance per message name and evaluates
+  timer start events with no case data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lxml import etree
+
+from engine.errors import Finding
+from engine.lint.bundle import Bundle
+from engine.lint.namespaces import BPMN, CAMUNDA, split, tag
+from engine.lint.report import Report, one_line, owner_id
+
+EVENTS = frozenset(
+    {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+     "boundaryEvent"}
+)
+MULTI_INSTANCE_DATA = frozenset(
+    {"loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem"}
+)
+"""BPMN's own multi-instance data wiring: SpiffWorkflow's Camunda flavour ignores it."""
+
+_PROCESS = tag(BPMN, "process")
+_SUBPROCESS = tag(BPMN, "subProcess")
+_START = tag(BPMN, "startEvent")
+
+
+def _has_expression(text: str) -> bool:
+    return "${" in text or "#{" in text
+
+
+def _definitions(event: etree._Element) -> list[str]:
+    """Local names of an event's event definitions (none for a none event)."""
+    found = []
+    for child in event:
+        if isinstance(child.tag, str):
+            namespace, local = split(child.tag)
+            if namespace == BPMN and local.endswith("EventDefinition"):
+                found.append(local)
+    return found
+
+
+def _top_start_events(process: etree._Element) -> list[etree._Element]:
+    """Start events of the process itself: those ciiflow starts an instance with."""
+    return [child for child in process if child.tag == _START]
+
+
+def check_behaviour(root: etree._Element, report: Report) -> None:
+    """Report each construct of one file that would run differently than drawn."""
+    _event_subprocesses(root, report)
+    _multi_instance(root, report)
+    _mappings(root, report)
+    for process in root.iter(_PROCESS):
+        _start_events(process, report)
+
+
+def _event_subprocesses(root: etree._Element, report: Report) -> None:
+    for sub in root.iter(_SUBPROCESS):
+        if sub.get("triggeredByEvent") != "true":
+            continue
+        for start in sub:
+            if start.tag != _START:
+                continue
+            error_start = "errorEventDefinition" in _definitions(start)
+            if error_start or start.get("isInterrupting", "true") == "true":
+                if error_start:
+                    what, fix = ("an error start event (always interrupting)",
+                                 "catch the error with an error boundary event instead")
+                else:
+                    what, fix = ("an interrupting start event",
+                                 "set isInterrupting=false or use a boundary event")
+                report.error(
+                    start.get("id"),
+                    f"event subprocess {sub.get('id')!r} starts with {what}: interrupting "
+                    "event subprocesses are not supported (SpiffWorkflow 3.2 runs them as "
+                    f"non-interrupting); {fix}",
+                )
+
+
+def _multi_instance(root: etree._Element, report: Report) -> None:
+    for loop in root.iter(tag(BPMN, "multiInstanceLoopCharacteristics")):
+        where = owner_id(loop)
+        for child in loop:
+            if not isinstance(child.tag, str):
+                continue
+            namespace, local = split(child.tag)
+            if namespace == BPMN and local in MULTI_INSTANCE_DATA:
+                report.error(
+                    where,
+                    f"multi-instance bpmn:{local} is not supported (SpiffWorkflow's Camunda "
+                    "flavour ignores it): use camunda:collection/camunda:elementVariable "
+                    "or loopCardinality",
+                )
+        cardinality = loop.find(tag(BPMN, "loopCardinality"))
+        has_cardinality = cardinality is not None and bool((cardinality.text or "").strip())
+        has_collection = bool((loop.get(tag(CAMUNDA, "collection")) or "").strip())
+        if has_cardinality and has_collection:
+            report.error(
+                where,
+                "multi-instance has both loopCardinality and camunda:collection; "
+                "give exactly one of them",
+            )
+        elif not has_cardinality and not has_collection:
+            report.error(
+                where,
+                "multi-instance has neither loopCardinality nor camunda:collection; "
+                "give the number of instances or the collection to loop over",
+            )
+
+
+def _activity(extension: etree._Element) -> etree._Element | None:
+    """The BPMN element whose extensionElements hold a camunda: element directly."""
+    holder = extension.getparent()
+    if holder is None or holder.tag != tag(BPMN, "extensionElements"):
+        return None
+    return holder.getparent()
+
+
+def _mappings(root: etree._Element, report: Report) -> None:
+    for io in root.iter(tag(CAMUNDA, "inputOutput")):
+        element = _activity(io)
+        if element is None or not isinstance(element.tag, str):
+            continue
+        _, local = split(element.tag)
+        if local in EVENTS or local == "receiveTask":
+            label = local
+        elif element.tag == _SUBPROCESS and element.get("triggeredByEvent") == "true":
+            label = "event subprocess"
+        else:
+            continue
+        report.warning(
+            element.get("id"),
+            f"camunda:inputOutput is not applied on this element (a {label}); ciiflow "
+            "applies input/output parameters on tasks, subprocesses and call activities "
+            "only; remove it or move it to an activity",
+        )
+    for kind in ("in", "out"):
+        for mapping in root.iter(tag(CAMUNDA, kind)):
+            element = _activity(mapping)
+            if element is not None and element.tag != tag(BPMN, "callActivity"):
+                report.warning(
+                    owner_id(mapping),
+                    f"camunda:{kind} is not applied on this element; ciiflow maps "
+                    "variables with camunda:in/out on call activities only; remove it",
+                )
+                continue
+            if kind == "in" and mapping.get("local") is not None:
+                report.warning(
+                    owner_id(mapping),
+                    f"camunda:in local={mapping.get('local')!r} is treated as a normal "
+                    "mapping (ciiflow has no local scope for it); remove the attribute",
+                )
+
+
+def _start_events(process: etree._Element, report: Report) -> None:
+    """Rules for the start events ciiflow itself fires (not those of subprocesses)."""
+    starts = _top_start_events(process)
+    none_starts = [s for s in starts if not _definitions(s)]
+    triggered = [
+        (s, d) for s in starts for d in _definitions(s)
+        if d in ("messageEventDefinition", "timerEventDefinition",
+                 "signalEventDefinition", "conditionalEventDefinition")
+    ]
+    if none_starts:
+        for start, definition in triggered:
+            kind = definition.removesuffix("EventDefinition")
+            report.error(
+                start.get("id"),
+                f"process {process.get('id')!r} has the none start event "
+                f"{none_starts[0].get('id')!r} beside this {kind} start event: "
+                "SpiffWorkflow also fires the none start event (and this one waits in "
+                "every case started by hand); draw them as separate processes",
+            )
+    for start in starts:
+        timer = start.find(tag(BPMN, "timerEventDefinition"))
+        if timer is None:
+            continue
+        for node in timer:
+            text = (node.text or "") if isinstance(node.tag, str) else ""
+            if _has_expression(text):
+                report.error(
+                    start.get("id"),
+                    f"timer start event {one_line(text.strip())!r} is an expression: "
+                    "a timer start event is evaluated with no case data; write a fixed "
+                    "ISO 8601 date, duration or cycle",
+                )
+
+
+def message_start_names(root: etree._Element) -> dict[str, list[tuple[str, str]]]:
+    """Message name -> (process id, start event id) for the top-level message starts.
+
+    The name is the one SpiffWorkflow's Camunda parser correlates on: the
+    referenced bpmn:message's name, or the event's own name without a ref.
+    """
+    messages = {m.get("id"): m.get("name") for m in root.iter(tag(BPMN, "message"))}
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for process in root.iter(_PROCESS):
+        for start in _top_start_events(process):
+            definition = start.find(tag(BPMN, "messageEventDefinition"))
+            if definition is None:
+                continue
+            ref = definition.get("messageRef")
+            name = messages.get(ref) if ref else start.get("name")
+            if name:
+                found[name].append((process.get("id") or "?", start.get("id") or "?"))
+    return found
+
+
+def check_message_starts(bundle: Bundle, bpmn_files: list[str]) -> list[Finding]:
+    """One message name may start one process of a bundle: the runtime refuses the message
+    at delivery time otherwise, so the conflict is reported when it is deployed."""
+    seen: dict[str, tuple[str, str]] = {}  # name -> (file, process id) of the first
+    found: list[Finding] = []
+    for filename in bpmn_files:
+        for name, starts in message_start_names(bundle.roots[filename]).items():
+            for process_id, start_id in starts:
+                first = seen.setdefault(name, (filename, process_id))
+                if first[1] == process_id:
+                    continue
+                found.append(
+                    Finding(
+                        "error",
+                        filename,
+                        start_id,
+                        f"message {name!r} starts both process {first[1]!r} ({first[0]}) and "
+                        f"process {process_id!r}; a message name may start one process of a "
+                        "bundle only, rename one of the messages",
+                    )
+                )
+    return found

@@ -1,0 +1,383 @@
+"""Lint rules for constructs SpiffWorkflow parses but ciiflow would run otherwise than drawn.
+
+Each such construct must be refused at deploy (an error) or named in a warning,
+so no difference is discovered in a running case (engine.lint.behaviour).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.errors import Finding
+from engine.lint import lint
+from tests.engine.test_lint_corpus import (
+    CLEAN_BPMN,
+    assert_refused,
+    clean_bundle,
+    edited,
+    errors,
+    read,
+    warnings,
+)
+
+LINT_FILES = Path(__file__).parent / "lint_files"
+INTAKE = "message_start.bpmn"
+SERVICE_TASK = (
+    '<bpmn:serviceTask id="Task_escalate" name="Escalate" camunda:type="external" '
+    'camunda:topic="cii-escalate">'
+)
+IO = ('<bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="x">'
+      "${amount}</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements>")
+
+
+@pytest.fixture(autouse=True)
+def checkers() -> None:
+    pytest.importorskip("engine.expressions")
+    pytest.importorskip("engine.dmn")
+
+
+def drawn(source: bytes, nodes: str, process_end: str = "</bpmn:process>") -> bytes:
+    """Add flow elements to a process, with a shape or an edge for each (the diagram rule)."""
+    text = source.decode()
+    assert process_end in text
+    text = text.replace(process_end, nodes + process_end, 1)
+    diagram = []
+    for kind, eid in re.findall(r'<bpmn:(\w+) id="([^"]+)"', nodes):
+        if kind == "sequenceFlow":
+            diagram.append(f'<bpmndi:BPMNEdge id="{eid}_di" bpmnElement="{eid}">'
+                           '<di:waypoint x="0" y="0" /><di:waypoint x="10" y="0" />'
+                           "</bpmndi:BPMNEdge>")
+        elif not kind.endswith("EventDefinition"):
+            diagram.append(f'<bpmndi:BPMNShape id="{eid}_di" bpmnElement="{eid}">'
+                           '<dc:Bounds x="0" y="0" width="36" height="36" /></bpmndi:BPMNShape>')
+    return text.replace("</bpmndi:BPMNPlane>", "".join(diagram) + "</bpmndi:BPMNPlane>", 1).encode()
+
+
+def lint_clean_with(nodes: str) -> list[Finding]:
+    return lint(clean_bundle() | {CLEAN_BPMN: drawn(read(CLEAN_BPMN), nodes)})
+
+
+def intake(process_id: str = "intake", message: str = "cii-request") -> bytes:
+    source = (LINT_FILES / INTAKE).read_bytes().decode()
+    source = source.replace('"intake"', f'"{process_id}"').replace(
+        'id="Definitions_intake"', f'id="Definitions_{process_id}"').replace(
+        'name="cii-request"', f'name="{message}"')
+    return source.encode()
+
+
+def event_subprocess(start: str, definition: str, sub_id: str = "Sub_event") -> str:
+    return (f'<bpmn:subProcess id="{sub_id}" triggeredByEvent="true">'
+            f"<bpmn:startEvent {start}><bpmn:outgoing>{sub_id}_f</bpmn:outgoing>"
+            f"{definition}</bpmn:startEvent>"
+            f'<bpmn:endEvent id="{sub_id}_end"><bpmn:incoming>{sub_id}_f</bpmn:incoming>'
+            "</bpmn:endEvent>"
+            f'<bpmn:sequenceFlow id="{sub_id}_f" sourceRef="{sub_id}_start" '
+            f'targetRef="{sub_id}_end" /></bpmn:subProcess>')
+
+
+MESSAGE = '<bpmn:messageEventDefinition id="Sub_msg" messageRef="Message_docs" />'
+TIMER = ('<bpmn:timerEventDefinition id="Sub_timer"><bpmn:timeDuration '
+         'xsi:type="bpmn:tFormalExpression">P20D</bpmn:timeDuration></bpmn:timerEventDefinition>')
+ERROR = '<bpmn:errorEventDefinition id="Sub_error" />'
+
+
+# -- 1. interrupting event subprocesses -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attributes", "definition"),
+    [
+        ("", TIMER),
+        ("", MESSAGE),
+        ('isInterrupting="true"', MESSAGE),
+        ('isInterrupting="true"', TIMER),
+        ("", ERROR),
+        ('isInterrupting="false"', ERROR),  # an error start always interrupts
+    ],
+    ids=["timer", "message", "message-true", "timer-true", "error", "error-false"],
+)
+def test_interrupting_event_subprocess_is_refused(attributes: str, definition: str) -> None:
+    findings = lint_clean_with(
+        event_subprocess(f'id="Sub_event_start" {attributes}', definition))
+    finding = assert_refused(findings, "Sub_event_start", "interrupting event subprocesses are "
+                             "not supported", "non-interrupting")
+    assert "Sub_event" in finding.message
+
+
+@pytest.mark.parametrize("definition", [MESSAGE, TIMER], ids=["message", "timer"])
+def test_non_interrupting_message_or_timer_event_subprocess_is_accepted(definition: str) -> None:
+    start = 'id="Sub_event_start" isInterrupting="false"'
+    assert lint_clean_with(event_subprocess(start, definition)) == []
+
+
+# -- 9. a service task's BPMN error: boundary events only --------------------------
+
+ERROR_DEF = '<bpmn:error id="Error_late" name="Late" errorCode="LATE" />'
+
+
+def _with_error_definition(source: bytes) -> bytes:
+    return source.replace(b'<bpmn:message id="Message_docs"',
+                          ERROR_DEF.encode() + b'<bpmn:message id="Message_docs"', 1)
+
+
+def test_service_task_error_caught_by_an_error_event_subprocess_is_refused() -> None:
+    nodes = event_subprocess('id="Sub_event_start"',
+                             '<bpmn:errorEventDefinition id="Sub_error" errorRef="Error_late" />')
+    files = clean_bundle() | {CLEAN_BPMN: _with_error_definition(drawn(read(CLEAN_BPMN), nodes))}
+    assert_refused(lint(files), "Sub_event_start", "error start event", "boundary event")
+
+
+def test_service_task_error_caught_by_an_error_boundary_event_is_accepted() -> None:
+    nodes = ('<bpmn:boundaryEvent id="Catch_late" attachedToRef="Task_escalate">'
+             "<bpmn:outgoing>Flow_late_error</bpmn:outgoing>"
+             '<bpmn:errorEventDefinition id="Catch_late_def" errorRef="Error_late" />'
+             "</bpmn:boundaryEvent>"
+             '<bpmn:endEvent id="End_late"><bpmn:incoming>Flow_late_error</bpmn:incoming>'
+             "</bpmn:endEvent>"
+             '<bpmn:sequenceFlow id="Flow_late_error" sourceRef="Catch_late" '
+             'targetRef="End_late" />')
+    files = clean_bundle() | {CLEAN_BPMN: _with_error_definition(drawn(read(CLEAN_BPMN), nodes))}
+    assert lint(files) == []
+
+
+# -- 2. error variables -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attribute", ["errorCodeVariable", "errorMessageVariable"])
+def test_error_variables_are_named_in_a_warning(attribute: str) -> None:
+    nodes = ('<bpmn:boundaryEvent id="Catch_late" attachedToRef="Task_escalate">'
+             "<bpmn:outgoing>Flow_late_error</bpmn:outgoing>"
+             f'<bpmn:errorEventDefinition id="Catch_late_def" camunda:{attribute}="err" />'
+             "</bpmn:boundaryEvent>"
+             '<bpmn:endEvent id="End_late"><bpmn:incoming>Flow_late_error</bpmn:incoming>'
+             "</bpmn:endEvent>"
+             '<bpmn:sequenceFlow id="Flow_late_error" sourceRef="Catch_late" '
+             'targetRef="End_late" />')
+    findings = lint_clean_with(nodes)
+    assert errors(findings) == []
+    [warning] = warnings(findings)
+    assert warning.element_id == "Catch_late"
+    assert f"camunda:{attribute}" in warning.message
+    assert "not set by ciiflow" in warning.message
+
+
+# -- 3. multi-instance sources ---------------------------------------------------------
+
+LOOP = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="institutions" '
+        'camunda:elementVariable="institution">')
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        '<bpmn:loopDataInputRef>institutions</bpmn:loopDataInputRef>',
+        '<bpmn:loopDataOutputRef>answers</bpmn:loopDataOutputRef>',
+        '<bpmn:inputDataItem id="DataItem_in" name="institution" />',
+        '<bpmn:outputDataItem id="DataItem_out" name="answer" />',
+    ],
+    ids=["loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem"],
+)
+def test_bpmn_multi_instance_data_is_refused(element: str) -> None:
+    findings = lint(clean_bundle() | {CLEAN_BPMN: edited(CLEAN_BPMN, (LOOP, LOOP + element))})
+    local = element[6:].split(">")[0].split()[0]
+    assert_refused(findings, "Task_institutions", f"bpmn:{local}",
+                   "camunda:collection/camunda:elementVariable or loopCardinality")
+    assert all(f.element_id == "Task_institutions" for f in errors(findings))
+
+
+def test_multi_instance_with_both_sources_is_refused() -> None:
+    cardinality = '<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">3</bpmn:loopCardinality>'
+    findings = lint(clean_bundle()
+                    | {CLEAN_BPMN: edited(CLEAN_BPMN, (LOOP, LOOP + cardinality))})
+    assert_refused(findings, "Task_institutions", "both loopCardinality and camunda:collection")
+
+
+def test_multi_instance_without_a_source_is_refused() -> None:
+    bare = '<bpmn:multiInstanceLoopCharacteristics camunda:elementVariable="institution">'
+    findings = lint(clean_bundle() | {CLEAN_BPMN: edited(CLEAN_BPMN, (LOOP, bare))})
+    assert_refused(findings, "Task_institutions", "neither loopCardinality nor camunda:collection")
+
+
+def test_multi_instance_with_cardinality_only_is_accepted() -> None:
+    cardinality = ('<bpmn:multiInstanceLoopCharacteristics camunda:elementVariable="i">'
+                   '<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">${2}'
+                   "</bpmn:loopCardinality>")
+    files = clean_bundle() | {CLEAN_BPMN: edited(
+        CLEAN_BPMN, (LOOP, cardinality),
+        ('camunda:candidateGroups="${institution}"', 'camunda:candidateGroups="oai"'))}
+    assert lint(files) == []
+
+
+# -- 4. inputOutput where it is not applied ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "element_id"),
+    [
+        ('<bpmn:startEvent id="StartEvent_1" name="Case opened">', "StartEvent_1"),
+        ('<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">', "EndEvent_reviewed"),
+        ('<bpmn:intermediateCatchEvent id="Event_docs_received" name="Documents received">',
+         "Event_docs_received"),
+        ('<bpmn:boundaryEvent id="Event_review_late" name="10 days" '
+         'attachedToRef="Task_review">', "Event_review_late"),
+    ],
+    ids=["start", "end", "intermediate", "boundary"],
+)
+def test_input_output_on_an_event_is_named_in_a_warning(opening: str, element_id: str) -> None:
+    findings = lint(clean_bundle() | {CLEAN_BPMN: edited(CLEAN_BPMN, (opening, opening + IO))})
+    assert errors(findings) == []
+    [warning] = warnings(findings)
+    assert warning.element_id == element_id
+    assert "not applied on this element" in warning.message
+
+
+def test_input_output_on_a_throw_event_is_named_in_a_warning() -> None:
+    nodes = ('<bpmn:intermediateThrowEvent id="Throw_1">' + IO + "</bpmn:intermediateThrowEvent>")
+    [warning] = warnings(lint_clean_with(nodes))
+    assert (warning.element_id, "not applied" in warning.message) == ("Throw_1", True)
+
+
+def test_input_output_on_a_receive_task_is_named_in_a_warning() -> None:
+    receive = '<bpmn:receiveTask id="Task_escalate" name="Wait" messageRef="Message_docs">'
+    findings = lint(clean_bundle() | {CLEAN_BPMN: edited(
+        CLEAN_BPMN, (SERVICE_TASK, receive + IO), ("</bpmn:serviceTask>", "</bpmn:receiveTask>"))})
+    assert errors(findings) == []
+    [warning] = warnings(findings)
+    assert warning.element_id == "Task_escalate"
+    assert "not applied on this element" in warning.message
+
+
+def test_input_output_on_an_event_subprocess_is_named_in_a_warning() -> None:
+    nodes = event_subprocess('id="Sub_event_start" isInterrupting="false"', MESSAGE).replace(
+        'triggeredByEvent="true">', 'triggeredByEvent="true">' + IO, 1)
+    [warning] = warnings(lint_clean_with(nodes))
+    assert (warning.element_id, "not applied" in warning.message) == ("Sub_event", True)
+
+
+# -- 5. camunda:in local, and in/out away from call activities ------------------------------
+
+
+def _call_activity(extensions: str) -> bytes:
+    return edited(
+        CLEAN_BPMN,
+        (SERVICE_TASK, '<bpmn:callActivity id="Task_escalate" name="Escalate" '
+                       'calledElement="cii_case_clean"><bpmn:extensionElements>'
+                       f"{extensions}</bpmn:extensionElements>"),
+        ("</bpmn:serviceTask>", "</bpmn:callActivity>"),
+    )
+
+
+def test_local_in_mapping_is_named_in_a_warning() -> None:
+    files = clean_bundle() | {CLEAN_BPMN: _call_activity(
+        '<camunda:in source="amount" target="amount" local="true" />')}
+    findings = lint(files)
+    assert errors(findings) == []
+    [warning] = warnings(findings)
+    assert warning.element_id == "Task_escalate"
+    assert "treated as a normal mapping" in warning.message
+
+
+def test_plain_call_mappings_give_no_finding() -> None:
+    files = clean_bundle() | {CLEAN_BPMN: _call_activity(
+        '<camunda:in source="amount" target="amount" />'
+        '<camunda:out variables="all" />')}
+    assert lint(files) == []
+
+
+def test_in_mapping_outside_a_call_activity_is_named_in_a_warning() -> None:
+    opening = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
+    mapping = ('<bpmn:extensionElements><camunda:in source="a" target="b" />'
+               "</bpmn:extensionElements>")
+    findings = lint(clean_bundle() | {CLEAN_BPMN: edited(CLEAN_BPMN, (opening, opening + mapping))})
+    [warning] = warnings(findings)
+    assert warning.element_id == "EndEvent_reviewed"
+    assert "call activities only" in warning.message
+
+
+# -- 6. a none start event beside a message or timer start ---------------------------------
+
+NONE_START = ('<bpmn:startEvent id="Start_by_hand"><bpmn:outgoing>Flow_hand</bpmn:outgoing>'
+              "</bpmn:startEvent>"
+              '<bpmn:endEvent id="End_by_hand"><bpmn:incoming>Flow_hand</bpmn:incoming>'
+              "</bpmn:endEvent>"
+              '<bpmn:sequenceFlow id="Flow_hand" sourceRef="Start_by_hand" '
+              'targetRef="End_by_hand" />')
+TIMER_START = ('<bpmn:timerEventDefinition id="TimerEventDefinition_start"><bpmn:timeCycle '
+               'xsi:type="bpmn:tFormalExpression">{cycle}</bpmn:timeCycle>'
+               "</bpmn:timerEventDefinition>")
+MESSAGE_DEF = '<bpmn:messageEventDefinition id="MessageEventDefinition_1" ' \
+              'messageRef="Message_Request" />'
+
+
+def timer_intake(cycle: str = "R3/PT10H") -> bytes:
+    return intake().replace(MESSAGE_DEF.encode(), TIMER_START.format(cycle=cycle).encode())
+
+
+def test_message_start_alone_is_accepted() -> None:
+    assert lint({INTAKE: intake()}) == []
+    assert lint({INTAKE: timer_intake()}) == []
+
+
+@pytest.mark.parametrize("kind", ["message", "timer"])
+def test_none_start_beside_a_message_or_timer_start_is_refused(kind: str) -> None:
+    source = intake() if kind == "message" else timer_intake()
+    findings = lint({INTAKE: drawn(source, NONE_START)})
+    finding = assert_refused(findings, "Event_Request", "SpiffWorkflow also fires the none "
+                             "start event", "Start_by_hand")
+    assert f"{kind} start event" in finding.message
+
+
+def test_none_start_of_a_subprocess_does_not_count() -> None:
+    nodes = ('<bpmn:subProcess id="Sub_inner"><bpmn:incoming>Flow_sub_in</bpmn:incoming>'
+             + NONE_START + '</bpmn:subProcess>'
+             '<bpmn:startEvent id="Start_sub_msg"><bpmn:outgoing>Flow_sub_in</bpmn:outgoing>'
+             '<bpmn:messageEventDefinition id="Sub_msg_def" messageRef="Message_Request" />'
+             '</bpmn:startEvent>'
+             '<bpmn:sequenceFlow id="Flow_sub_in" sourceRef="Start_sub_msg" '
+             'targetRef="Sub_inner" />')
+    assert errors(lint({INTAKE: drawn(intake(), nodes)})) == []
+
+
+# -- 7. one message name, one process ---------------------------------------------------------
+
+
+def test_message_start_name_shared_by_two_processes_is_refused() -> None:
+    files = {INTAKE: intake(), "other.bpmn": intake("intake_other")}
+    findings = lint(files)
+    [finding] = findings
+    assert (finding.severity, finding.file, finding.element_id) == (
+        "error", "other.bpmn", "Event_Request")
+    assert "'intake'" in finding.message and "'intake_other'" in finding.message
+    assert "cii-request" in finding.message
+
+
+def test_different_message_start_names_are_accepted() -> None:
+    files = {INTAKE: intake(), "other.bpmn": intake("intake_other", "other-request")}
+    assert lint(files) == []
+
+
+def test_message_start_name_also_caught_by_an_event_subprocess_is_accepted() -> None:
+    nodes = event_subprocess('id="Sub_event_start" isInterrupting="false"', MESSAGE)
+    clean = _with_message(drawn(read(CLEAN_BPMN), nodes), "cii-request")
+    assert lint(clean_bundle() | {CLEAN_BPMN: clean, INTAKE: intake()}) == []
+
+
+def _with_message(source: bytes, name: str) -> bytes:
+    return source.replace(b'name="documents_received"', f'name="{name}"'.encode(), 1)
+
+
+# -- 8. timer start events have no case data ---------------------------------------------------
+
+
+def test_timer_start_with_an_expression_is_refused() -> None:
+    findings = lint({INTAKE: timer_intake("R3/${interval}")})
+    assert_refused(findings, "Event_Request", "evaluated with no case data")
+
+
+def test_timer_of_an_event_subprocess_may_use_case_data() -> None:
+    timer = TIMER.replace("P20D", "${reviewDue}")
+    start = 'id="Sub_event_start" isInterrupting="false"'
+    assert lint_clean_with(event_subprocess(start, timer)) == []
