@@ -40,6 +40,19 @@ def _number(text: Any) -> float | None:
         return None
 
 
+def apply_constraint(field: FormField, name: str | None, config: str | None) -> None:
+    """One `camunda:constraint` (required, readonly, min, max, minlength, maxlength)."""
+    if name == "required":
+        field.required = True
+    elif name == "readonly":
+        field.readonly = True
+    elif name in ("min", "max"):
+        setattr(field, name, _number(config))
+    elif name in ("minlength", "maxlength"):
+        value = _number(config)
+        setattr(field, name, int(value) if value is not None else None)
+
+
 def form_fields(task_spec: Any) -> list[FormField]:
     form = getattr(task_spec, "form", None)
     fields: list[FormField] = []
@@ -49,16 +62,7 @@ def form_fields(task_spec: Any) -> list[FormField]:
         for prop in getattr(raw, "properties", []) or []:
             f.properties[prop.id] = prop.value
         for rule in getattr(raw, "validation", []) or []:
-            name, config = rule.name, rule.config
-            if name == "required":
-                f.required = True
-            elif name == "readonly":
-                f.readonly = True
-            elif name in ("min", "max"):
-                setattr(f, name, _number(config))
-            elif name in ("minlength", "maxlength"):
-                value = _number(config)
-                setattr(f, name, int(value) if value is not None else None)
+            apply_constraint(f, rule.name, rule.config)
         if f.type == "enum":
             f.enum = [(opt.id, opt.name) for opt in getattr(raw, "options", []) or []]
         fields.append(f)

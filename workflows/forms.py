@@ -23,7 +23,7 @@ from typing import Any
 from lxml import etree
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from engine.forms import FormField
+from engine.forms import FormField, apply_constraint
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -156,13 +156,6 @@ def _json_value(value: Any) -> Any:
 # -- the start event's form ---------------------------------------------------
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text is not None else None
-    except ValueError:
-        return None
-
-
 def _form_field(node: etree._Element) -> FormField:
     c = f"{{{CAMUNDA_NS}}}"
     field = FormField(id=node.get("id") or "", label=node.get("label"),
@@ -170,16 +163,7 @@ def _form_field(node: etree._Element) -> FormField:
     for prop in node.iterfind(f"{c}properties/{c}property"):
         field.properties[prop.get("id") or ""] = prop.get("value") or ""
     for rule in node.iterfind(f"{c}validation/{c}constraint"):
-        name, config = rule.get("name"), rule.get("config")
-        if name == "required":
-            field.required = True
-        elif name == "readonly":
-            field.readonly = True
-        elif name in ("min", "max"):
-            setattr(field, name, _number(config))
-        elif name in ("minlength", "maxlength"):
-            value = _number(config)
-            setattr(field, name, int(value) if value is not None else None)
+        apply_constraint(field, rule.get("name"), rule.get("config"))
     if field.type == "enum":
         field.enum = [(v.get("id") or "", v.get("name"))
                       for v in node.iterfind(f"{c}value")]

@@ -287,7 +287,9 @@ def event_subprocess() -> str:
                            end("Event_InfoEnd")],
                  flows=chain("Event_InfoStart", "Read_Info", "Event_InfoEnd", prefix="Flow_I"))
     timer_sub = El("subProcess", "On_Timeout", "Timeout", {"triggeredByEvent": "true"},
-                   children=[start("Event_TimeoutStart", timer("timeDuration", "P20D", 2)),
+                   children=[El("startEvent", "Event_TimeoutStart", None,
+                                {"isInterrupting": "false"},
+                                tail=timer("timeDuration", "P20D", 2)),
                              user("Timed_Out", "Handle timeout", candidateGroups="lead"),
                              end("Event_TimeoutEnd")],
                    flows=chain("Event_TimeoutStart", "Timed_Out", "Event_TimeoutEnd",
