@@ -65,6 +65,7 @@ class Runtime:
 class StepOutcome:
     instance: Instance
     incident: Incident | None = None
+    ready_tasks: list[Task] | None = None
 
 
 _current_step: contextvars.ContextVar[Step | None] = contextvars.ContextVar(

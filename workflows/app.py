@@ -18,7 +18,7 @@ from engine.config import Settings
 
 from . import problems
 from .api import BLUEPRINTS
-from .runtime import EXTENSION, install_webhooks
+from .runtime import EXTENSION, install_webhooks, release_reader
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     problems.install(app)
+    app.teardown_appcontext(release_reader)
     from .api.health import healthz
 
     app.add_url_rule("/healthz", "healthz_alias", healthz)

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import g, request
 from sqlalchemy import bindparam, select
 
 from engine.principals import Principal, PrincipalGroup, hash_token
 
 from .problems import ApiProblem
+from .runtime import reader
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,9 +71,7 @@ def _resolve() -> CurrentPrincipal:
         raise _unauthorized("an Authorization: Bearer <token> header is required")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-    engine = current_app.extensions["ciiflow.engine"]
-    with engine.readers() as session:
-        rows = session.execute(_PRINCIPAL_QUERY, {"token_hash": hash_token(token.strip())}).all()
+    rows = reader().execute(_PRINCIPAL_QUERY, {"token_hash": hash_token(token.strip())}).all()
     if not rows:
         raise _unauthorized("unknown or disabled token")
     first = rows[0]

@@ -17,7 +17,7 @@ from ..access import record_read, sees_task
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
 from ..claims import claim, claimed_by_other_principal
 from ..problems import ApiProblem
-from ..runtime import api_link, engine
+from ..runtime import api_link, engine, reader, release_reader
 from ..schemas.tasks import (
     CompletedSchema,
     CompleteSchema,
@@ -36,10 +36,9 @@ def _visible_task(task_id: str) -> tuple[Task, str | None, int]:
     """The task row, its case's business key and definition id; 404 for a task the caller
     may not see (exactly as for one that does not exist)."""
     principal = current_principal()
-    with engine().readers() as session:
-        found = session.execute(
-            select(Task, Instance.business_key, Instance.definition_id)
-            .join(Instance, Instance.id == Task.instance_id).where(Task.id == task_id)).first()
+    found = reader().execute(
+        select(Task, Instance.business_key, Instance.definition_id)
+        .join(Instance, Instance.id == Task.instance_id).where(Task.id == task_id)).first()
     if found is None or not sees_task(principal, found[0]):
         raise ApiProblem(404, f"no task {task_id}")
     return found[0], found[1], found[2]
@@ -144,12 +143,9 @@ class TaskComplete(MethodView):
             errors = exc.normalized_messages()
             raise ApiProblem(422, "the form does not validate: " + ", ".join(sorted(errors)),
                              errors=errors) from None
-        outcome = eng.complete_task(task_id, cleaned, actor=principal.name)
-        with eng.readers() as session:
-            nxt = list(session.scalars(select(Task).where(
-                Task.instance_id == row.instance_id, Task.state == "ready")
-                .order_by(Task.ready_at)))
-        nxt = [t for t in nxt if sees_task(principal, t)]
+        release_reader()
+        outcome = eng.complete_task(task_id, cleaned, actor=principal.name, with_ready=True)
+        nxt = [t for t in outcome.ready_tasks or [] if sees_task(principal, t)]
         return {"task_id": task_id, "instance_id": row.instance_id,
                 "instance_status": outcome.instance.status,
                 "incident_id": outcome.incident.id if outcome.incident else None,
