@@ -118,9 +118,10 @@ def deploy(
         raise DefinitionRefused(findings)
     parser, process_files = build_specs(files)
     if not process_files:
-        raise DefinitionRefused(
-            [Finding("error", ",".join(files), None, "no executable process in the bundle")]
-        )
+        raise DefinitionRefused([Finding(
+            "error", ",".join(sorted(files)), None,
+            "no executable process in the bundle: decisions are bound to the processes "
+            "deployed with them, so deploy the BPMN files that use these DMN files too")])
     dmn_files = [n for n in files if n not in process_files.values() and n.endswith(".dmn")]
     results = []
     for key, filename in sorted(process_files.items()):
