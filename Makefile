@@ -39,6 +39,8 @@ lint: install
 bench: install
 	$(BIN)/python bench/engine_step.py
 	$(BIN)/python bench/expressions.py
+	$(BIN)/python bench/http_steps.py
+	$(BIN)/python bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
