@@ -155,6 +155,12 @@ class Engine:
             raise InstanceNotActive(f"instance {instance_id} is {instance.status}")
         return instance
 
+    def claim(self, task_id: str, who: str) -> Task:
+        """Take a ready task (its assignee becomes `who`); `ClaimedByAnother` if held."""
+        from .claims import claim
+
+        return claim(self, task_id, who)
+
     # -- reading -------------------------------------------------------------
     def instance(self, instance_id: str) -> Instance:
         with self.readers() as session:

@@ -9,13 +9,13 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import exists, select
 
+from engine.claims import claim, claimed_by_other_principal
 from engine.forms import exposed_variables, find_task_spec, form_fields
 from engine.models import Definition, Instance, Task, TaskCandidate
 
 from .. import forms
 from ..access import record_read, sees_task
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
-from ..claims import claim, claimed_by_other_principal
 from ..problems import ApiProblem
 from ..runtime import api_link, engine, reader, release_reader
 from ..schemas.tasks import (

@@ -1,21 +1,25 @@
 """Claiming a task: an institution says "we are on it" before completing.
 
-The engine has no claim yet, so it is written here with the engine's own
-step machinery: one conditional UPDATE on the task row (ready and unclaimed,
-or already ours) plus a history row and a compare-and-set on the instance, in
-one transaction. The compare-and-set keeps the instance's history sequence
-consistent with a concurrent step (the loser gets 409, as for completions).
+A claim does not move the workflow, so it does not load it: one conditional
+UPDATE on the task row (ready and unclaimed, or already ours) plus a history
+row and a compare-and-set on the instance, in one transaction. The
+compare-and-set keeps the instance's history sequence consistent with a
+concurrent step (the loser gets `ConcurrentUpdate`, as for completions).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import or_, select, update
 
-from engine import Engine
-from engine.errors import ConcurrentUpdate, Conflict, NotFound
-from engine.models import Instance, Task
-from engine.principals import Principal
-from engine.step import Step
+from .errors import ConcurrentUpdate, Conflict, NotFound
+from .models import Instance, Task
+from .principals import Principal
+from .step import Step
+
+if TYPE_CHECKING:
+    from .core import Engine
 
 
 class ClaimedByAnother(Conflict):
