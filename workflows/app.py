@@ -68,6 +68,9 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
         api.register_blueprint(blueprint)
     problems.install(app)
     app.teardown_appcontext(release_reader)
+    from .dashboard import blp as dashboard
+
+    app.register_blueprint(dashboard)
     from .api.health import healthz
 
     app.add_url_rule("/healthz", "healthz_alias", healthz)

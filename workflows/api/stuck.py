@@ -27,14 +27,16 @@ class Stuck(MethodView):
         ready tasks whose groups no principal holds; longest waiting first."""
         eng = engine()
         limit, offset = args["limit"], args["offset"]
+        now = eng.clock.now()
         with eng.readers() as session:
-            rows = stuck_cases(session, eng.clock.now(), args["older_than"],
+            rows = stuck_cases(session, now, args["older_than"],
                                group=args.get("group"), activity=args.get("activity"),
                                reason=args.get("reason"), limit=limit + 1, offset=offset)
         items = [{
             "reason": r.reason, "instance_id": r.instance_id, "business_key": r.business_key,
             "process_key": r.process_key, "activity": r.activity_id, "task_id": r.task_id,
             "incident_id": r.incident_id, "groups": r.groups, "since": r.since,
+            "waiting_seconds": max(0, int((now - r.since).total_seconds())),
             "link": api_link(f"/tasks/{r.task_id}" if r.task_id
                              else f"/instances/{r.instance_id}"),
         } for r in rows[:limit]]

@@ -47,6 +47,8 @@ class StuckRowSchema(Schema):
     incident_id = fields.Integer(allow_none=True)
     groups = fields.List(fields.String(), required=True)
     since = fields.DateTime(required=True)
+    waiting_seconds = fields.Integer(required=True, metadata={
+        "description": "how long the case has waited here, by the service's clock"})
     link = fields.String(required=True)
 
 
