@@ -13,12 +13,14 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .dmn.errors import DmnError
 from .errors import DefinitionRefused, Finding, NotFound
 from .models import Definition
 from .parser import CiiflowParser
@@ -75,8 +77,8 @@ def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, st
     """Parse the bundle; return the parser and, per executable process, its file name."""
     parser = CiiflowParser()
     process_files: dict[str, str] = {}
-    try:
-        for name, data in sorted(files.items()):
+    for name, data in sorted(files.items()):
+        try:
             root = _parse_xml(data)
             if _is_bpmn(root):
                 parser.add_bpmn_xml(root, filename=name)
@@ -85,18 +87,30 @@ def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, st
                         process_files[proc.get("id")] = name
             else:
                 parser.add_dmn_xml(root, filename=name)
-    except ValidationException as exc:
-        raise DefinitionRefused([_finding_from_validation(exc)]) from exc
+        except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
+            raise DefinitionRefused([_parser_finding(exc, name, "reading")]) from exc
     return parser, process_files
 
 
-def _finding_from_validation(exc: ValidationException) -> Finding:
+def _parser_finding(exc: Exception, filename: str, stage: str) -> Finding:
+    """Turn any parser exception into a finding naming the file and, when known, the element.
+
+    The lint refuses what it knows the parser cannot take; this is the net under
+    it. SpiffWorkflow raises ``ValidationException`` for the cases it anticipates,
+    our DMN parser ``DmnError``; anything else is a parser bug met by a file the
+    lint did not foresee, and must still be a refusal rather than a 500.
+    """
+    if isinstance(exc, ValidationException):
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Finding("error", getattr(exc, "file_name", "") or filename,
+                       getattr(exc, "id", None), first)
+    if isinstance(exc, DmnError):
+        return Finding("error", filename, None, str(exc).splitlines()[0])
     return Finding(
-        "error",
-        getattr(exc, "file_name", "") or "",
-        getattr(exc, "id", None),
-        str(exc).splitlines()[0],
-    )
+        "error", filename, None,
+        f"the BPMN/DMN parser could not read this file while {stage} "
+        f"({type(exc).__name__}: {str(exc)[:200]}); a construct in it is not supported, "
+        "please report the file to the ciiflow maintainers")
 
 
 def _checksum(files: Mapping[str, bytes], names: list[str]) -> str:
@@ -128,8 +142,9 @@ def deploy(
         try:
             spec = parser.get_spec(key)
             subprocess_specs = parser.get_subprocess_specs(key)
-        except ValidationException as exc:
-            raise DefinitionRefused([_finding_from_validation(exc)]) from exc
+        except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
+            raise DefinitionRefused(
+                [_parser_finding(exc, filename, f"building process {key!r}")]) from exc
         used = [filename, *dmn_files]
         used += [process_files[s] for s in subprocess_specs if s in process_files]
         checksum = _checksum(files, used)
@@ -144,7 +159,7 @@ def deploy(
             checksum=checksum,
             resources={n: files[n].decode("utf-8") for n in sorted(set(used))},
             bpmn_resource=filename,
-            spec=dump_spec(spec, subprocess_specs),
+            spec=_dump(spec, subprocess_specs, filename, key),
             deployed_at=now,
             deployed_by=actor,
         )
@@ -152,6 +167,15 @@ def deploy(
         session.flush()
         results.append(Deployed(key, row.version, row.id, created=True))
     return DeployResult(results, findings)
+
+
+def _dump(spec: Any, subprocess_specs: Mapping[str, Any], filename: str, key: str) -> str:
+    """Serialize the specs; a spec the serializer cannot store is refused, not a 500."""
+    try:
+        return dump_spec(spec, subprocess_specs)
+    except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
+        raise DefinitionRefused(
+            [_parser_finding(exc, filename, f"storing process {key!r}")]) from exc
 
 
 def _latest(session: Session, key: str) -> Definition | None:

@@ -32,6 +32,7 @@ from .model import (
 DMN_NAMESPACES = frozenset(
     {
         "http://www.omg.org/spec/DMN/20151101/dmn.xsd",  # DMN 1.1 (Camunda 7 classic)
+        "http://www.omg.org/spec/DMN/20151101/dmn11.xsd",  # DMN 1.1, Camunda's alternative
         "http://www.omg.org/spec/DMN/20180521/MODEL/",  # DMN 1.2
         "https://www.omg.org/spec/DMN/20191111/MODEL/",  # DMN 1.3 (Camunda Modeler 5)
         "https://www.omg.org/spec/DMN/20211108/MODEL/",  # DMN 1.4

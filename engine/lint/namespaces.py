@@ -10,9 +10,11 @@ MODELER = "http://camunda.org/schema/modeler/1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 DMN_11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
+DMN_11_ALTERNATIVE = "http://www.omg.org/spec/DMN/20151101/dmn11.xsd"
+"""Also DMN 1.1: Camunda 7 reads it (``DmnModelConstants.DMN11_ALTERNATIVE_NS``)."""
 DMN_12 = "http://www.omg.org/spec/DMN/20180521/MODEL/"
 DMN_13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
-DMN_NAMESPACES = (DMN_11, DMN_12, DMN_13)
+DMN_NAMESPACES = (DMN_11, DMN_11_ALTERNATIVE, DMN_12, DMN_13)
 
 NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "camunda": CAMUNDA}
 
