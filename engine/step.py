@@ -4,8 +4,9 @@ A step loads the instance, lets SpiffWorkflow run, brings the read models in
 line, and saves state, task rows, history and events in the caller's
 transaction. The save is a compare-and-set on the instance's version: the loser
 of a race raises `ConcurrentUpdate` before it has written anything. If the
-workflow raises while running, the savepoint is rolled back, the instance keeps
-its last good state and an incident is opened instead.
+workflow raises while running, nothing of the step is written (what a
+service-task handler wrote is rolled back with its savepoint), the instance
+keeps its last good state and an incident is opened instead.
 """
 
 from __future__ import annotations
