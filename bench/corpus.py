@@ -215,8 +215,8 @@ def _process_ids_of(data: bytes) -> set[str]:
 def _probe(files: dict[str, bytes]) -> str:
     """Run the parser alone on a lint-refused unit: would it have crashed behind the lint?"""
     try:
-        parser, processes = definitions.build_specs(files)
-        for key in processes:
+        parser, _ = definitions.build_specs(files)
+        for key in list(parser.process_parsers):
             parser.get_spec(key)
             parser.get_subprocess_specs(key)
     except engine.EngineError:

@@ -83,7 +83,7 @@ def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, st
             if _is_bpmn(root):
                 parser.add_bpmn_xml(root, filename=name)
                 for proc in root.findall(f"{{{BPMN_NS}}}process"):
-                    if proc.get("isExecutable", "false").lower() == "true":
+                    if (proc.get("isExecutable") or "true").strip().lower() == "true":
                         process_files[proc.get("id")] = name
             else:
                 parser.add_dmn_xml(root, filename=name)

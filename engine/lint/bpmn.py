@@ -61,9 +61,21 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
     return report
 
 
+def is_executable(process: etree._Element) -> bool:
+    """Camunda 7 runs a process whose isExecutable is missing (it logs a warning); so do we."""
+    return (process.get("isExecutable") or "true").strip().lower() == "true"
+
+
 def _check_executable(root: etree._Element, report: Report) -> None:
     processes = list(root.iter(tag(BPMN, "process")))
-    if not any(p.get("isExecutable") == "true" for p in processes):
+    for process in processes:
+        if process.get("isExecutable") is None:
+            report.warning(
+                process.get("id"),
+                "isExecutable is missing: the process is treated as executable, as Camunda 7 "
+                "does; tick 'Executable' in the Modeler to say so",
+            )
+    if not any(is_executable(p) for p in processes):
         report.error(
             processes[0].get("id") if processes else root.get("id"),
             "no process is executable: tick 'Executable' (isExecutable=\"true\") on the process",

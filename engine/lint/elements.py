@@ -12,7 +12,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.lint.behaviour import MULTI_INSTANCE_DATA
-from engine.lint.namespaces import BPMN, BPMNDI, CAMUNDA, MODELER, split
+from engine.lint.namespaces import ACTIVITI, BPMN, BPMNDI, CAMUNDA, MODELER, XML, XSI, split
 from engine.lint.report import Report, owner_id
 
 FLOW_NODES = frozenset(
@@ -94,6 +94,7 @@ def check_elements(root: etree._Element, report: Report) -> None:
         namespace, local = split(element.tag)
         if namespace != BPMN:
             continue
+        _check_foreign_attributes(element, report)
         if local in FLOW_NODES or local in EVENT_DEFINITIONS or local in STRUCTURE:
             continue
         if local in MULTI_INSTANCE_DATA:
@@ -114,11 +115,38 @@ def check_elements(root: etree._Element, report: Report) -> None:
             _check_extension(element, namespace, local, report)
 
 
+_KNOWN_ATTRIBUTE_NAMESPACES = frozenset({None, CAMUNDA, MODELER, XSI, XML})
+_ACTIVITI_HINT = (
+    "Camunda 7 still reads the legacy namespace http://activiti.org/bpmn as camunda:, "
+    "ciiflow does not; declare xmlns:camunda=\"http://camunda.org/schema/1.0/bpmn\" instead"
+)
+
+
+def _check_foreign_attributes(element: etree._Element, report: Report) -> None:
+    """An attribute in a namespace nobody reads would be dropped silently: name it."""
+    for name in element.attrib:
+        namespace, local = split(name)
+        if namespace in _KNOWN_ATTRIBUTE_NAMESPACES:
+            continue
+        if namespace == ACTIVITI:
+            report.error(owner_id(element), f"attribute {local}={element.get(name)!r} refused: "
+                         f"{_ACTIVITI_HINT}")
+            continue
+        report.warning(
+            owner_id(element),
+            f"attribute {{{namespace}}}{local} is ignored by ciiflow (only Camunda 7 "
+            "extensions in http://camunda.org/schema/1.0/bpmn are read); remove it",
+        )
+
+
 def _check_extension(
     element: etree._Element, namespace: str | None, local: str, report: Report
 ) -> None:
     if namespace in (CAMUNDA, MODELER):
         return  # camunda: vocabulary is classified by engine.lint.camunda
+    if namespace == ACTIVITI:
+        report.error(owner_id(element), f"extension element {local} refused: {_ACTIVITI_HINT}")
+        return
     report.warning(
         owner_id(element),
         f"extension element {{{namespace}}}{local} is ignored by ciiflow "
