@@ -1,0 +1,134 @@
+"""Deploy never crashes: what the parser cannot take is a refusal naming the file and construct.
+
+Found by ``bench/corpus.py`` on public Camunda 7 files; every file here is our own,
+small and synthetic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import DefinitionRefused, Engine, definitions
+from engine.lint import lint
+from engine.parser import CiiflowParser
+from tests.support.bpmn import Flow, Node, document, user_task
+
+DMN_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="{ns}" id="d" name="d" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="grade" name="Grade">
+    <decisionTable id="t">
+      <input id="i1" label="Score">
+        <inputExpression id="e1" typeRef="integer"><text>{input}</text></inputExpression>
+      </input>
+      <output id="o1" name="grade" typeRef="string" />
+      <rule id="r1">
+        <inputEntry id="u1"><text>&gt;= 5</text></inputEntry>
+        <outputEntry id="x1"><text>"good"</text></outputEntry>
+      </rule>
+      <rule id="r2">
+        <inputEntry id="u2"><text>&lt; 5</text></inputEntry>
+        <outputEntry id="x2"><text>"bad"</text></outputEntry>
+      </rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+DMN_11_ALTERNATIVE = "http://www.omg.org/spec/DMN/20151101/dmn11.xsd"
+
+
+def flows_through(nodes: list[Node]) -> list[Flow]:
+    return [Flow(a.id, b.id) for a, b in zip(nodes, nodes[1:], strict=False)]
+
+
+def _user_process(pid: str = "plain", **attrs: str) -> bytes:
+    nodes = [Node("StartEvent_1", "startEvent"), user_task("Review", **attrs),
+             Node("EndEvent_1", "endEvent")]
+    return document(pid, nodes, flows_through(nodes))
+
+
+def _decision_process() -> bytes:
+    nodes = [Node("StartEvent_1", "startEvent"),
+             Node("Decide", "businessRuleTask", "Decide", {
+                 "camunda:decisionRef": "grade", "camunda:resultVariable": "grade",
+                 "camunda:mapDecisionResult": "singleEntry"}),
+             user_task("Review"), Node("EndEvent_1", "endEvent")]
+    return document("graded", nodes, flows_through(nodes))
+
+
+def _errors(refused: pytest.ExceptionInfo[DefinitionRefused]) -> list[Any]:
+    return [f for f in refused.value.findings if f.severity == "error"]
+
+
+def test_unexpected_parser_exception_is_a_refusal_naming_the_file(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: CiiflowParser, root: Any, filename: str | None = None) -> None:
+        raise KeyError("sourceRef")
+
+    monkeypatch.setattr(CiiflowParser, "add_bpmn_xml", broken)
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy({"plain.bpmn": _user_process()})
+    [error] = _errors(refused)
+    assert error.file == "plain.bpmn"
+    assert "KeyError" in error.message and "sourceRef" in error.message
+
+
+def test_exception_while_building_a_process_names_file_and_process(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: CiiflowParser, key: str) -> None:
+        raise AttributeError("'NoneType' object has no attribute 'get'")
+
+    monkeypatch.setattr(CiiflowParser, "get_spec", broken)
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy({"plain.bpmn": _user_process()})
+    [error] = _errors(refused)
+    assert error.file == "plain.bpmn" and "'plain'" in error.message
+
+
+def test_dmn_parse_error_behind_the_lint_is_a_refusal_not_a_crash() -> None:
+    """build_specs alone (as if the lint had let the file through) refuses, naming the file."""
+    broken = DMN_TEMPLATE.format(ns="http://www.omg.org/spec/DMN/20151101/dmn.xsd", input="")
+    with pytest.raises(DefinitionRefused) as refused:
+        definitions.build_specs({"b.bpmn": _decision_process(), "grade.dmn": broken.encode()})
+    [error] = _errors(refused)
+    assert error.file == "grade.dmn" and "grade" in error.message
+
+
+def test_camunda_alternative_dmn_11_namespace_deploys_and_decides(engine: Engine) -> None:
+    dmn = DMN_TEMPLATE.format(ns=DMN_11_ALTERNATIVE, input="score").encode()
+    engine.deploy({"graded.bpmn": _decision_process(), "grade.dmn": dmn})
+    outcome = engine.start("graded", "k", {"score": 7})
+    assert engine.workflow_data(outcome.instance.id)["grade"] == "good"
+
+
+def test_missing_is_executable_runs_as_in_camunda_with_a_warning(engine: Engine) -> None:
+    data = _user_process().replace(b' isExecutable="true"', b"")
+    findings = lint({"plain.bpmn": data})
+    assert not [f for f in findings if f.severity == "error"]
+    assert any("isExecutable is missing" in f.message for f in findings)
+    engine.deploy({"plain.bpmn": data})
+    assert engine.start("plain", "k", {}).instance.id
+
+
+def test_explicitly_non_executable_process_is_still_refused() -> None:
+    data = _user_process().replace(b'isExecutable="true"', b'isExecutable="false"')
+    errors = [f for f in lint({"plain.bpmn": data}) if f.severity == "error"]
+    assert any("no process is executable" in f.message for f in errors)
+
+
+def test_legacy_activiti_namespace_is_refused_not_dropped() -> None:
+    data = _user_process(**{"activiti:assignee": "kermit"}).replace(
+        b"<bpmn:definitions ", b'<bpmn:definitions xmlns:activiti="http://activiti.org/bpmn" ')
+    errors = [f for f in lint({"plain.bpmn": data}) if f.severity == "error"]
+    [error] = [f for f in errors if "activiti" in f.message]
+    assert error.element_id == "Review" and "assignee" in error.message
+
+
+def test_attribute_in_an_unknown_namespace_is_named() -> None:
+    data = _user_process(**{"old:assignee": "kermit"}).replace(
+        b"<bpmn:definitions ", b'<bpmn:definitions xmlns:old="http://camunda.org/bpmn" ')
+    findings = lint({"plain.bpmn": data})
+    assert not [f for f in findings if f.severity == "error"]
+    [warning] = [f for f in findings if "http://camunda.org/bpmn" in f.message]
+    assert warning.element_id == "Review" and "assignee" in warning.message
