@@ -17,6 +17,7 @@ from engine.lint.bundle import Bundle
 from engine.lint.camunda import check_vocabulary
 from engine.lint.diagram import check_diagram
 from engine.lint.elements import check_elements
+from engine.lint.events import check_events
 from engine.lint.namespaces import BPMN, tag
 from engine.lint.references import check_references
 from engine.lint.report import Report
@@ -56,6 +57,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
     check_bindings(root, report)
     check_bpmn_expressions(root, report)
     check_behaviour(root, report)
+    check_events(root, report)
     check_references(root, report, bundle, ids)
     check_diagram(root, report)
     return report

@@ -41,6 +41,12 @@ SUPPORTED_ELEMENTS = frozenset(
 )
 """camunda: extension elements ciiflow reads."""
 
+_CMMN = "CMMN cases are not run by ciiflow; call a BPMN process (calledElement) instead"
+REFUSED_ATTRIBUTES = {
+    "caseRef": _CMMN, "caseBinding": _CMMN, "caseVersion": _CMMN, "caseTenantId": _CMMN,
+}
+"""camunda: attributes whose behaviour ciiflow cannot give: an error, not a warning."""
+
 LISTENERS = frozenset({"executionListener", "taskListener"})
 REFUSED_ELEMENTS = frozenset({"script", "connector"}) | LISTENERS
 
@@ -107,6 +113,10 @@ def _check_attributes(element: etree._Element, report: Report) -> None:
         if namespace != CAMUNDA:
             continue
         if local in SUPPORTED_ATTRIBUTES or local in HARMLESS_ATTRIBUTES:
+            continue
+        if local in REFUSED_ATTRIBUTES:
+            report.error(owner_id(element), f"camunda:{local}={element.get(name)!r} refused: "
+                         f"{REFUSED_ATTRIBUTES[local]}")
             continue
         hint = IGNORED_HINTS.get(local, "ciiflow does not implement it")
         report.warning(

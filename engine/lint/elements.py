@@ -94,6 +94,8 @@ def check_elements(root: etree._Element, report: Report) -> None:
         namespace, local = split(element.tag)
         if namespace != BPMN:
             continue
+        if _inside_camunda_element(element):
+            continue  # e.g. camunda:potentialStarter's expression: reported with its owner
         _check_foreign_attributes(element, report)
         if local in FLOW_NODES or local in EVENT_DEFINITIONS or local in STRUCTURE:
             continue
@@ -120,6 +122,15 @@ _ACTIVITI_HINT = (
     "Camunda 7 still reads the legacy namespace http://activiti.org/bpmn as camunda:, "
     "ciiflow does not; declare xmlns:camunda=\"http://camunda.org/schema/1.0/bpmn\" instead"
 )
+
+
+def _inside_camunda_element(element: etree._Element) -> bool:
+    parent = element.getparent()
+    while parent is not None:
+        if isinstance(parent.tag, str) and split(parent.tag)[0] == CAMUNDA:
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def _check_foreign_attributes(element: etree._Element, report: Report) -> None:

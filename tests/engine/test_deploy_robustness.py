@@ -132,3 +132,64 @@ def test_attribute_in_an_unknown_namespace_is_named() -> None:
     assert not [f for f in findings if f.severity == "error"]
     [warning] = [f for f in findings if "http://camunda.org/bpmn" in f.message]
     assert warning.element_id == "Review" and "assignee" in warning.message
+
+
+def _lint_errors(data: bytes) -> list[Any]:
+    return [f for f in lint({"p.bpmn": data}) if f.severity == "error"]
+
+
+def _with(node: Node, extra: str = "") -> bytes:
+    nodes = [Node("StartEvent_1", "startEvent"), node, Node("EndEvent_1", "endEvent")]
+    return document("p", nodes, flows_through(nodes), extra=extra)
+
+
+@pytest.mark.parametrize("binding", [{}, {"camunda:class": "org.example.Send"}])
+def test_message_throw_event_is_refused_by_name(binding: dict[str, str]) -> None:
+    message = '  <bpmn:message id="Msg_1" name="m" />\n'
+    throw = Node("Throw", "intermediateThrowEvent", None, binding,
+                 '<bpmn:messageEventDefinition messageRef="Msg_1" />')
+    [error] = _lint_errors(_with(throw, message))
+    assert error.element_id == "Throw" and "message intermediate throw event" in error.message
+
+
+@pytest.mark.parametrize(("inner", "words"), [
+    ("<bpmn:signalEventDefinition />", "without signalRef"),
+    ("<bpmn:messageEventDefinition />", "without messageRef"),
+])
+def test_catch_event_without_reference_is_refused(inner: str, words: str) -> None:
+    [error] = _lint_errors(_with(Node("Catch", "intermediateCatchEvent", None, {}, inner)))
+    assert error.element_id == "Catch" and words in error.message
+
+
+def test_boundary_event_without_definition_is_refused_by_name() -> None:
+    nodes = [Node("StartEvent_1", "startEvent"), user_task("A"),
+             Node("B", "boundaryEvent", None, {"attachedToRef": "A"}),
+             Node("EndEvent_1", "endEvent"), Node("EndEvent_2", "endEvent")]
+    flows = [Flow("StartEvent_1", "A"), Flow("A", "EndEvent_1"), Flow("B", "EndEvent_2")]
+    [error] = _lint_errors(document("p", nodes, flows))
+    assert error.element_id == "B" and "no event definition" in error.message
+
+
+def test_second_none_start_event_is_refused() -> None:
+    nodes = [Node("StartEvent_1", "startEvent"), Node("StartEvent_2", "startEvent"),
+             Node("EndEvent_1", "endEvent")]
+    flows = [Flow("StartEvent_1", "EndEvent_1"), Flow("StartEvent_2", "EndEvent_1")]
+    [error] = _lint_errors(document("p", nodes, flows))
+    assert error.element_id == "StartEvent_2" and "second none start event" in error.message
+
+
+def test_case_ref_is_refused_as_cmmn() -> None:
+    errors = _lint_errors(_with(Node("Call", "callActivity", None, {"camunda:caseRef": "c"})))
+    assert any("caseRef" in f.message and "CMMN" in f.message for f in errors)
+
+
+def test_potential_starter_is_one_warning_not_errors_on_its_children() -> None:
+    starter = ("<bpmn:extensionElements><camunda:potentialStarter>"
+               "<bpmn:resourceAssignmentExpression><bpmn:formalExpression>group(x)"
+               "</bpmn:formalExpression></bpmn:resourceAssignmentExpression>"
+               "</camunda:potentialStarter></bpmn:extensionElements>")
+    data = _user_process().replace(b'isExecutable="true">', b'isExecutable="true">'
+                                   + starter.encode())
+    findings = lint({"plain.bpmn": data})
+    assert not [f for f in findings if f.severity == "error"]
+    assert any("potentialStarter" in f.message for f in findings)

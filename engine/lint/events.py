@@ -1,0 +1,76 @@
+"""Events SpiffWorkflow would accept but not run as Camunda 7 does: refused by name.
+
+Each rule here was found by ``bench/corpus.py`` on public Camunda files: the file
+deployed, then behaved differently (or failed at run time with a message that did
+not name the element) instead of being refused at deploy.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from engine.lint.namespaces import BPMN, CAMUNDA, split, tag
+from engine.lint.report import Report
+
+_THROWS = (tag(BPMN, "intermediateThrowEvent"), tag(BPMN, "endEvent"))
+_SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
+_CATCH_REFS = {"signalEventDefinition": "signalRef", "messageEventDefinition": "messageRef"}
+
+
+def _definitions(event: etree._Element) -> list[str]:
+    found = []
+    for child in event:
+        if isinstance(child.tag, str):
+            namespace, local = split(child.tag)
+            if namespace == BPMN and local.endswith("EventDefinition"):
+                found.append(local)
+    return found
+
+
+def check_events(root: etree._Element, report: Report) -> None:
+    """Boundary events without a trigger, unnamed catches, message throws, many none starts."""
+    for event in root.iter(tag(BPMN, "boundaryEvent")):
+        if not _definitions(event):
+            report.error(event.get("id"), "boundary event has no event definition (timer, "
+                         "message, signal, error, …): choose its type in the Modeler")
+    for event in root.iter(tag(BPMN, "boundaryEvent"), tag(BPMN, "intermediateCatchEvent"),
+                           tag(BPMN, "startEvent")):
+        kinds = _definitions(event)
+        if len(kinds) > 1:
+            report.error(event.get("id"), f"event with several definitions ({', '.join(kinds)}) "
+                         "is a BPMN 'multiple' event, which ciiflow does not run; draw one "
+                         "event per trigger")
+        for kind in kinds:
+            ref = _CATCH_REFS.get(kind)
+            definition = event.find(tag(BPMN, kind))
+            if ref and definition is not None and not definition.get(ref):
+                report.error(event.get("id"), f"bpmn:{kind} without {ref}: the event would "
+                             "wait for nothing; choose the signal or message in the Modeler")
+    for event in root.iter(*_THROWS):
+        if "messageEventDefinition" in _definitions(event):
+            _refuse_message_throw(event, report)
+    for scope in root.iter(*(tag(BPMN, s) for s in _SCOPES)):
+        _check_none_starts(scope, report)
+
+
+def _refuse_message_throw(event: etree._Element, report: Report) -> None:
+    definition = event.find(tag(BPMN, "messageEventDefinition"))
+    bound = [f"camunda:{a}" for a in ("class", "delegateExpression", "expression", "type")
+             if (definition is not None and definition.get(tag(CAMUNDA, a)))
+             or event.get(tag(CAMUNDA, a))]
+    how = f" bound with {', '.join(bound)}" if bound else ""
+    kind = "end" if event.tag == tag(BPMN, "endEvent") else "intermediate throw"
+    report.error(event.get("id"), f"message {kind} event{how} is not run by ciiflow "
+                 "(it would fail when reached); use a send task with camunda:type='external' "
+                 "and a camunda:topic, or a none event")
+
+
+def _check_none_starts(scope: etree._Element, report: Report) -> None:
+    """Camunda 7 refuses several none start events in one scope; SpiffWorkflow runs them all."""
+    if scope.get("triggeredByEvent") == "true":
+        return
+    nones = [s.get("id") for s in scope.findall(tag(BPMN, "startEvent")) if not _definitions(s)]
+    for extra in nones[1:]:
+        report.error(extra, f"second none start event in {split(scope.tag)[1]} "
+                     f"{scope.get('id')!r} (first: {nones[0]!r}): Camunda 7 refuses this and "
+                     "SpiffWorkflow would start every one; keep one none start event")
