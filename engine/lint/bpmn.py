@@ -19,6 +19,7 @@ from engine.lint.diagram import check_diagram
 from engine.lint.elements import check_elements
 from engine.lint.events import check_events
 from engine.lint.namespaces import BPMN, tag
+from engine.lint.placement import check_placement
 from engine.lint.references import check_references
 from engine.lint.report import Report
 
@@ -57,6 +58,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
     check_bindings(root, report)
     check_bpmn_expressions(root, report)
     check_behaviour(root, report)
+    check_placement(root, report)
     check_events(root, report)
     check_references(root, report, bundle, ids)
     check_diagram(root, report)

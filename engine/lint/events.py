@@ -51,6 +51,30 @@ def check_events(root: etree._Element, report: Report) -> None:
             _refuse_message_throw(event, report)
     for scope in root.iter(*(tag(BPMN, s) for s in _SCOPES)):
         _check_none_starts(scope, report)
+    _check_expression_names(root, report)
+
+
+_NAMED_BY_REF = {"messageRef": "message", "signalRef": "signal"}
+
+
+def _check_expression_names(root: etree._Element, report: Report) -> None:
+    """Camunda 7 resolves ${…} in a message or signal name per case; ciiflow would wait
+    for (or send) the literal text, so such a name is refused where it is used."""
+    names = {(split(e.tag)[1], e.get("id")): e.get("name") or ""
+             for e in root.iter(tag(BPMN, "message"), tag(BPMN, "signal"))}
+    for element in root.iter(f"{{{BPMN}}}*"):
+        for attribute, kind in _NAMED_BY_REF.items():
+            ref = element.get(attribute)
+            name = names.get((kind, ref), "") if ref else ""
+            if "${" not in name and "#{" not in name:
+                continue
+            owner = element if element.get("id") and not split(element.tag)[1].endswith(
+                "EventDefinition") else element.getparent()
+            report.error(owner.get("id") if owner is not None else ref,
+                         f"{kind} {ref!r} has the expression name {name!r}: Camunda 7 "
+                         "resolves it per case, ciiflow would correlate on the literal text; "
+                         f"give the {kind} a fixed name and correlate by business key or "
+                         "case variables")
 
 
 def _refuse_message_throw(event: etree._Element, report: Report) -> None:
