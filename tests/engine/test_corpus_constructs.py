@@ -102,3 +102,22 @@ def test_fixed_message_name_is_not_refused() -> None:
     data = _chain(Node("Wait", "intermediateCatchEvent", None, {}, message_ref("Msg_1")),
                   extra=message("Msg_1", "paid"))
     assert not _findings(data, "error")
+
+
+def test_conditional_events_are_refused_by_name() -> None:
+    """A waiting condition is never re-evaluated when case data changes: refuse, not wait."""
+    from engine.lint import lint
+    from tests.support.bpmn import Flow, Node, document, user_task
+
+    xml = document("conditional", [
+        Node("start_event", "startEvent"),
+        Node("wait_approved", "intermediateCatchEvent", inner=(
+            '<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">'
+            "${approved == true}</bpmn:condition></bpmn:conditionalEventDefinition>")),
+        user_task("after_task", "oai"), Node("done_end", "endEvent"),
+    ], [Flow("start_event", "wait_approved"), Flow("wait_approved", "after_task"),
+        Flow("after_task", "done_end")])
+    errors = [f for f in lint({"c.bpmn": xml}) if f.severity == "error"]
+    assert [f.element_id for f in errors] == ["wait_approved"]
+    assert "conditionalEventDefinition" in errors[0].message
+    assert "re-evaluate" in errors[0].message
