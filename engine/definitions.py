@@ -81,6 +81,7 @@ def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, st
         try:
             root = _parse_xml(data)
             if _is_bpmn(root):
+                _name_anonymous_flows(root)
                 parser.add_bpmn_xml(root, filename=name)
                 for proc in root.findall(f"{{{BPMN_NS}}}process"):
                     if (proc.get("isExecutable") or "true").strip().lower() == "true":
@@ -90,6 +91,25 @@ def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, st
         except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
             raise DefinitionRefused([_parser_finding(exc, name, "reading")]) from exc
     return parser, process_files
+
+
+def _name_anonymous_flows(root: etree._Element) -> None:
+    """Give every ``sequenceFlow`` without an ``id`` a generated one.
+
+    Camunda 7 runs flows without an id (its engine test resources are full of
+    them); SpiffWorkflow keys flows by id, so several anonymous flows collapse
+    into one and the process silently takes the wrong path (or ends at once).
+    """
+    taken = {el.get("id") for el in root.iter() if el.get("id")}
+    for index, flow in enumerate(root.iter(f"{{{BPMN_NS}}}sequenceFlow"), start=1):
+        if flow.get("id"):
+            continue
+        base = f"Flow_{flow.get('sourceRef') or 'x'}_{flow.get('targetRef') or 'x'}"
+        candidate, n = base, index
+        while candidate in taken:
+            candidate, n = f"{base}_{n}", n + 1
+        flow.set("id", candidate)
+        taken.add(candidate)
 
 
 def _parser_finding(exc: Exception, filename: str, stage: str) -> Finding:

@@ -72,6 +72,11 @@ def check_behaviour(root: etree._Element, report: Report) -> None:
         _start_events(process, report)
 
 
+# Start-event triggers SpiffWorkflow's start-event parser reads; any other one is dropped.
+_START_TRIGGERS = {"messageEventDefinition", "signalEventDefinition", "timerEventDefinition",
+                   "conditionalEventDefinition"}
+
+
 def _event_subprocesses(root: etree._Element, report: Report) -> None:
     for sub in root.iter(_SUBPROCESS):
         if sub.get("triggeredByEvent") != "true":
@@ -80,6 +85,16 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
             if start.tag != _START:
                 continue
             error_start = "errorEventDefinition" in _definitions(start)
+            unread = [k for k in _definitions(start) if k not in _START_TRIGGERS]
+            if unread and not error_start:
+                report.error(
+                    start.get("id"),
+                    f"event subprocess {sub.get('id')!r} starts with bpmn:{unread[0]}, which "
+                    "SpiffWorkflow 3.2 reads as a none start (the event subprocess would run "
+                    "at once, caught or not); catch it with a boundary event on the "
+                    "enclosing activity instead",
+                )
+                continue
             if error_start or start.get("isInterrupting", "true") == "true":
                 if error_start:
                     what, fix = ("an error start event (always interrupting)",
