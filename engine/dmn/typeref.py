@@ -62,7 +62,10 @@ def _string(value: Any) -> str:
 
 def _date(value: Any) -> dt.date:
     """FEEL `date` is a calendar date; a full ISO date-time keeps its time (Camunda's
-    `date` is a java.util.Date, i.e. a date-time)."""
+    `date` is a java.util.Date, i.e. a date-time): a `date and time(...)` value, such
+    as an output entry of a `date` column, keeps its time too."""
+    if isinstance(value, dt.datetime):
+        return value
     if isinstance(value, str) and "T" in value:
         return feel_date_and_time(value)  # type: ignore[return-value]
     return feel_date(value)  # type: ignore[return-value]

@@ -64,6 +64,7 @@ def _conditions(root: etree._Element, report: Report) -> None:
         condition = flow.find(tag(BPMN, "conditionExpression"))
         if condition is not None:
             _formal(condition, report, "condition", "sequence flow condition")
+    _unconditioned_choices(root, report)
     for event in root.iter(tag(BPMN, "conditionalEventDefinition")):
         condition = event.find(tag(BPMN, "condition"))
         if condition is None:
@@ -75,6 +76,33 @@ def _conditions(root: etree._Element, report: Report) -> None:
         if condition is not None:
             _formal(condition, report, "condition", "loop condition")
 
+
+_CHOICE_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
+
+
+def _unconditioned_choices(root: etree._Element, report: Report) -> None:
+    """A flow leaving an exclusive or inclusive gateway beside others, neither its default
+    nor conditioned: Camunda 7 takes it whenever it is reached, SpiffWorkflow refuses the
+    whole file at deploy without naming the flow. Named here, on the flow."""
+    outgoing: dict[str | None, list[etree._Element]] = {}
+    for flow in root.iter(tag(BPMN, "sequenceFlow")):
+        outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    for kind in _CHOICE_GATEWAYS:
+        for gateway in root.iter(tag(BPMN, kind)):
+            flows = outgoing.get(gateway.get("id"), [])
+            if len(flows) < 2:
+                continue  # a single flow is taken as the default
+            for flow in flows:
+                if flow.get("id") == gateway.get("default"):
+                    continue
+                if flow.find(tag(BPMN, "conditionExpression")) is None:
+                    report.error(
+                        flow.get("id"),
+                        f"sequence flow {flow.get('id')!r} leaves {kind} {gateway.get('id')!r} "
+                        "without a condition and is not its default (Camunda 7 takes it "
+                        "whenever it is reached); give it a ${…} condition or make it the "
+                        "gateway's default flow",
+                    )
 
 def _timers(root: etree._Element, report: Report) -> None:
     for timer in root.iter(tag(BPMN, "timerEventDefinition")):

@@ -15,6 +15,7 @@ what the runtime would refuse.
 from __future__ import annotations
 
 import importlib
+import re
 
 from lxml import etree
 
@@ -202,13 +203,38 @@ def _check_rule(
     # Every cell is parsed, even surplus ones: nothing in the file goes unread.
     for index, entry in enumerate(entries_in, start=1):
         column = _label(inputs[index - 1], index) if index <= len(inputs) else f"#{index}"
-        _cell(report, entry.get("id") or rid, entry.findtext(f"{{{ns}}}text") or "",
-              f"rule {rid!r} (row {row}) input {column} cell", unary=True, required=False)
+        text = entry.findtext(f"{{{ns}}}text") or ""
+        what = f"rule {rid!r} (row {row}) input {column} cell"
+        _cell(report, entry.get("id") or rid, text, what, unary=True, required=False)
+        if index <= len(inputs) and _is_string_column(inputs[index - 1], ns):
+            _bare_name(report, entry.get("id") or rid, text, what)
     for index, entry in enumerate(entries_out, start=1):
         column = _label(outputs[index - 1], index) if index <= len(outputs) else f"#{index}"
         _cell(report, entry.get("id") or rid, entry.findtext(f"{{{ns}}}text") or "",
               f"rule {rid!r} (row {row}) output {column} cell", unary=False, required=False)
 
+
+_BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FEEL_WORDS = frozenset({"true", "false", "null", "not"})
+
+
+def _is_string_column(column: etree._Element, ns: str) -> bool:
+    expression = column.find(f"{{{ns}}}inputExpression")
+    type_ref = expression.get("typeRef") if expression is not None else None
+    return (type_ref or "").strip().lower() == "string"
+
+
+def _bare_name(report: Report, where: str | None, text: str, what: str) -> None:
+    """`fall` in a string column is the variable fall, not the text "fall": when no such
+    variable exists the rule never matches, without an error. Modeler users often mean
+    the text, so the cell is named (a warning: the variable may be intended)."""
+    stripped = text.strip()
+    if _BARE_NAME.fullmatch(stripped) and stripped not in _FEEL_WORDS:
+        report.warning(
+            where,
+            f"{what} `{stripped}` compares with the variable {stripped}, not the text "
+            f"\"{stripped}\" (the column is a string); write \"{stripped}\" if the text is meant",
+        )
 
 def _cell(
     report: Report, where: str | None, text: str, what: str, *, unary: bool, required: bool
