@@ -146,6 +146,23 @@ class CamundaMultiInstanceMixin:
                 f"completionCondition {self.condition!r}: {error}", task=child,
                 exception=error) from error
 
+    def _on_cancel(self, my_task: Any) -> None:
+        """`Task.cancel` drops the instances from the tree without cancelling them, so the
+        subprocess of an instance (a sequential one started while the loop was being
+        cancelled by a caught error) would keep running without a parent task. Cancel and
+        forget every such orphan."""
+        super()._on_cancel(my_task)  # type: ignore[misc]
+        top = my_task.workflow.top_workflow
+        while True:
+            known = set(top.tasks)
+            for sub in top.subprocesses.values():
+                known.update(sub.tasks)
+            orphans = [task_id for task_id in top.subprocesses if task_id not in known]
+            if not orphans:
+                return
+            for task_id in orphans:
+                top.subprocesses.pop(task_id).cancel()
+
     def finish(self, my_task: Any) -> None:
         for name, value in my_task.internal_data.pop(_HIDDEN, {}).items():
             my_task.data.setdefault(name, value)

@@ -72,12 +72,12 @@ class Snapshot:
         for task in list(wf.event_manager.tasks.values()):
             if not task.has_state(TaskState.WAITING):
                 continue
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, TimerEventDefinition):
-                value = task.internal_data.get("event_value")
-                timers[task.id] = value.get("next") if isinstance(value, dict) else value
-            elif type(definition).__name__ in MESSAGE_EVENT_TYPES:
-                messages.add((definition.name, task.task_spec.bpmn_id))
+            for definition in caught_definitions(task):
+                if isinstance(definition, TimerEventDefinition):
+                    value = task.internal_data.get("event_value")
+                    timers[task.id] = value.get("next") if isinstance(value, dict) else value
+                elif type(definition).__name__ in MESSAGE_EVENT_TYPES:
+                    messages.add((definition.name, task.task_spec.bpmn_id))
         for task in ready.values():
             definition = getattr(task.task_spec, "event_definition", None)
             if type(definition).__name__ in MESSAGE_EVENT_TYPES:  # receive tasks
@@ -85,13 +85,40 @@ class Snapshot:
         return cls(ready, timers, messages, external)
 
 
+def caught_definitions(task: Any) -> list[Any]:
+    """The event definitions a waiting task catches. An event-based gateway holds those
+    of the catch events after it (SpiffWorkflow moves them onto the gateway, as one
+    `MultipleEventDefinition`): its message and timer branches wait there."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if type(definition).__name__ == "MultipleEventDefinition":
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def _gateway_timer_values(wf: BpmnWorkflow) -> list[Any]:
+    """Due values of timers waiting behind an event-based gateway: `waiting_events()`
+    reports the gateway as one event without a value."""
+    values = []
+    for task in list(wf.event_manager.tasks.values()):
+        if not task.has_state(TaskState.WAITING):
+            continue
+        definition = getattr(task.task_spec, "event_definition", None)
+        if type(definition).__name__ != "MultipleEventDefinition":
+            continue
+        if any(isinstance(d, TimerEventDefinition) for d in definition.event_definitions):
+            value = task.internal_data.get("event_value")
+            values.append(value.get("next") if isinstance(value, dict) else value)
+    return values
+
+
 def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
     """The earliest due time among the timers the workflow waits on."""
     earliest: datetime | None = None
-    for pending in wf.waiting_events():
-        if pending.event_type not in TIMER_EVENT_TYPES or pending.value is None:
+    values = [pending.value for pending in wf.waiting_events()
+              if pending.event_type in TIMER_EVENT_TYPES]
+    for value in values + _gateway_timer_values(wf):
+        if value is None:
             continue
-        value = pending.value
         due = (
             value
             if isinstance(value, datetime)

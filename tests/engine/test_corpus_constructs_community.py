@@ -15,7 +15,7 @@ import pytest
 from engine import DefinitionRefused, Engine
 from engine.dmn import evaluate_decision, parse_dmn
 from engine.lint import lint
-from tests.support.bpmn import Flow, Node, document, user_task
+from tests.support.bpmn import Flow, Node, document, message, message_ref, timer, user_task
 
 DMN13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 
@@ -105,3 +105,89 @@ def test_date_column_keeps_the_time_of_a_date_and_time() -> None:
                 output_type="date", output='date and time("2021-12-12T10:30")')
     result = evaluate_decision(parse_dmn(data), "d", {"season": dt.datetime(2022, 1, 1)})
     assert list(result) == [{"result": dt.datetime(2021, 12, 12, 10, 30)}]
+
+
+def _event_gateway() -> bytes:
+    nodes = [Node("StartEvent_1", "startEvent"), Node("Wait", "eventBasedGateway"),
+             Node("Go", "intermediateCatchEvent", None, {}, message_ref("Msg_Go")),
+             Node("Late", "intermediateCatchEvent", None, {}, timer("PT1H")),
+             user_task("AfterMessage"), user_task("AfterTimer"),
+             Node("EndEvent_1", "endEvent"), Node("EndEvent_2", "endEvent")]
+    flows = [Flow("StartEvent_1", "Wait"), Flow("Wait", "Go"), Flow("Wait", "Late"),
+             Flow("Go", "AfterMessage"), Flow("Late", "AfterTimer"),
+             Flow("AfterMessage", "EndEvent_1"), Flow("AfterTimer", "EndEvent_2")]
+    return document("p", nodes, flows, extra=message("Msg_Go", "go"))
+
+
+def _ready(engine: Engine, instance_id: str) -> list[str]:
+    return [t.activity_id for t in engine.tasks(instance_id=instance_id)]
+
+
+def test_event_based_gateway_waits_for_its_message(engine: Engine) -> None:
+    engine.deploy({"p.bpmn": _event_gateway()})
+    started = engine.start("p", "k", {})
+    engine.correlate("go", business_key="k")
+    assert _ready(engine, started.instance.id) == ["AfterMessage"]
+
+
+def test_event_based_gateway_schedules_its_timer(engine: Engine, clock: Any) -> None:
+    engine.deploy({"p.bpmn": _event_gateway()})
+    started = engine.start("p", "k", {})
+    due = engine.instance(started.instance.id).next_timer_at
+    assert due is not None
+    assert engine.run_due_timers(clock.now() + dt.timedelta(hours=2)) == 1
+    assert _ready(engine, started.instance.id) == ["AfterTimer"]
+
+
+def _error_in_sequential_loop(sequential: str) -> bytes:
+    shapes = ["StartEvent_1", "Loop", "Sub_Start", "Sub_Fail", "Caught", "Handle",
+              "EndEvent_1", "EndEvent_2"]
+    di = "".join(
+        f'<bpmndi:BPMNShape id="{s}_di" bpmnElement="{s}"><dc:Bounds x="{100 + 120 * i}" '
+        f'y="100" width="36" height="36" /></bpmndi:BPMNShape>' for i, s in enumerate(shapes))
+    flows = [("F1", "StartEvent_1", "Loop"), ("F2", "Loop", "EndEvent_1"),
+             ("F3", "Caught", "Handle"), ("F4", "Handle", "EndEvent_2"),
+             ("S1", "Sub_Start", "Sub_Fail")]
+    di += "".join(
+        f'<bpmndi:BPMNEdge id="{f}_di" bpmnElement="{f}"><di:waypoint x="1" y="1" />'
+        '<di:waypoint x="2" y="2" /></bpmndi:BPMNEdge>' for f, _, _ in flows)
+
+    def flow(f: str, a: str, b: str) -> str:
+        return f'<bpmn:sequenceFlow id="{f}" sourceRef="{a}" targetRef="{b}" />'
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+        'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" '
+        'targetNamespace="http://bpmn.io/schema/bpmn">'
+        '<bpmn:error id="Err" name="Failed" errorCode="FAILED" />'
+        '<bpmn:process id="p" isExecutable="true">'
+        '<bpmn:startEvent id="StartEvent_1" />'
+        '<bpmn:subProcess id="Loop">'
+        f'<bpmn:multiInstanceLoopCharacteristics isSequential="{sequential}">'
+        '<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">2</bpmn:loopCardinality>'
+        '</bpmn:multiInstanceLoopCharacteristics>'
+        '<bpmn:startEvent id="Sub_Start" />'
+        '<bpmn:endEvent id="Sub_Fail"><bpmn:errorEventDefinition errorRef="Err" />'
+        "</bpmn:endEvent>"
+        f"{flow('S1', 'Sub_Start', 'Sub_Fail')}"
+        "</bpmn:subProcess>"
+        '<bpmn:boundaryEvent id="Caught" attachedToRef="Loop">'
+        '<bpmn:errorEventDefinition errorRef="Err" /></bpmn:boundaryEvent>'
+        '<bpmn:userTask id="Handle" />'
+        '<bpmn:endEvent id="EndEvent_1" /><bpmn:endEvent id="EndEvent_2" />'
+        + "".join(flow(*f) for f in flows[:4]) +
+        '</bpmn:process><bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="p">'
+        f"{di}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>"
+    ).encode()
+
+
+@pytest.mark.parametrize("sequential", ["true", "false"])
+def test_error_ending_a_loop_instance_is_caught_on_the_loop(sequential: str,
+                                                            engine: Engine) -> None:
+    engine.deploy({"p.bpmn": _error_in_sequential_loop(sequential)})
+    started = engine.start("p", "k", {})
+    assert started.incident is None
+    assert _ready(engine, started.instance.id) == ["Handle"]
