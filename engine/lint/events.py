@@ -52,6 +52,35 @@ def check_events(root: etree._Element, report: Report) -> None:
     for scope in root.iter(*(tag(BPMN, s) for s in _SCOPES)):
         _check_none_starts(scope, report)
     _check_expression_names(root, report)
+    _check_signals_never_thrown(root, report)
+
+
+def _signal_names(root: etree._Element) -> dict[str, str]:
+    return {s.get("id") or "": s.get("name") or s.get("id") or ""
+            for s in root.iter(tag(BPMN, "signal"))}
+
+
+def _check_signals_never_thrown(root: etree._Element, report: Report) -> None:
+    """ciiflow delivers a signal only inside the case whose event throws it (no API sends
+    one): a catch whose signal no event of the file throws waits for ever without a
+    finding. Named as a warning (a throw in a called process of the bundle reaches it)."""
+    names = _signal_names(root)
+    thrown = set()
+    for event in root.iter(*_THROWS):
+        for definition in event.findall(tag(BPMN, "signalEventDefinition")):
+            thrown.add(names.get(definition.get("signalRef") or "", ""))
+    catches = [*root.iter(tag(BPMN, "intermediateCatchEvent"), tag(BPMN, "boundaryEvent"))]
+    catches += [event for event in root.iter(tag(BPMN, "startEvent"))
+                if split(event.getparent().tag)[1] != "process"]
+    for event in catches:
+        for definition in event.findall(tag(BPMN, "signalEventDefinition")):
+            ref = definition.get("signalRef")
+            name = names.get(ref or "", "")
+            if ref and name not in thrown:
+                report.warning(event.get("id"), f"signal {name!r} is caught here but no event "
+                               "of this file throws it: ciiflow delivers a signal only inside "
+                               "the case that throws it (no API sends one), so this event "
+                               "would wait for ever")
 
 
 _NAMED_BY_REF = {"messageRef": "message", "signalRef": "signal"}

@@ -191,3 +191,30 @@ def test_error_ending_a_loop_instance_is_caught_on_the_loop(sequential: str,
     started = engine.start("p", "k", {})
     assert started.incident is None
     assert _ready(engine, started.instance.id) == ["Handle"]
+
+
+def _signal_catch(*, thrown: bool) -> bytes:
+    signal = '<bpmn:signalEventDefinition signalRef="Sig" />'
+    nodes = [Node("StartEvent_1", "startEvent"), Node("Hear", "intermediateCatchEvent",
+                                                      None, {}, signal)]
+    flows = [Flow("StartEvent_1", "Hear")]
+    if thrown:
+        nodes.append(Node("Shout", "intermediateThrowEvent", None, {}, signal))
+        flows.append(Flow("Hear", "Shout"))
+        nodes.append(Node("EndEvent_1", "endEvent"))
+        flows.append(Flow("Shout", "EndEvent_1"))
+    else:
+        nodes.append(Node("EndEvent_1", "endEvent"))
+        flows.append(Flow("Hear", "EndEvent_1"))
+    return document("p", nodes, flows, extra='  <bpmn:signal id="Sig" name="alarm" />\n')
+
+
+def test_signal_nobody_throws_is_named() -> None:
+    findings = lint({"p.bpmn": _signal_catch(thrown=False)})
+    assert [(f.severity, f.element_id) for f in findings if "signal" in f.message] == [
+        ("warning", "Hear")]
+
+
+def test_signal_thrown_in_the_file_is_not_named() -> None:
+    assert not [f for f in lint({"p.bpmn": _signal_catch(thrown=True)})
+                if "signal" in f.message]
