@@ -147,3 +147,13 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
                                              CamundaThrowEvent),
     }
+
+    def get_document_positions(self, root: Any) -> dict[str, Any]:
+        """No positions: outgoing flows keep their XML order, as Camunda 7 evaluates them.
+
+        SpiffWorkflow orders a gateway's outgoing flows by the diagram's y coordinate,
+        so when two conditions hold, moving a shape in the Modeler would change the
+        branch taken. Positions serve nothing else in the library (sorting is stable).
+        """
+        return {}
+

@@ -3,6 +3,7 @@ incidents, timers and messages, on every configured database."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -231,3 +232,23 @@ def test_lists_filter_from_the_read_models(engine: Engine, clock: ManualClock) -
     due = clock.now() + timedelta(days=11)
     assert [t.activity_id for t in engine.tasks(due_before=due)] == ["second_task"]
     assert [t.activity_id for t in engine.tasks(state="completed")] == ["first_task"]
+
+
+def test_overlapping_conditions_take_the_first_flow_in_the_file(engine: Engine) -> None:
+    """Camunda 7 evaluates a gateway's flows in XML order, whatever the drawing's layout."""
+    from tests.support.bpmn import Flow, Node, document, user_task
+
+    xml = document("overlap", [
+        Node("start_event", "startEvent"), Node("route_gateway", "exclusiveGateway"),
+        user_task("low_task", "oai"), user_task("high_task", "oai"),
+        Node("low_end", "endEvent"), Node("high_end", "endEvent"),
+    ], [Flow("start_event", "route_gateway"),
+        Flow("route_gateway", "high_task", "${amount > 10}"),  # first in the file
+        Flow("route_gateway", "low_task", "${amount > 0}"),
+        Flow("low_task", "low_end"), Flow("high_task", "high_end")]).decode()
+    # draw the second flow's target above the first one's
+    xml = re.sub(r'(bpmnElement="low_task"><dc:Bounds x="\d+") y="\d+"', r'\1 y="-300"', xml)
+    assert 'y="-300"' in xml
+    engine.deploy({"o.bpmn": xml.encode()})
+    started = engine.start("overlap", "c", {"amount": 50})
+    assert [t.activity_id for t in ready_tasks(engine, started.instance.id)] == ["high_task"]
