@@ -82,6 +82,7 @@ def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, st
             root = _parse_xml(data)
             if _is_bpmn(root):
                 _name_anonymous_flows(root)
+                _condition_bare_choices(root)
                 parser.add_bpmn_xml(root, filename=name)
                 for proc in root.findall(f"{{{BPMN_NS}}}process"):
                     if (proc.get("isExecutable") or "true").strip().lower() == "true":
@@ -110,6 +111,33 @@ def _name_anonymous_flows(root: etree._Element) -> None:
             candidate, n = f"{base}_{n}", n + 1
         flow.set("id", candidate)
         taken.add(candidate)
+
+
+_CHOICE_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
+_ALWAYS = "${true}"
+
+
+def _condition_bare_choices(root: etree._Element) -> None:
+    """Give a gateway's unconditioned, non-default outgoing flow the condition `${true}`.
+
+    Camunda 7 takes such a flow whenever the gateway reaches it (in file order);
+    SpiffWorkflow refuses the whole file instead. The stored source is untouched:
+    only the parsed copy gets the explicit condition.
+    """
+    outgoing: dict[str | None, list[etree._Element]] = {}
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    for kind in _CHOICE_GATEWAYS:
+        for gateway in root.iter(f"{{{BPMN_NS}}}{kind}"):
+            flows = outgoing.get(gateway.get("id"), [])
+            if len(flows) < 2:
+                continue
+            for flow in flows:
+                if (flow.get("id") == gateway.get("default")
+                        or flow.find(f"{{{BPMN_NS}}}conditionExpression") is not None):
+                    continue
+                condition = etree.SubElement(flow, f"{{{BPMN_NS}}}conditionExpression")
+                condition.text = _ALWAYS
 
 
 def _parser_finding(exc: Exception, filename: str, stage: str) -> Finding:

@@ -82,8 +82,8 @@ _CHOICE_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 
 def _unconditioned_choices(root: etree._Element, report: Report) -> None:
     """A flow leaving an exclusive or inclusive gateway beside others, neither its default
-    nor conditioned: Camunda 7 takes it whenever it is reached, SpiffWorkflow refuses the
-    whole file at deploy without naming the flow. Named here, on the flow."""
+    nor conditioned: Camunda 7 takes it whenever it is reached, and so does ciiflow
+    (deploy gives it `${true}`). Often a modelling slip, so it is named, as a warning."""
     outgoing: dict[str | None, list[etree._Element]] = {}
     for flow in root.iter(tag(BPMN, "sequenceFlow")):
         outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
@@ -96,12 +96,12 @@ def _unconditioned_choices(root: etree._Element, report: Report) -> None:
                 if flow.get("id") == gateway.get("default"):
                     continue
                 if flow.find(tag(BPMN, "conditionExpression")) is None:
-                    report.error(
+                    report.warning(
                         flow.get("id"),
                         f"sequence flow {flow.get('id')!r} leaves {kind} {gateway.get('id')!r} "
-                        "without a condition and is not its default (Camunda 7 takes it "
-                        "whenever it is reached); give it a ${…} condition or make it the "
-                        "gateway's default flow",
+                        "without a condition and is not its default: as in Camunda 7 it is "
+                        "taken whenever the gateway reaches it (flows are tried in file "
+                        "order); give it a ${…} condition or make it the default flow",
                     )
 
 def _timers(root: etree._Element, report: Report) -> None:
