@@ -213,3 +213,9 @@ def _check_decision_options(element: etree._Element, report: Report) -> None:
             element.get("id"),
             f"camunda:decisionRefBinding {binding!r} is not one of {', '.join(bindings)}",
         )
+    elif binding in ("version", "versionTag"):
+        report.warning(
+            element.get("id"),
+            f"camunda:decisionRefBinding {binding!r} is treated as 'deployment': ciiflow "
+            "evaluates the decision deployed in the same bundle as the process",
+        )

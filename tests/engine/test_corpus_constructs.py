@@ -7,6 +7,7 @@ synthetic.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,3 +122,20 @@ def test_conditional_events_are_refused_by_name() -> None:
     assert [f.element_id for f in errors] == ["wait_approved"]
     assert "conditionalEventDefinition" in errors[0].message
     assert "re-evaluate" in errors[0].message
+
+
+def test_a_pinned_decision_version_is_named_as_deployment_binding() -> None:
+    """ciiflow binds decisions to their bundle: asking for a version is named, not ignored."""
+    from engine.lint import lint
+
+    hostile = Path(__file__).parent / "hostile"
+    bpmn = (hostile / "clean_case.bpmn").read_bytes()
+    assert b"camunda:decisionRef=" in bpmn
+    pinned = bpmn.replace(b"camunda:decisionRef=",
+                          b'camunda:decisionRefBinding="version" camunda:decisionRefVersion="3" '
+                          b"camunda:decisionRef=", 1)
+    findings = lint({"c.bpmn": pinned,
+                     "t.dmn": (hostile / "clean_triage.dmn").read_bytes()})
+    warnings = [f for f in findings if f.severity == "warning"]
+    assert any("treated as 'deployment'" in f.message for f in warnings)
+    assert not [f for f in findings if f.severity == "error"]
