@@ -167,6 +167,8 @@ def render(path: Path) -> str:
                 )
             if el.find("bpmn:timerEventDefinition", NS) is not None:
                 front.append(clock(cx, cy, r - 7))
+            if el.find("bpmn:terminateEventDefinition", NS) is not None:
+                front.append(f'<circle cx="{cx}" cy="{cy}" r="{r - 7}" fill="#222"/>')
         label = s.find("bpmndi:BPMNLabel", NS)
         if (
             label is not None

@@ -131,6 +131,7 @@ class Node:
     result_variable: str | None = None
     timer: tuple[str, str] | None = None  # ("timeDuration" | "timeCycle", ISO text)
     attached: str | None = None
+    terminate: bool = False  # an end event that ends the whole case (open reminders too)
     slot: Literal["left", "right"] = "right"
     cancel: bool = True
     label_pos: Literal["above", "below", "left", "right", "nw", "sw"] | None = None
@@ -502,6 +503,9 @@ class Process:
             te = etree.SubElement(ted, q(BPMN, n.timer[0]))
             te.set(q(XSI, "type"), "bpmn:tFormalExpression")
             te.text = n.timer[1]
+        if n.terminate:
+            etree.SubElement(el, q(BPMN, "terminateEventDefinition"),
+                             id=f"TerminateEventDefinition_{n.id}")
 
     @staticmethod
     def _shape(

@@ -794,7 +794,8 @@ def cii_case() -> Process:
             "of the case; never personal data.",
         )
     )
-    p.add(Node("closure_end", "endEvent", "Cas clôturé", T, 30))
+    # Terminate: closing the case also closes reminders and escalations still open.
+    p.add(Node("closure_end", "endEvent", "Cas clôturé", T, 30, terminate=True))
 
     # -- flows ---------------------------------------------------------------------------
     svc = 'service == "{}"'

@@ -246,20 +246,20 @@ def test_preavis_timers_stop_with_the_preavis_and_restart_with_a_new_one(
     assert case.rows("preavis_reminder_task") == 1
 
 
-def test_an_open_reminder_outlives_the_preavis_it_reminds_of(track: Tracker,
-                                                             clock: ManualClock) -> None:
-    """Documents a consequence of the drawing (non-interrupting timers ending in their own
-    end events): a reminder already handed to the SAS stays open after the préavis is
-    given, and the case cannot complete until someone completes it."""
+def test_closing_the_case_closes_a_reminder_still_open(track: Tracker,
+                                                       clock: ManualClock) -> None:
+    """A reminder handed to the SAS stays open after the préavis is given (it ends in its
+    own end event), but closing the case ends it: `closure_end` is a terminate event."""
     case = at_preavis(track)
     case.fires_at(clock, clock.now() + 10 * DAY, "preavis_reminder_task")
     case.complete("sas_preavis_task", p.preavis("favourable"), group=p.SAS)
     assert case.ready_ids() == ["commune_approval_task", "preavis_reminder_task"]
     case.complete("commune_approval_task", p.approval("approved"), group=p.COMMUNE_GROUP)
     case.complete("closure_task", p.closure("training"), group=p.TEAM)
-    assert (case.status, case.ready_ids()) == ("running", ["preavis_reminder_task"])
-    case.complete("preavis_reminder_task", {"expected_preavis_date": "2026-01-20"}, group=p.SAS)
-    assert case.status == "completed"
+    assert (case.status, case.ready_ids()) == ("completed", [])
+    reminder = case.engine.tasks(instance_id=case.instance_id, state=None,
+                                 activity="preavis_reminder_task")
+    assert [t.state for t in reminder] == ["cancelled"]
 
 
 def test_a_timer_fires_once_its_due_instant_has_passed(track: Tracker,
