@@ -60,3 +60,20 @@ def pai_quota(ctx: handlers.HandlerContext) -> dict[str, Any]:
     session.flush()
     return {"pai_place_granted": True, "pai_refusal_reason": None, "pai_year": int(year),
             "pai_place_number": counter.used}
+
+
+@handlers.topic("pai-quota-release")
+def pai_quota_release(ctx: handlers.HandlerContext) -> dict[str, Any]:
+    """Give a granted place back (the employer was refused), to the year it counted in."""
+    if not ctx.variables.get("pai_place_granted"):
+        return {"pai_place_released": False}
+    year = str(ctx.variables.get("pai_year") or ctx.now.astimezone(local_zone()).year)
+    session = ctx.session
+    stmt = select(QuotaCounter).where(QuotaCounter.name == "pai", QuotaCounter.period == year)
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    counter = session.scalars(stmt).first()
+    if counter is not None and counter.used > 0:
+        counter.used -= 1
+        session.flush()
+    return {"pai_place_granted": False, "pai_place_released": True}

@@ -1062,7 +1062,19 @@ def pai() -> Process:
             "employer_gw", "exclusiveGateway", "Employeur validé ?", ORP_LANE, 4, label_pos="below"
         )
     )
-    p.add(Node("pai_employer_refused_end", "endEvent", "Employeur refusé", ORP_LANE, 5))
+    p.add(
+        Node(
+            "pai_quota_release_task",
+            "serviceTask",
+            "Libérer la place PAI",
+            ORP_LANE,
+            5,
+            topic="pai-quota-release",
+            doc="Registered handler (engine/quota.py) gives the place back to the year it was "
+            "counted in, so a refused employer does not use up one of the 10 places.",
+        )
+    )
+    p.add(Node("pai_employer_refused_end", "endEvent", "Employeur refusé", ORP_LANE, 6))
     p.add(
         user(
             "collaboration_contract_task",
@@ -1186,11 +1198,12 @@ def pai() -> Process:
     p.flow("employer_validation_task", "employer_gw")
     p.flow(
         "employer_gw",
-        "pai_employer_refused_end",
+        "pai_quota_release_task",
         "employer_refused_flow",
         "non",
         "${employer_has_rht == true || employer_has_ait == true || employer_other_support == true}",
     )
+    p.flow("pai_quota_release_task", "pai_employer_refused_end")
     p.flow("employer_gw", "collaboration_contract_task", "employer_valid_flow", "oui", default=True)
     p.flow("collaboration_contract_task", "support_join")
     p.flow("support_join", "support_review_timer")

@@ -102,8 +102,9 @@ def test_pai_employer_with_double_support_is_refused(track: Tracker, support: st
                   group=ORP, groups=[ORP])
     assert case.ready_ids() == [] and case.status == "completed"
     assert case.rows("collaboration_contract_task") == 0
-    # documented assumption (docs/processes.md): the place taken stays counted
-    assert quota_used(case, 2026) == 1
+    # the place goes back to the year's quota: a refused employer uses none of the 10
+    assert quota_used(case, 2026) == 0
+    assert case.data["pai_place_released"] is True
 
 
 @scenario
