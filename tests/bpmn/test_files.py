@@ -25,6 +25,8 @@ import pytest
 import yaml
 from lxml import etree
 
+from engine import handlers
+
 ROOT = Path(__file__).resolve().parents[2]
 BPMN_DIR = ROOT / "bpmn"
 BPMN_FILES = sorted(BPMN_DIR.glob("*.bpmn"))
@@ -51,7 +53,7 @@ EXPECTED_DECISIONS = {
     "lias_repayment.dmn": "lias_repayment",
     "lias_training.dmn": "lias_training",
 }
-ALLOWED_TOPICS = {"pai-quota", "notify-partners"}
+ALLOWED_TOPICS = {"pai-quota", "pai-quota-release", "notify-partners"}
 GROUP_PATTERNS = [
     r"cii-cantonal",
     r"cii-team-\$\{region\}",
@@ -455,6 +457,8 @@ def test_service_and_business_rule_tasks(model: Model) -> None:
         if local(node) == "serviceTask":
             assert node.get(CAM + "type") == "external", nid
             assert node.get(CAM + "topic") in ALLOWED_TOPICS, nid
+            # every topic of the CII files is done by a handler ciiflow registers
+            assert handlers.lookup("topic", node.get(CAM + "topic")) is not None, nid
         if local(node) == "businessRuleTask":
             ref = node.get(CAM + "decisionRef")
             assert f"{ref}.dmn" in EXPECTED_DECISIONS, nid
