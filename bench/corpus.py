@@ -40,10 +40,10 @@ sys.path.insert(0, str(ROOT))
 
 import engine  # noqa: E402
 import engine.lint.bpmn as lint_bpmn  # noqa: E402
-from engine import definitions  # noqa: E402
-from engine.db import make_engine  # noqa: E402
 from engine.lint import lint  # noqa: E402
-from workflows.schema import metadata  # noqa: E402
+from engine.runtime import definitions  # noqa: E402
+from engine.store.db import make_engine  # noqa: E402
+from workflows.migrate import metadata  # noqa: E402
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"

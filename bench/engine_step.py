@@ -24,11 +24,17 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from engine import Engine, ManualClock  # noqa: E402
-from engine.definitions import build_specs  # noqa: E402
-from engine.models import Instance, Task  # noqa: E402
-from engine.serializer import dump_state, load_state  # noqa: E402
+from engine.camunda.serializer import (
+    dump_state,  # noqa: E402
+    load_state,  # noqa: E402
+)
+from engine.runtime.definitions import build_specs  # noqa: E402
+from engine.store.models import (
+    Instance,  # noqa: E402
+    Task,  # noqa: E402
+)
 from tests.support.bpmn import Flow, Node, document, user_task  # noqa: E402
-from workflows.schema import metadata  # noqa: E402
+from workflows.migrate import metadata  # noqa: E402
 
 INSTANCES = 40
 

@@ -38,12 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from engine import Engine  # noqa: E402
-from engine.db import make_engine  # noqa: E402
-from engine.models import Task  # noqa: E402
-from engine.principals import create_principal  # noqa: E402
+from engine.store.db import make_engine  # noqa: E402
+from engine.store.models import Task  # noqa: E402
+from engine.store.principals import create_principal  # noqa: E402
 from tests.workflows.processes import one_task  # noqa: E402
+from workflows.migrate import metadata  # noqa: E402
 from workflows.runtime import install_webhooks  # noqa: E402
-from workflows.schema import metadata  # noqa: E402
 
 
 def free_port() -> int:

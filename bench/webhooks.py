@@ -95,12 +95,12 @@ def main() -> int:
     os.environ.setdefault("CIIFLOW_SECRET_KEY", Fernet.generate_key().decode())
     os.environ["CIIFLOW_WEBHOOK_ALLOW_HOSTS"] = "127.0.0.1"
     from engine import Engine, SystemClock
-    from engine.principals import create_principal
+    from engine.store.principals import create_principal
     from tests.engine import processes
     from webhooks import endpoints, install, outbox, payloads
     from webhooks.config import WebhookSettings
     from webhooks.dispatcher import Dispatcher
-    from workflows.schema import metadata
+    from workflows.migrate import metadata
 
     here, theirs = multiprocessing.Pipe()
     receiver = multiprocessing.Process(target=receiver_main, args=(theirs,), daemon=True)
@@ -146,7 +146,7 @@ def main() -> int:
     committed: dict[str, float] = {}
     from sqlalchemy import select
 
-    from engine.models import Task
+    from engine.store.models import Task
 
     for i in range(args.tasks):
         outcome = engine.start("three_tasks", f"bench-{i}", {"region": "sion"})

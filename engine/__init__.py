@@ -4,9 +4,7 @@ Nothing here knows Flask or webhooks; subscribers receive domain events in the
 transaction of the step that caused them.
 """
 
-from . import principals, quota  # noqa: F401  (their tables belong to the schema)
 from .clock import Clock, ManualClock, SystemClock
-from .core import Engine
 from .errors import (
     ConcurrentUpdate,
     Conflict,
@@ -19,6 +17,8 @@ from .errors import (
     NotFound,
     TaskNotReady,
 )
+from .facade import Engine
+from .store import principals  # noqa: F401  (their tables belong to the schema)
 
 __all__ = [
     "Clock",

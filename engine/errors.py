@@ -34,11 +34,13 @@ class NoSubscriber(Conflict):
 
 
 class InvalidInput(EngineError):
-    """Data that the process cannot take, naming the field at fault."""
+    """Data that the process cannot take, naming the field (or every field) at fault."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None,
+                 errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.errors = errors or {field or "_schema": [message]}
 
 
 @dataclass(frozen=True)

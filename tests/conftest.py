@@ -17,8 +17,8 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, text
 
 from engine import Engine, ManualClock
-from engine.db import make_engine
-from workflows.schema import metadata
+from engine.store.db import make_engine
+from workflows.migrate import metadata
 
 PG_URL = os.environ.get("CIIFLOW_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -133,7 +133,7 @@ def _resolve(target: Any) -> tuple[sessionmaker[Session], Clock | None]:
     if isinstance(target, sessionmaker):
         return target, None
     if isinstance(target, SqlEngine):
-        from engine.db import make_sessionmaker
+        from engine.store.db import make_sessionmaker
 
         return make_sessionmaker(target), None
     return target.sessions, getattr(target, "clock", None)
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain", action="store_true", help="stop when nothing is due")
     parser.add_argument("--now", default=None, help="a fixed ISO time (tests)")
     args = parser.parse_args(argv)
-    from engine.db import make_engine, make_sessionmaker
+    from engine.store.db import make_engine, make_sessionmaker
 
     db = make_engine(args.database_url)
     clock: Clock = (ManualClock(datetime.fromisoformat(args.now)) if args.now

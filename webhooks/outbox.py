@@ -22,15 +22,15 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from engine.events import (
+from engine.runtime.domain_events import (
     DomainEvent,
     IncidentOpened,
     InstanceStateChanged,
     TaskCompleted,
     TaskReady,
 )
-from engine.models import Task, TaskCandidate
-from engine.principals import Principal, PrincipalGroup
+from engine.store.models import Task, TaskCandidate
+from engine.store.principals import Principal, PrincipalGroup
 
 from . import payloads
 from .models import WebhookDelivery, WebhookEndpoint, WebhookMessage

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from engine.models import Task, TaskCandidate
+from engine.store.access_log import AccessLog
+from engine.store.models import Task, TaskCandidate
 
 from .auth import CurrentPrincipal
-from .auth_models import AccessLog
 
 
 def sees_task(principal: CurrentPrincipal, task: Task) -> bool:

@@ -1,6 +1,6 @@
 """Bearer tokens to principals, and the role check every view makes.
 
-A caller is a principal of the engine (`engine.principals`): one role, the
+A caller is a principal of the engine (`engine.store.principals`): one role, the
 groups it holds (institutions) and the topics it may work on (workers). The
 principal is resolved once per request and kept in `flask.g`; views declare
 the roles they admit with `@require(...)`. Admin passes every check.
@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from flask import g, request
 from sqlalchemy import bindparam, select
 
-from engine.principals import Principal, PrincipalGroup, hash_token
+from engine.store.principals import Principal, PrincipalGroup, hash_token
 
 from .problems import ApiProblem
 from .runtime import reader

@@ -19,7 +19,7 @@ import click
 
 from engine import Engine
 from engine.errors import DefinitionRefused, EngineError
-from engine.principals import ROLES, Principal, create_principal
+from engine.store.principals import ROLES, Principal, create_principal
 from workflows.runtime import install_webhooks
 
 
@@ -65,8 +65,9 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database to the newest migration."""
-    from engine.db import make_engine as make_db
-    from workflows.schema import upgrade
+    from engine.store.db import make_engine as make_db
+
+    from .migrate import upgrade
 
     database = make_db()
     upgrade(database)
@@ -161,7 +162,7 @@ def tasks(group: str | None, state: str, limit: int) -> None:
     """List tasks (oldest first)."""
     from sqlalchemy import select
 
-    from engine.models import Task, TaskCandidate
+    from engine.store.models import Task, TaskCandidate
 
     engine = make_engine()
     stmt = select(Task).where(Task.state == state)
@@ -184,7 +185,7 @@ def complete(task_id: str, data: str, actor: str) -> None:
     """Complete a task with its form's data (validated like the API does)."""
     from marshmallow import ValidationError
 
-    from engine.forms import form_fields
+    from engine.camunda.forms import form_fields
     from workflows.forms import needs_current_values, validate_form
 
     engine = make_engine()
@@ -213,7 +214,7 @@ def stuck(older_than: str, group: str | None, activity: str | None, reason: str 
     """Stuck cases: waiting too long, overdue, in incident, or no one holds the group."""
     from marshmallow import ValidationError
 
-    from engine.stuck import stuck_cases
+    from engine.store.stuck import stuck_cases
     from workflows.schemas.common import IsoDuration
 
     try:

@@ -23,7 +23,7 @@ from typing import Any
 from lxml import etree
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from engine.forms import FormField, apply_constraint
+from engine.camunda.forms import FormField, apply_constraint
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"

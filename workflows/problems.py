@@ -127,8 +127,7 @@ def handle_engine_error(error: EngineError) -> Response:
         return problem(422, "the definition was refused", title="Definition refused",
                        findings=findings)
     if isinstance(error, InvalidInput):
-        field = error.field or "_schema"
-        return problem(422, str(error), errors={field: [str(error)]})
+        return problem(422, str(error), errors=error.errors)
     if isinstance(error, NotFound):
         return problem(404, str(error))
     if isinstance(error, Conflict):

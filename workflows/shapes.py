@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.models import Instance, Task
+from engine.store.models import Instance, Task
 
 from .runtime import api_link
 

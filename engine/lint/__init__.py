@@ -2,7 +2,7 @@
 
 No file may run code on the server and no construct may be dropped silently:
 an ``error`` finding refuses the whole bundle, a ``warning`` is shown to the
-process owner. ``engine.definitions`` calls :func:`lint` before it stores
+process owner. ``engine.runtime.definitions`` calls :func:`lint` before it stores
 anything; ``ciiflow lint FILE...`` calls :func:`lint_cli`.
 """
 
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from engine.camunda.namespaces import split
+from engine.camunda.xml import MAX_FILE_BYTES, UnsafeFile, kind_of, load_xml
 from engine.errors import Finding
 from engine.lint.behaviour import check_message_starts
 from engine.lint.bpmn import check_bpmn
 from engine.lint.bundle import Bundle
 from engine.lint.cli import lint_cli
 from engine.lint.dmn import check_dmn
-from engine.lint.namespaces import split
 from engine.lint.report import Report
-from engine.lint.xmlload import MAX_FILE_BYTES, UnsafeFile, kind_of, load_xml
 
 __all__ = ["MAX_FILE_BYTES", "Finding", "UnsafeFile", "lint", "lint_cli", "load_xml"]
 

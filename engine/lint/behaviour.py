@@ -7,14 +7,14 @@ a running case:
 
 * SpiffWorkflow runs every event subprocess as non-interrupting (an error start
   event included), so an interrupting one is refused.
-* ``engine.multiinstance`` reads only ``loopCardinality`` or
+* ``engine.camunda.multiinstance`` reads only ``loopCardinality`` or
   ``camunda:collection``/``camunda:elementVariable``; BPMN data references are
   refused and so is a loop with neither source or with both.
-* ``engine.mappings`` applies ``camunda:inputOutput`` on activities only and
+* ``engine.camunda.mappings`` applies ``camunda:inputOutput`` on activities only and
   ``camunda:in``/``camunda:out`` on call activities only, without ``local``.
 * SpiffWorkflow connects every start event of a process to one workflow start,
   so a none start beside a message/timer start fires as well.
-* ``engine.start_events`` starts one instance per message name and evaluates
+* ``engine.runtime.start_triggers`` starts one instance per message name and evaluates
   timer start events with no case data.
 """
 
@@ -24,9 +24,9 @@ from collections import defaultdict
 
 from lxml import etree
 
+from engine.camunda.namespaces import BPMN, CAMUNDA, split, tag
 from engine.errors import Finding
 from engine.lint.bundle import Bundle
-from engine.lint.namespaces import BPMN, CAMUNDA, split, tag
 from engine.lint.report import Report, one_line, owner_id
 
 EVENTS = frozenset(

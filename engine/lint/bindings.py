@@ -3,7 +3,7 @@
 Design decision 11: a service task never carries code. ``camunda:topic`` on an
 external task is fetched by a worker over the API, so any topic is fine;
 ``camunda:class``, ``camunda:delegateExpression`` and ``camunda:expression``
-are names that must be bound in ``engine.handlers``. Without that module no
+are names that must be bound in ``engine.camunda.handlers``. Without that module no
 name can be bound, so those are refused. A task with no binding at all would
 wait forever, so it is refused too.
 """
@@ -14,18 +14,18 @@ import importlib
 
 from lxml import etree
 
-from engine.lint.namespaces import BPMN, CAMUNDA, tag
+from engine.camunda.namespaces import BPMN, CAMUNDA, tag
 from engine.lint.report import Report
 
 _BOUND_TASKS = ("serviceTask", "sendTask", "businessRuleTask")
 _NAMED_KINDS = ("delegateExpression", "class", "expression")
-"""In the order engine.service_tasks.binding_of picks them when several are set."""
+"""In the order engine.camunda.service_tasks.binding_of picks them when several are set."""
 
 
 def _is_bound(kind: str, name: str) -> bool:
     """Ask the handler registry; no registry means nothing is bound."""
     try:
-        handlers = importlib.import_module("engine.handlers")
+        handlers = importlib.import_module("engine.camunda.handlers")
     except ImportError:
         return False
     is_bound = getattr(handlers, "is_bound", None)
@@ -81,7 +81,7 @@ def _check_task(task: etree._Element, local: str, report: Report) -> None:
             report.error(
                 eid,
                 f"no handler registered for camunda:{kind} {name!r}; register one in "
-                "engine.handlers or use camunda:type='external' with a camunda:topic",
+                "engine.camunda.handlers or use camunda:type='external' with a camunda:topic",
             )
         return
     kind_name = "service" if local == "serviceTask" else "send"

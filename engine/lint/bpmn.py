@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.camunda.namespaces import BPMN, tag
 from engine.lint.behaviour import check_behaviour
 from engine.lint.bindings import check_bindings
 from engine.lint.bpmn_expressions import check_bpmn_expressions
@@ -17,11 +18,11 @@ from engine.lint.bundle import Bundle
 from engine.lint.camunda import check_vocabulary
 from engine.lint.diagram import check_diagram
 from engine.lint.elements import check_elements
-from engine.lint.events import check_events
-from engine.lint.namespaces import BPMN, tag
 from engine.lint.placement import check_placement
 from engine.lint.references import check_references
 from engine.lint.report import Report
+
+from .event_definitions import check_events
 
 RESERVED_IDS = frozenset({"Start", "End"})
 """Ids that collide with SpiffWorkflow's own task spec names and silently break a workflow."""

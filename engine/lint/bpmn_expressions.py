@@ -13,8 +13,8 @@ import re
 
 from lxml import etree
 
+from engine.camunda.namespaces import BPMN, CAMUNDA, tag
 from engine.lint.expressions import check_juel
-from engine.lint.namespaces import BPMN, CAMUNDA, tag
 from engine.lint.report import Report, one_line, owner_id
 
 _TEMPLATE_ATTRIBUTES = ("candidateGroups", "candidateUsers", "assignee", "dueDate",

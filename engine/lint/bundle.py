@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.lint.namespaces import BPMN, tag
+from engine.camunda.namespaces import BPMN, tag
 
 
 @dataclass

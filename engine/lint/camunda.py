@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.lint.namespaces import CAMUNDA, CAMUNDA_DMN, MODELER, split
+from engine.camunda.namespaces import CAMUNDA, CAMUNDA_DMN, MODELER, split
 from engine.lint.report import Report, owner_id
 
 SUPPORTED_ATTRIBUTES = frozenset(

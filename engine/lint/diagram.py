@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.camunda.namespaces import BPMN, BPMNDI, tag
 from engine.lint.elements import is_flow_node
-from engine.lint.namespaces import BPMN, BPMNDI, tag
 from engine.lint.report import Report
 
 

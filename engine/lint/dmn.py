@@ -19,10 +19,10 @@ import re
 
 from lxml import etree
 
+from engine.camunda.namespaces import split
 from engine.lint.bundle import Bundle
 from engine.lint.camunda import check_vocabulary
 from engine.lint.expressions import check_feel_expression, check_feel_unary, check_juel
-from engine.lint.namespaces import split
 from engine.lint.report import Report, one_line, owner_id
 
 HIT_POLICIES = frozenset(

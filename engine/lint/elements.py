@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.camunda.namespaces import ACTIVITI, BPMN, BPMNDI, CAMUNDA, MODELER, XML, XSI, split
 from engine.lint.behaviour import MULTI_INSTANCE_DATA
-from engine.lint.namespaces import ACTIVITI, BPMN, BPMNDI, CAMUNDA, MODELER, XML, XSI, split
 from engine.lint.report import Report, owner_id
 
 FLOW_NODES = frozenset(

@@ -5,7 +5,7 @@ extension at all; this module says whether it reads it *on that element*.
 Found by ``bench/corpus.py`` on public Modeler files, each was accepted without
 a finding and then had no effect:
 
-* ``camunda:properties`` are kept by ``engine.parser.ActivityParserMixin`` on
+* ``camunda:properties`` are kept by ``engine.camunda.parser.ActivityParserMixin`` on
   activities only; on an event, gateway or the process they were dropped.
 * ``camunda:formData`` is shown on user tasks and, as the start form, on a
   process's own start event (``workflows.forms.start_form``); elsewhere (a
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.lint.namespaces import BPMN, CAMUNDA, split, tag
+from engine.camunda.namespaces import BPMN, CAMUNDA, split, tag
 from engine.lint.report import Report
 
 PROPERTY_OWNERS = frozenset(

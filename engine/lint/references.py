@@ -11,9 +11,9 @@ import importlib
 
 from lxml import etree
 
+from engine.camunda.namespaces import BPMN, CAMUNDA, tag
 from engine.lint.bundle import Bundle
 from engine.lint.elements import is_flow_node
-from engine.lint.namespaces import BPMN, CAMUNDA, tag
 from engine.lint.report import Report, owner_id
 
 _CAMUNDA_DECISION_REF = tag(CAMUNDA, "decisionRef")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from engine.camunda.namespaces import CAMUNDA
 from engine.errors import Finding
-from engine.lint.namespaces import CAMUNDA
 
 _CAMUNDA = f"{{{CAMUNDA}}}"
 

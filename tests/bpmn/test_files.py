@@ -25,7 +25,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from engine import handlers
+from engine.camunda import handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN_DIR = ROOT / "bpmn"

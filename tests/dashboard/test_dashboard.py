@@ -11,11 +11,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from engine import Engine, ManualClock
-from engine.db import make_engine
-from engine.principals import create_principal
+from engine.store.db import make_engine
+from engine.store.principals import create_principal
 from tests.engine import processes
 from workflows.app import create_app
-from workflows.schema import metadata
+from workflows.migrate import metadata
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

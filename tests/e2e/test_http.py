@@ -15,7 +15,7 @@ import requests
 from sqlalchemy import select
 
 from engine import Engine
-from engine.models import History
+from engine.store.models import History
 from tests.e2e.live import serve
 from tests.e2e.walker import Walker, fill
 from tests.workflows import processes

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from engine import Engine, InvalidInput
-from engine.casedata import clean
+from engine.runtime.casedata import clean
 from tests.engine import processes
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import ConcurrentUpdate, Engine, ManualClock, NoSubscriber, TaskNotReady
-from engine.models import History, Incident, Instance, Task, TaskCandidate
+from engine.store.models import History, Incident, Instance, Task, TaskCandidate
 from tests.engine import processes
 
 
@@ -123,7 +123,7 @@ def test_a_stale_version_gets_concurrent_update_and_changes_nothing(engine: Engi
     task_id = ready_tasks(engine, started.instance.id)[0].id
     from sqlalchemy import update
 
-    from engine.step import Step, run_engine
+    from engine.runtime.step import Step, run_engine
 
     with pytest.raises(ConcurrentUpdate):
         with engine.sessions.begin() as s:
@@ -213,7 +213,7 @@ def test_message_by_business_key_reaches_the_waiting_instance(engine: Engine) ->
 
 
 def test_lists_filter_from_the_read_models(engine: Engine, clock: ManualClock) -> None:
-    from engine.queries import Page
+    from engine.store.queries import Page
 
     engine.deploy({"p.bpmn": processes.three_tasks()})
     a = engine.start("three_tasks", "case-a", {"region": "sion"})

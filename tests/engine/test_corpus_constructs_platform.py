@@ -8,8 +8,8 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine import definitions
 from engine.lint import lint
+from engine.runtime import definitions
 from tests.support.bpmn import Flow, Node, document, user_task
 
 ANONYMOUS_FLOWS = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import DefinitionRefused, Engine
-from engine.models import Definition, Instance
+from engine.store.models import Definition, Instance
 
 HOSTILE = Path(__file__).parent / "hostile"
 FILES = sorted(p.name for p in HOSTILE.iterdir() if not p.name.startswith("clean_"))

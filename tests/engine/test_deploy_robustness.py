@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from engine import DefinitionRefused, Engine, definitions
+from engine import DefinitionRefused, Engine
+from engine.camunda.parser import CiiflowParser
 from engine.lint import lint
-from engine.parser import CiiflowParser
+from engine.runtime import definitions
 from tests.support.bpmn import Flow, Node, document, user_task
 
 DMN_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>

@@ -279,16 +279,16 @@ def test_defined_signal_resolves(checkers: None) -> None:
 def test_unbound_service_tasks_are_refused(
     checkers: None, monkeypatch: pytest.MonkeyPatch, replacement: str, word: str
 ) -> None:
-    monkeypatch.setitem(sys.modules, "engine.handlers", None)
+    monkeypatch.setitem(sys.modules, "engine.camunda.handlers", None)
     assert_refused(lint_replaced(SERVICE_TASK, replacement), "Task_escalate", word)
 
 
 def test_registered_handler_binds_a_service_task(
     checkers: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = types.ModuleType("engine.handlers")
+    registry = types.ModuleType("engine.camunda.handlers")
     registry.is_bound = lambda kind, name: (kind, name) == ("class", "org.cii.Escalate")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "engine.handlers", registry)
+    monkeypatch.setitem(sys.modules, "engine.camunda.handlers", registry)
     bound = '<bpmn:serviceTask id="Task_escalate" camunda:class="org.cii.Escalate">'
     assert lint_replaced(SERVICE_TASK, bound) == []
     unbound = '<bpmn:serviceTask id="Task_escalate" camunda:class="org.cii.Other">'

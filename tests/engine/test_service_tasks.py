@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import Conflict, Engine, ManualClock, handlers
-from engine.external import bpmn_error, complete, failure, fetch_and_lock
-from engine.models import ExternalTask, Task
+from engine import Conflict, Engine, ManualClock
+from engine.camunda import handlers
+from engine.runtime.external import bpmn_error, complete, failure, fetch_and_lock
+from engine.store.models import ExternalTask, Task
 from tests.support.bpmn import Flow, Node, document, user_task
 
 ERROR_DEFS = '  <bpmn:error id="quota_error" name="Quota full" errorCode="QUOTA_FULL" />\n'

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.models import History, Task
+from engine.store.models import History, Task
 
 FILES = Path(__file__).parent / "files"
 

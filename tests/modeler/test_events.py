@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import DefinitionRefused, ManualClock, NoSubscriber, handlers
-from engine.models import Instance
+from engine import DefinitionRefused, ManualClock, NoSubscriber
+from engine.camunda import handlers
+from engine.store.models import Instance
 from tests.modeler.conftest import Case, corpus
 
 

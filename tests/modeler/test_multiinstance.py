@@ -71,7 +71,7 @@ def _stock_run(spec, subs, data: dict) -> None:  # noqa: ANN001
 
 
 def test_stock_camunda_multiinstance_breaks_on_a_shared_spec() -> None:
-    """Why engine.multiinstance exists (a canary: if this starts passing, the library changed).
+    """Why engine.camunda.multiinstance exists (a canary: if this passes, the library changed).
 
     SpiffWorkflow's Camunda class treats a loopCardinality that gives a list as the
     collection and writes `cardinality = None` into the spec: the next instance on

@@ -24,9 +24,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import Engine, ManualClock
-from engine.forms import form_fields
-from engine.models import History, Task
-from engine.step import Step
+from engine.camunda.forms import form_fields
+from engine.runtime.step import Step
+from engine.store.models import History, Task
 from workflows.forms import start_form, validate_form
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,7 +205,7 @@ class Case:
         m = model(self.process)
         seen: set[str] = set()
         with self.engine.sessions() as session:
-            from engine.models import Instance
+            from engine.store.models import Instance
 
             instance = session.get(Instance, self.instance_id)
             wf = Step(self.engine.runtime, session, instance).load()

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from engine import ManualClock
-from engine.quota import QuotaCounter
 from tests.processes import payloads as p
 from tests.processes.driver import Case, Tracker, scenario
+from workflows.cii.quota import QuotaCounter
 
 REGION = "bas-valais"
 ORP = f"orp-{REGION}"

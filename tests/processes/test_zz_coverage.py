@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.pool import StaticPool
 
 from engine import Engine, ManualClock
-from engine.db import make_engine
+from engine.store.db import make_engine
 from tests.processes import test_cii_case, test_orp_bip, test_pai  # noqa: F401 - registers
 from tests.processes.driver import (
     PROCESS_FILES,
@@ -31,7 +31,7 @@ from tests.processes.driver import (
     model,
     scenario_key,
 )
-from workflows.schema import metadata
+from workflows.migrate import metadata
 
 
 def expanded(fn: Any) -> list[dict[str, Any]]:

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from engine.db import make_engine
-from workflows.schema import metadata, upgrade
+from engine.store.db import make_engine
+from workflows.migrate import metadata, upgrade
 
 
 def test_upgrade_creates_the_declared_schema(db_url: str) -> None:

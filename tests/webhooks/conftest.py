@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 import webhooks
 from engine import Engine, ManualClock
-from engine.principals import create_principal
+from engine.store.principals import create_principal
 from webhooks import endpoints
 from webhooks.config import WebhookSettings
 from webhooks.dispatcher import Dispatcher

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine import Engine, ManualClock
-from engine.principals import create_principal
+from engine.store.principals import create_principal
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from workflows.app import create_app

@@ -11,8 +11,8 @@ from standardwebhooks import Webhook
 from werkzeug import Request, Response
 
 from engine import ConcurrentUpdate, Engine, ManualClock
-from engine.models import Instance, Task
-from engine.step import Step, run_engine
+from engine.runtime.step import Step, run_engine
+from engine.store.models import Instance, Task
 from tests.engine import processes
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookDelivery, WebhookMessage

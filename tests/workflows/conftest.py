@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
-from engine.principals import create_principal
+from engine.store.principals import create_principal
 from tests.workflows import processes
 from workflows.app import create_app
 

@@ -14,7 +14,7 @@ from tests.engine import processes as engine_processes
 from tests.workflows import processes
 from tests.workflows.conftest import ANNOUNCEMENT, bearer, make_principal
 from workflows.app import create_app
-from workflows.schema import metadata, upgrade
+from workflows.migrate import metadata, upgrade
 
 Call = Callable[..., Any]
 
@@ -58,7 +58,7 @@ def test_a_body_over_the_limit_is_413(engine: Engine) -> None:
 
 
 def test_health_needs_current_migrations(db_url: str, clock: ManualClock) -> None:
-    from engine.db import make_engine
+    from engine.store.db import make_engine
 
     db = make_engine(db_url)
     engine = Engine(db, clock=clock)

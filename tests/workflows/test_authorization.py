@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine import Engine
-from engine.external import fetch_and_lock
-from engine.models import Task
+from engine.runtime.external import fetch_and_lock
+from engine.store.models import Task
 from tests.workflows import processes
 from tests.workflows.conftest import ANNOUNCEMENT, bearer, make_principal
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.principals import Principal
+from engine.store.principals import Principal
 from tests.workflows import processes
 from workflows.cli import main
 

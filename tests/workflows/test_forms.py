@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Engine
-from engine.models import History, Instance, Task
+from engine.store.models import History, Instance, Task
 from tests.workflows.conftest import ANNOUNCEMENT
 
 Call = Callable[..., Any]

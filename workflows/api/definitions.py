@@ -9,8 +9,8 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine import definitions as engine_definitions
-from engine.models import Definition
+from engine.runtime import definitions as engine_definitions
+from engine.store.models import Definition
 
 from .. import forms
 from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_principal, require

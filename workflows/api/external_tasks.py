@@ -2,7 +2,7 @@
 
 A worker principal sees only the topics it was granted (`Principal.topics`);
 a task of another topic is answered 404 as if it did not exist. The engine
-side is `engine.external`.
+side is `engine.runtime.external`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine import external
-from engine.models import ExternalTask, Instance
+from engine.runtime import external
+from engine.store.models import ExternalTask, Instance
 
 from ..auth import ADMIN, WORKER, current_principal, require
 from ..problems import ApiProblem

@@ -17,8 +17,9 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from workflows.migrate import alembic_config
+
 from ..runtime import engine
-from ..schema import alembic_config
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
 

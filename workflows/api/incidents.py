@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from engine.models import Incident
+from engine.store.models import Incident
 
 from ..auth import COORDINATOR, current_principal, require
 from ..problems import ApiProblem

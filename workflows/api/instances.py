@@ -9,12 +9,12 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import exists, select
 
-from engine.models import History, Incident, Instance, Task
+from engine.store.access_log import AccessLog
+from engine.store.models import History, Incident, Instance, Task
 
 from .. import forms
 from ..access import record_read, took_part
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
-from ..auth_models import AccessLog
 from ..problems import ApiProblem
 from ..runtime import engine
 from ..schemas.common import PageArgs

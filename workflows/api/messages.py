@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from engine.errors import NoSubscriber
-from engine.models import MessageSubscription
+from engine.store.models import MessageSubscription
 
 from ..access import took_part
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require

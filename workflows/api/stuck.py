@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine.stuck import stuck_cases
+from engine.store.stuck import stuck_cases
 
 from ..auth import COORDINATOR, require
 from ..runtime import api_link, engine

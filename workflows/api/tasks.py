@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from sqlalchemy import exists, select
 
-from engine.claims import claim, claimed_by_other_principal
-from engine.forms import exposed_variables, find_task_spec, form_fields
-from engine.models import Definition, Instance, Task, TaskCandidate
+from engine.camunda.forms import exposed_variables, find_task_spec, form_fields
+from engine.runtime.claims import claim, claimed_by_other_principal
+from engine.store.models import Definition, Instance, Task, TaskCandidate
 
 from .. import forms
 from ..access import record_read, sees_task

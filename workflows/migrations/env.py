@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from workflows.schema import metadata
+from workflows.migrate import metadata
 
 config = context.config
 
@@ -12,7 +12,7 @@ config = context.config
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
-        from engine.db import make_engine
+        from engine.store.db import make_engine
 
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
         with engine.connect() as connection:

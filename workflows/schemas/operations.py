@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.stuck import REASONS
+from engine.store.stuck import REASONS
 
 from .common import IsoDuration, PageArgs, variables_field
 

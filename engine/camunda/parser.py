@@ -1,0 +1,160 @@
+"""The Camunda 7 flavour of SpiffWorkflow's parser, keeping what the Modeler writes.
+
+SpiffWorkflow's `CamundaParser` drops `assignee`, `candidateGroups`,
+`candidateUsers`, `dueDate`, `followUpDate`, `priority`, `formRef`,
+`camunda:inputOutput`, `camunda:in`/`camunda:out`, and runs multi-instance by
+rewriting the shared spec. We subclass its task parsers, the way SpiffWorkflow
+itself extends its core parser, and keep those values in the task spec's
+`extensions` (which its serializer already stores), on every activity:
+
+    extensions = {"properties": {name: value},
+                  "camunda": {"candidateGroups": ..., "inputOutput": {...}, "in": [...]}}
+
+Activities are built as the classes of `engine.camunda.activities` (mappings) and
+multi-instance as `engine.camunda.multiinstance` (no spec mutation).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaEndEventParser,
+    CamundaEventDefinitionParser,
+    CamundaIntermediateThrowEventParser,
+)
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS,
+    CallActivityParser,
+    CamundaTaskParser,
+    SubWorkflowParser,
+    UserTaskParser,
+)
+
+from engine.dmn import DecisionTaskParser, DmnBundleMixin
+from engine.runtime import start_triggers as start_events  # noqa: F401  (its start_timer table joins the schema)
+
+from .activities import (
+    CamundaCallActivity,
+    CamundaDecisionTask,
+    CamundaManualTask,
+    CamundaNoneTask,
+    CamundaServiceTask,
+    CamundaSubProcess,
+    CamundaUserTask,
+    narrow,
+)
+from .mappings import parse_mappings
+from .multiinstance import add_multiinstance
+from .service_tasks import ServiceTaskParser
+from .throws import CamundaEndEvent, CamundaThrowEvent
+
+USER_TASK_ATTRIBUTES = (
+    "assignee",
+    "candidateGroups",
+    "candidateUsers",
+    "dueDate",
+    "followUpDate",
+    "priority",
+    "formKey",
+    "formRef",
+    "formRefBinding",
+    "formRefVersion",
+)
+
+
+class ActivityParserMixin:
+    """What every Camunda activity keeps: properties, mappings, multi-instance."""
+
+    node: Any
+    spec_class: type
+    camunda_attributes: tuple[str, ...] = ()
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        # own extensionElements only: SpiffWorkflow's `.//` also collects a
+        # subprocess's inner tasks' properties
+        properties = {
+            prop.get("name"): prop.get("value")
+            for prop in self.xpath(  # type: ignore[attr-defined]
+                "./bpmn:extensionElements/camunda:properties/camunda:property")
+        }
+        camunda: dict[str, Any] = {}
+        for attr in self.camunda_attributes:
+            value = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{attr}")
+            if value is not None:
+                camunda[attr] = value
+        camunda.update(parse_mappings(self.node))
+        return {"properties": properties, "camunda": camunda}
+
+    def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
+        add_multiinstance(self, loop_characteristics)
+
+    def create_task(self) -> Any:
+        return narrow(super().create_task(), self.spec_class)  # type: ignore[misc]
+
+
+class CamundaUserTaskParser(ActivityParserMixin, UserTaskParser):
+    camunda_attributes = USER_TASK_ATTRIBUTES
+
+
+class CamundaServiceTaskParser(ActivityParserMixin, ServiceTaskParser):
+    pass
+
+
+class CamundaDecisionTaskParser(ActivityParserMixin, DecisionTaskParser):
+    pass
+
+
+class CamundaPlainTaskParser(ActivityParserMixin, CamundaTaskParser):
+    pass
+
+
+class CamundaSubProcessParser(ActivityParserMixin, SubWorkflowParser):
+    def create_task(self) -> Any:
+        if self.node.get("triggeredByEvent") == "true":
+            # the Camunda flavour builds event subprocesses as call activities
+            self.spec_class = EventSubprocess
+        return super().create_task()
+
+
+class CamundaCallActivityParser(ActivityParserMixin, CallActivityParser):
+    pass
+
+
+class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
+    """A receive task with the Camunda message definition (the library's core one
+    cannot be serialized by the Camunda converters: such a file failed at deploy)."""
+
+
+class CiiflowParser(DmnBundleMixin, CamundaParser):
+    """Camunda 7 files, with our DMN engine, service-task bindings, routing and mappings."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (CamundaUserTaskParser, CamundaUserTask),
+        full_tag("businessRuleTask"): (CamundaDecisionTaskParser, CamundaDecisionTask),
+        full_tag("serviceTask"): (CamundaServiceTaskParser, CamundaServiceTask),
+        full_tag("sendTask"): (CamundaServiceTaskParser, CamundaServiceTask),
+        full_tag("task"): (CamundaPlainTaskParser, CamundaNoneTask),
+        full_tag("manualTask"): (CamundaPlainTaskParser, CamundaManualTask),
+        full_tag("subProcess"): (CamundaSubProcessParser, CamundaSubProcess),
+        full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
+        full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
+        full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
+        full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
+                                             CamundaThrowEvent),
+    }
+
+    def get_document_positions(self, root: Any) -> dict[str, Any]:
+        """No positions: outgoing flows keep their XML order, as Camunda 7 evaluates them.
+
+        SpiffWorkflow orders a gateway's outgoing flows by the diagram's y coordinate,
+        so when two conditions hold, moving a shape in the Modeler would change the
+        branch taken. Positions serve nothing else in the library (sorting is stable).
+        """
+        return {}
+

@@ -1,0 +1,147 @@
+"""Service, send and script-free business work, as Camunda 7 binds it.
+
+SpiffWorkflow's Camunda parser turns a service task into a task that parks
+forever. Here the task looks up its binding in `engine.camunda.handlers` when it runs:
+a registered handler runs in the step; a topic without a handler becomes an
+external task (STARTED in the workflow, a row in `external_task`) that a worker
+fetches, locks and completes over the API. A BPMN error from either is thrown
+after the run, so the error boundary event sees a finished run, not a half one.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
+from SpiffWorkflow.specs.Simple import Simple
+from SpiffWorkflow.util.task import TaskState
+
+from . import handlers
+
+PENDING_ERROR = "ciiflow_bpmn_error"
+
+
+class ServiceTaskSpec(BpmnSpecMixin, Simple):
+    def __init__(self, wf_spec: Any, bpmn_id: str, binding_kind: str | None = None,
+                 binding_name: str | None = None, result_variable: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.binding_kind = binding_kind
+        self.binding_name = binding_name
+        self.result_variable = result_variable
+
+    @property
+    def external_topic(self) -> str | None:
+        if self.binding_kind == "topic" and handlers.lookup("topic", self.binding_name) is None:
+            return self.binding_name
+        return None
+
+    def _run_hook(self, my_task: Any) -> bool | None:
+        if self.binding_kind is None:
+            raise WorkflowTaskException(
+                f"service task {self.bpmn_id!r} has no implementation", task=my_task)
+        handler = handlers.lookup(self.binding_kind, self.binding_name)
+        if handler is None:
+            if self.binding_kind == "topic":
+                return None  # an external task: STARTED until a worker completes it
+            raise WorkflowTaskException(
+                f"no handler registered for camunda:{self.binding_kind} "
+                f"{self.binding_name!r}", task=my_task)
+        from engine.runtime.step import current_step
+
+        step = current_step()
+        context = handlers.HandlerContext(
+            instance_id=step.instance.id if step else "",
+            business_key=step.instance.business_key if step else None,
+            process_key=step.instance.process_key if step else "",
+            activity_id=self.bpmn_id, name=self.binding_name or "",
+            variables=deepcopy(my_task.data), now=step.now if step else None,
+            _session_factory=step.handler_session if step else _no_session,
+        )
+        try:
+            result = handler(context)
+        except handlers.BpmnError as error:
+            my_task.internal_data[PENDING_ERROR] = {"code": error.code,
+                                                    "message": error.message}
+            return None
+        apply_result(self, my_task, result)
+        return True
+
+
+def _no_session() -> Any:
+    raise RuntimeError("handlers get a session only inside an engine step")
+
+
+def apply_result(spec: ServiceTaskSpec, my_task: Any, result: Any) -> None:
+    if result is None:
+        return
+    if spec.result_variable:
+        my_task.data[spec.result_variable] = deepcopy(result)
+    elif isinstance(result, dict):
+        my_task.data.update(deepcopy(result))
+    else:
+        raise WorkflowTaskException(
+            f"handler of {spec.bpmn_id!r} returned {type(result).__name__}, not a mapping; "
+            "set camunda:resultVariable to keep it", task=my_task)
+
+
+def throw_pending_errors(wf: BpmnWorkflow) -> bool:
+    """Throw BPMN errors raised by handlers or workers; True if one was thrown."""
+    thrown = False
+    for workflow in (wf, *wf.subprocesses.values()):
+        for task in list(workflow.tasks.values()):
+            pending = task.internal_data.pop(PENDING_ERROR, None)
+            if pending is None or not task.has_state(TaskState.STARTED):
+                continue
+            code = pending["code"]
+            event = BpmnEvent(ErrorEventDefinition(code, code=code),
+                              payload=deepcopy(task.data), target=task.workflow)
+            catchers = [t for t in wf.event_manager.tasks.values()
+                        if t.task_spec.catches(t, event)]
+            if not catchers:
+                # Never end a case silently on an error nobody models: an incident instead.
+                raise WorkflowTaskException(
+                    f"BPMN error {code!r} from {task.task_spec.bpmn_id!r} is caught by no "
+                    "error boundary event", task=task)
+            wf.catch(event)
+            thrown = True
+    return thrown
+
+
+class ServiceTaskParser(CamundaTaskParser):
+    def create_task(self) -> ServiceTaskSpec:
+        kind, name = binding_of(self.node)
+        result_variable = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable")
+        return ServiceTaskSpec(self.spec, self.bpmn_id, binding_kind=kind, binding_name=name,
+                               result_variable=result_variable, **self.bpmn_attributes)
+
+
+def binding_of(node: Any) -> tuple[str | None, str | None]:
+    def attr(name: str) -> str | None:
+        value = node.get(f"{{{CAMUNDA_MODEL_NS}}}{name}")
+        return value.strip() if value and value.strip() else None
+
+    if attr("type") == "external" and attr("topic"):
+        return "topic", attr("topic")
+    for kind in ("delegateExpression", "class", "expression"):
+        if attr(kind):
+            return kind, handlers.normalize(kind, attr(kind))
+    return None, None
+
+
+class ServiceTaskConverter(TaskSpecConverter):
+    def to_dict(self, spec: ServiceTaskSpec) -> dict[str, Any]:
+        dct = self.get_default_attributes(spec)
+        dct.update(binding_kind=spec.binding_kind, binding_name=spec.binding_name,
+                   result_variable=spec.result_variable)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> ServiceTaskSpec:
+        return self.task_spec_from_dict(dct)

@@ -1,0 +1,65 @@
+"""Throw events that tell the history when nobody caught what they threw.
+
+SpiffWorkflow completes a workflow whose top-level error end event nobody
+catches with `success=True`; the error only sits in `wf.bpmn_events`. Camunda 7
+does the same (an uncaught BPMN error ends like a none end event). ciiflow
+keeps that outcome, so a case is not stuck for a modelling choice, but never
+silently: the step's history gets an `error_end_uncaught` row with the error
+code (and `escalation_uncaught` for an escalation nobody catches), and the
+instance ends `completed`. Stuck-case and reporting queries find such cases
+by that history kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+)
+
+UNCAUGHT_ERROR = "error_end_uncaught"
+UNCAUGHT_ESCALATION = "escalation_uncaught"
+
+
+def _record_uncaught(my_task: Any, before: int) -> None:
+    from engine.runtime.step import current_step
+
+    top = my_task.workflow.top_workflow
+    step = current_step()
+    for event in top.bpmn_events[before:]:
+        definition = event.event_definition
+        if isinstance(definition, ErrorEventDefinition):
+            kind = UNCAUGHT_ERROR
+        elif isinstance(definition, EscalationEventDefinition):
+            kind = UNCAUGHT_ESCALATION
+        else:
+            continue
+        if step is not None:
+            step.record(kind, activity_id=my_task.task_spec.bpmn_id,
+                        detail={"code": definition.code, "name": definition.name})
+
+
+class RecordingThrowMixin:
+    def _run_hook(self, my_task: Any) -> bool:
+        before = len(my_task.workflow.top_workflow.bpmn_events)
+        result = super()._run_hook(my_task)  # type: ignore[misc]
+        _record_uncaught(my_task, before)
+        return result
+
+
+class CamundaEndEvent(RecordingThrowMixin, EndEvent):
+    """An end event; an uncaught error or escalation it throws is put in the history."""
+
+
+class CamundaThrowEvent(RecordingThrowMixin, IntermediateThrowEvent):
+    """An intermediate throw event; an uncaught escalation is put in the history."""
+
+
+CONVERTERS: dict[type, type] = {
+    CamundaEndEvent: EventConverter,
+    CamundaThrowEvent: EventConverter,
+}

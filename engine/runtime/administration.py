@@ -1,0 +1,66 @@
+"""Coordinators' actions on a whole case: suspend, resume, terminate, each with a reason.
+
+These change the case's status, not its position in the process, so they do not
+run the workflow; terminating closes the open tasks so no institution keeps
+work on a case that is over.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.store.models import Incident, Instance, MessageSubscription, Task
+
+from .domain_events import TaskCancelled
+from .step import Step
+
+if TYPE_CHECKING:
+    from engine.facade import Engine
+
+TRANSITIONS = {
+    "suspend": ({"running", "incident"}, "suspended"),
+    "resume": ({"suspended"}, "running"),
+    "terminate": ({"running", "incident", "suspended"}, "terminated"),
+}
+
+
+def set_status(engine: Engine, instance_id: str, action: str, *, reason: str,
+               actor: str | None) -> Instance:
+    if action not in TRANSITIONS:
+        raise InvalidInput(f"unknown action {action}", field="action")
+    allowed, target = TRANSITIONS[action]
+    with engine.sessions.begin() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"no instance {instance_id}")
+        if instance.status not in allowed:
+            raise Conflict(f"cannot {action} an instance that is {instance.status}")
+        step = Step(engine.runtime, session, instance)
+        if action == "resume" and _has_open_incident(session, instance_id):
+            target = "incident"
+        values: dict = {"status": target}
+        if target == "terminated":
+            values.update(ended_at=step.now, next_timer_at=None)
+            for row in session.scalars(select(Task).where(
+                    Task.instance_id == instance_id, Task.state == "ready")):
+                row.state, row.completed_at = "cancelled", step.now
+                step.record("task_cancelled", actor=actor, activity_id=row.activity_id,
+                            task_id=row.id)
+                step.emit(TaskCancelled, task_id=row.id, activity_id=row.activity_id,
+                          candidate_groups=tuple(row.candidate_groups or ()))
+            session.execute(delete(MessageSubscription).where(
+                MessageSubscription.instance_id == instance_id))
+        step.record(action, actor=actor, detail={"reason": reason})
+        step.cas_update(**values)
+        step.flush_records()
+        return instance
+
+
+def _has_open_incident(session: Session, instance_id: str) -> bool:
+    stmt = select(Incident.id).where(
+        Incident.instance_id == instance_id, Incident.status == "open").limit(1)
+    return session.scalars(stmt).first() is not None

@@ -1,0 +1,267 @@
+"""Deploying bundles of BPMN and DMN files as versioned definitions.
+
+A process is versioned on the bytes it is built from: its own BPMN file, the
+files of the processes it calls and every DMN file of the bundle. Deploying the
+same bytes again returns the existing version (a no-op, like Camunda's
+duplicate filtering); any change makes version N+1. Running instances keep
+the version they started on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.camunda.parser import CiiflowParser
+from engine.camunda.serializer import dump_spec
+from engine.dmn.errors import DmnError
+from engine.errors import DefinitionRefused, Finding, NotFound
+from engine.store.models import Definition
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+@dataclass(frozen=True)
+class Deployed:
+    key: str
+    version: int
+    definition_id: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    definitions: list[Deployed]
+    findings: list[Finding]
+
+
+def lint_bundle(files: Mapping[str, bytes]) -> list[Finding]:
+    """The deploy-time lint; the XML guard alone until the full lint is installed."""
+    try:
+        from engine.lint import lint
+    except ImportError:  # pragma: no cover - the lint package is part of the product
+        return _minimal_lint(files)
+    return lint(files)
+
+
+def _minimal_lint(files: Mapping[str, bytes]) -> list[Finding]:
+    findings = []
+    for name, data in files.items():
+        try:
+            _parse_xml(data)
+        except etree.XMLSyntaxError as exc:
+            findings.append(Finding("error", name, None, f"not well-formed XML: {exc}"))
+    return findings
+
+
+def _parse_xml(data: bytes) -> etree._Element:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    return etree.fromstring(data, parser=parser)
+
+
+def _is_bpmn(root: etree._Element) -> bool:
+    return etree.QName(root).namespace == BPMN_NS
+
+
+def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, str]]:
+    """Parse the bundle; return the parser and, per executable process, its file name."""
+    parser = CiiflowParser()
+    process_files: dict[str, str] = {}
+    for name, data in sorted(files.items()):
+        try:
+            root = _parse_xml(data)
+            if _is_bpmn(root):
+                _name_anonymous_flows(root)
+                _condition_bare_choices(root)
+                parser.add_bpmn_xml(root, filename=name)
+                for proc in root.findall(f"{{{BPMN_NS}}}process"):
+                    if (proc.get("isExecutable") or "true").strip().lower() == "true":
+                        process_files[proc.get("id")] = name
+            else:
+                parser.add_dmn_xml(root, filename=name)
+        except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
+            raise DefinitionRefused([_parser_finding(exc, name, "reading")]) from exc
+    return parser, process_files
+
+
+def _name_anonymous_flows(root: etree._Element) -> None:
+    """Give every ``sequenceFlow`` without an ``id`` a generated one.
+
+    Camunda 7 runs flows without an id (its engine test resources are full of
+    them); SpiffWorkflow keys flows by id, so several anonymous flows collapse
+    into one and the process silently takes the wrong path (or ends at once).
+    """
+    taken = {el.get("id") for el in root.iter() if el.get("id")}
+    for index, flow in enumerate(root.iter(f"{{{BPMN_NS}}}sequenceFlow"), start=1):
+        if flow.get("id"):
+            continue
+        base = f"Flow_{flow.get('sourceRef') or 'x'}_{flow.get('targetRef') or 'x'}"
+        candidate, n = base, index
+        while candidate in taken:
+            candidate, n = f"{base}_{n}", n + 1
+        flow.set("id", candidate)
+        taken.add(candidate)
+
+
+_CHOICE_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
+_ALWAYS = "${true}"
+
+
+def _condition_bare_choices(root: etree._Element) -> None:
+    """Give a gateway's unconditioned, non-default outgoing flow the condition `${true}`.
+
+    Camunda 7 takes such a flow whenever the gateway reaches it (in file order);
+    SpiffWorkflow refuses the whole file instead. The stored source is untouched:
+    only the parsed copy gets the explicit condition.
+    """
+    outgoing: dict[str | None, list[etree._Element]] = {}
+    for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+    for kind in _CHOICE_GATEWAYS:
+        for gateway in root.iter(f"{{{BPMN_NS}}}{kind}"):
+            flows = outgoing.get(gateway.get("id"), [])
+            if len(flows) < 2:
+                continue
+            for flow in flows:
+                if (flow.get("id") == gateway.get("default")
+                        or flow.find(f"{{{BPMN_NS}}}conditionExpression") is not None):
+                    continue
+                condition = etree.SubElement(flow, f"{{{BPMN_NS}}}conditionExpression")
+                condition.text = _ALWAYS
+
+
+def _parser_finding(exc: Exception, filename: str, stage: str) -> Finding:
+    """Turn any parser exception into a finding naming the file and, when known, the element.
+
+    The lint refuses what it knows the parser cannot take; this is the net under
+    it. SpiffWorkflow raises ``ValidationException`` for the cases it anticipates,
+    our DMN parser ``DmnError``; anything else is a parser bug met by a file the
+    lint did not foresee, and must still be a refusal rather than a 500.
+    """
+    if isinstance(exc, ValidationException):
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Finding("error", getattr(exc, "file_name", "") or filename,
+                       getattr(exc, "id", None), first)
+    if isinstance(exc, DmnError):
+        return Finding("error", filename, None, str(exc).splitlines()[0])
+    return Finding(
+        "error", filename, None,
+        f"the BPMN/DMN parser could not read this file while {stage} "
+        f"({type(exc).__name__}: {str(exc)[:200]}); a construct in it is not supported, "
+        "please report the file to the ciiflow maintainers")
+
+
+def _checksum(files: Mapping[str, bytes], names: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(set(names)):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def deploy(
+    session: Session,
+    files: Mapping[str, bytes],
+    *,
+    actor: str | None,
+    now: datetime,
+) -> DeployResult:
+    findings = lint_bundle(files)
+    if any(f.severity == "error" for f in findings):
+        raise DefinitionRefused(findings)
+    parser, process_files = build_specs(files)
+    if not process_files:
+        raise DefinitionRefused([Finding(
+            "error", ",".join(sorted(files)), None,
+            "no executable process in the bundle: decisions are bound to the processes "
+            "deployed with them, so deploy the BPMN files that use these DMN files too")])
+    dmn_files = [n for n in files if n not in process_files.values() and n.endswith(".dmn")]
+    results = []
+    for key, filename in sorted(process_files.items()):
+        try:
+            spec = parser.get_spec(key)
+            subprocess_specs = parser.get_subprocess_specs(key)
+        except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
+            raise DefinitionRefused(
+                [_parser_finding(exc, filename, f"building process {key!r}")]) from exc
+        used = [filename, *dmn_files]
+        used += [process_files[s] for s in subprocess_specs if s in process_files]
+        checksum = _checksum(files, used)
+        latest = _latest(session, key)
+        if latest is not None and latest.checksum == checksum:
+            results.append(Deployed(key, latest.version, latest.id, created=False))
+            continue
+        row = Definition(
+            key=key,
+            version=(latest.version + 1) if latest else 1,
+            name=spec.description if spec.description != key else None,
+            checksum=checksum,
+            resources={n: files[n].decode("utf-8") for n in sorted(set(used))},
+            bpmn_resource=filename,
+            spec=_dump(spec, subprocess_specs, filename, key),
+            deployed_at=now,
+            deployed_by=actor,
+        )
+        session.add(row)
+        session.flush()
+        results.append(Deployed(key, row.version, row.id, created=True))
+    return DeployResult(results, findings)
+
+
+def _dump(spec: Any, subprocess_specs: Mapping[str, Any], filename: str, key: str) -> str:
+    """Serialize the specs; a spec the serializer cannot store is refused, not a 500."""
+    try:
+        return dump_spec(spec, subprocess_specs)
+    except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
+        raise DefinitionRefused(
+            [_parser_finding(exc, filename, f"storing process {key!r}")]) from exc
+
+
+def _latest(session: Session, key: str) -> Definition | None:
+    return session.scalars(
+        select(Definition).where(Definition.key == key).order_by(Definition.version.desc()).limit(1)
+    ).first()
+
+
+def get(session: Session, key: str, version: int | None = None) -> Definition:
+    if version is None:
+        row = _latest(session, key)
+    else:
+        row = session.scalars(
+            select(Definition).where(Definition.key == key, Definition.version == version)
+        ).first()
+    if row is None:
+        what = f"{key} version {version}" if version else key
+        raise NotFound(f"no definition {what}")
+    return row
+
+
+def list_latest(session: Session) -> list[Definition]:
+    latest = (
+        select(Definition.key, func.max(Definition.version).label("v"))
+        .group_by(Definition.key)
+        .subquery()
+    )
+    stmt = (
+        select(Definition)
+        .join(latest, (Definition.key == latest.c.key) & (Definition.version == latest.c.v))
+        .order_by(Definition.key)
+    )
+    return list(session.scalars(stmt))
+
+
+def list_versions(session: Session, key: str) -> list[Definition]:
+    return list(
+        session.scalars(
+            select(Definition).where(Definition.key == key).order_by(Definition.version)
+        )
+    )

@@ -1,0 +1,296 @@
+"""One advance of one instance: the only place where workflow state is written.
+
+A step loads the instance, lets SpiffWorkflow run, brings the read models in
+line, and saves state, task rows, history and events in the caller's
+transaction. The save is a compare-and-set on the instance's version: the loser
+of a race raises `ConcurrentUpdate` before it has written anything. If the
+workflow raises while running, nothing of the step is written (what a
+service-task handler wrote is rolled back with its savepoint), the instance
+keeps its last good state and an incident is opened instead.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engine import clock as clock_module
+from engine.camunda.serializer import SpecCache, dump_state, load_state
+from engine.clock import Clock
+from engine.errors import ConcurrentUpdate, EngineError
+from engine.store.models import History, Incident, Instance, Task
+
+from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
+from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[BpmnWorkflow], None]
+
+INSTANCE = Instance.__table__
+_SAVE_COLUMNS = {"state", "status", "next_timer_at", "ended_at", "updated_at", "history_seq"}
+# Built once: the step's hot statement, compiled once by SQLAlchemy's cache.
+_SAVE = (
+    update(INSTANCE)
+    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
+    .values({c: bindparam(c) for c in (*sorted(_SAVE_COLUMNS), "version")})
+)
+
+
+@dataclass
+class Runtime:
+    """What every step needs: the clock, the event bus, the spec cache, the script engine."""
+
+    clock: Clock
+    bus: EventBus
+    specs: SpecCache = field(default_factory=SpecCache)
+    script_engine_factory: Callable[[], Any] | None = None
+
+    def script_engine(self) -> Any:
+        if self.script_engine_factory is not None:
+            return self.script_engine_factory()
+        from engine.expressions import SafeScriptEngine
+
+        return SafeScriptEngine()
+
+
+@dataclass
+class StepOutcome:
+    instance: Instance
+    incident: Incident | None = None
+    ready_tasks: list[Task] | None = None
+
+
+_current_step: contextvars.ContextVar[Step | None] = contextvars.ContextVar(
+    "ciiflow_step", default=None)
+
+
+def current_step() -> Step | None:
+    """The step being run, for service-task handlers that need its session and clock."""
+    return _current_step.get()
+
+
+def run_engine(wf: BpmnWorkflow) -> None:
+    """Run every automatic task, due timer and pending BPMN error until the workflow waits."""
+    from engine.camunda.service_tasks import throw_pending_errors
+
+    wf.do_engine_steps()
+    wf.refresh_timers()
+    wf.do_engine_steps()
+    while throw_pending_errors(wf):
+        wf.do_engine_steps()
+
+
+class Step:
+    def __init__(self, runtime: Runtime, session: Session, instance: Instance) -> None:
+        self.runtime = runtime
+        self.session = session
+        self.instance = instance
+        self.now = runtime.clock.now()
+        self.events: list[DomainEvent] = []
+        self.history: list[dict[str, Any]] = []
+        self.writes = PendingWrites()
+        self.known_tasks: dict[str, Task] = {}
+        self._seq = instance.history_seq
+        self.retrying: Incident | None = None
+        self.savepoint: Any = None
+
+    # -- loading -------------------------------------------------------------
+    def load(self) -> BpmnWorkflow:
+        from engine.store.models import Definition
+
+        def text() -> str:
+            return self.session.get(Definition, self.instance.definition_id).spec
+
+        specs = self.runtime.specs.get(self.instance.definition_id, text)
+        wf = load_state(self.instance.state, specs)
+        wf.script_engine = self.runtime.script_engine()
+        return wf
+
+    # -- history and events --------------------------------------------------
+    def record(self, kind: str, *, actor: str | None = None, activity_id: str | None = None,
+               task_id: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        self._seq += 1
+        self.history.append(dict(
+            instance_id=self.instance.id, seq=self._seq, at=self.now, kind=kind, actor=actor,
+            activity_id=activity_id, task_id=task_id, detail=detail,
+        ))
+
+    def emit(self, event_class: type, **kwargs: Any) -> None:
+        self.events.append(event_class(
+            instance_id=self.instance.id, process_key=self.instance.process_key,
+            business_key=self.instance.business_key, at=self.now, **kwargs,
+        ))
+
+    # -- advancing -----------------------------------------------------------
+    def advance(self, wf: BpmnWorkflow, action: Action, *, actor: str | None,
+                operation: dict[str, Any], before: Snapshot | None = None,
+                completing: str | None = None) -> StepOutcome:
+        """Run `action` on the workflow and save the result, or open an incident."""
+        before = before or Snapshot.of(wf)
+        memory = self._remember()
+        self.savepoint = None
+        token = _current_step.set(self)
+        try:
+            with clock_module.using(self.runtime.clock), self.session.no_autoflush:
+                action(wf)
+                after = Snapshot.of(wf)
+                timer_at = next_timer_at(wf)
+                status = "completed" if wf.is_completed() else self.instance.status
+                if status == "incident":
+                    status = "running"
+                sync(self, wf, before, after, actor=actor, completing=completing)
+                # the compare-and-set is the step's first write: a loser writes nothing
+                self.save(wf, status=status,
+                          next_timer=None if status == "completed" else timer_at)
+            self.flush_records()
+        except EngineError:
+            self._rollback_handlers()
+            self._restore(memory)
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of the model becomes an incident
+            self._rollback_handlers()
+            self._restore(memory)
+            return StepOutcome(self.instance, self.open_incident(exc, operation, actor))
+        finally:
+            _current_step.reset(token)
+        if self.savepoint is not None:
+            self.savepoint.commit()
+            self.savepoint = None
+        return StepOutcome(self.instance)
+
+    def handler_session(self) -> Session:
+        """The session a service-task handler may write with, inside a savepoint of the step.
+
+        Until a handler asks for it, a step writes nothing before its compare-and-set,
+        so a failure has nothing to undo and the savepoint is not paid for.
+        """
+        if self.savepoint is None:
+            self.savepoint = self.session.begin_nested()
+        return self.session
+
+    def _rollback_handlers(self) -> None:
+        if self.savepoint is not None:
+            self.savepoint.rollback()
+            self.savepoint = None
+
+    def _remember(self) -> tuple[Any, ...]:
+        fields = {k: getattr(self.instance, k) for k in self._INSTANCE_FIELDS}
+        return fields, self._seq, len(self.history), len(self.events)
+
+    def _restore(self, memory: tuple[Any, ...]) -> None:
+        fields, self._seq, n_history, n_events = memory
+        for key, value in fields.items():
+            set_committed_value(self.instance, key, value)
+        del self.history[n_history:]
+        del self.events[n_events:]
+        self.writes = PendingWrites()
+
+    _INSTANCE_FIELDS = ("version", "status", "state", "next_timer_at", "updated_at",
+                        "ended_at", "history_seq")
+
+    def open_incident(self, exc: Exception, operation: dict[str, Any],
+                      actor: str | None) -> Incident:
+        activity_id, message = describe_failure(exc)
+        log.info("incident on instance %s at %s", self.instance.id, activity_id)
+        self.cas_update(status="incident")
+        incident = self.retrying
+        if incident is not None:  # a retry that failed again updates its incident
+            incident.activity_id, incident.message = activity_id, message
+            incident.operation = operation
+            self.session.flush()
+            self.record("incident_retry_failed", actor=actor, activity_id=activity_id,
+                        detail={"incident_id": incident.id, "message": message})
+            self.flush_records()
+            return incident
+        incident = Incident(
+            instance_id=self.instance.id, activity_id=activity_id, message=message,
+            operation=operation, status="open", opened_at=self.now,
+        )
+        self.session.add(incident)
+        self.session.flush()
+        self.record("incident_opened", actor=actor, activity_id=activity_id,
+                    detail={"incident_id": incident.id, "message": message})
+        self.emit(IncidentOpened, incident_id=incident.id, activity_id=activity_id,
+                  message=message)
+        self.flush_records()
+        return incident
+
+    # -- saving --------------------------------------------------------------
+    def cas_update(self, **values: Any) -> None:
+        """Compare-and-set on the version; first write of the step, so a loser writes nothing."""
+        old_status = self.instance.status
+        old_version = self.instance.version
+        values.setdefault("updated_at", self.now)
+        new_status = values.get("status", old_status)
+        if new_status != old_status:
+            self.record("state_changed", detail={"from": old_status, "to": new_status})
+            self.emit(InstanceStateChanged, old_status=old_status, new_status=new_status)
+            if new_status == "completed":
+                self.record("completed")
+        values["history_seq"] = self._seq
+        conn = self.session.connection()
+        if values.keys() == _SAVE_COLUMNS:
+            result = conn.execute(_SAVE, {"b_id": self.instance.id, "b_version": old_version,
+                                          "version": old_version + 1, **values})
+        else:
+            result = conn.execute(
+                update(INSTANCE)
+                .where(INSTANCE.c.id == self.instance.id, INSTANCE.c.version == old_version)
+                .values(version=old_version + 1, **values))
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"instance {self.instance.id} was advanced by someone else")
+        set_committed_value(self.instance, "version", old_version + 1)
+        for key, value in values.items():
+            set_committed_value(self.instance, key, value)
+
+    def save(self, wf: BpmnWorkflow, *, status: str, next_timer: datetime | None) -> None:
+        ended = self.now if status in ("completed", "terminated") else self.instance.ended_at
+        self.cas_update(state=dump_state(wf), status=status, next_timer_at=next_timer,
+                        ended_at=ended, updated_at=self.now)
+
+    def flush_records(self) -> None:
+        """Write what the step recorded, after the compare-and-set, and publish its events."""
+        conn = self.session.connection()
+        if self.instance.history_seq != self._seq:
+            conn.execute(update(INSTANCE).where(INSTANCE.c.id == self.instance.id)
+                         .values(history_seq=self._seq))
+            set_committed_value(self.instance, "history_seq", self._seq)
+        self.writes.execute(conn, self.instance.id)
+        if self.history:
+            conn.execute(insert(History.__table__), self.history)
+        self.runtime.bus.publish_all(self.session, self.events)
+        self.history, self.events = [], []
+
+
+def describe_failure(exc: Exception) -> tuple[str | None, str]:
+    """The BPMN element at fault and a one-line message, from whatever SpiffWorkflow raised."""
+    activity_id = None
+    task = getattr(exc, "task", None)
+    if task is not None:
+        activity_id = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+    elif getattr(exc, "task_spec", None) is not None:
+        activity_id = getattr(exc.task_spec, "bpmn_id", None) or exc.task_spec.name
+    parts = [str(exc).strip() or type(exc).__name__]
+    inner = getattr(exc, "exception", None)
+    if inner is not None and str(inner) and str(inner) not in parts[0]:
+        parts.append(str(inner))
+    parts.extend(getattr(exc, "__notes__", []) or [])
+    message = ": ".join(p for p in parts if p)
+    return activity_id, message[:2000]
+
+
+def merged(data: dict[str, Any] | None) -> dict[str, Any]:
+    """Checked, deep-copied input: see `engine.runtime.casedata`."""
+    from .casedata import clean
+
+    return clean(data)

@@ -1,0 +1,36 @@
+"""All tables of the service in one metadata: the engine's, the webhooks' and CII's.
+
+Alembic and the tests build the schema from here, so a table added in any
+package is migrated and tested the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+import webhooks.models  # noqa: F401  (tables)
+import workflows.cii.quota  # noqa: F401  (tables)
+from engine.store import Base
+
+metadata = Base.metadata
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(db: Engine) -> None:
+    """Bring the database to the newest migration."""
+    config = alembic_config()
+    with db.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
