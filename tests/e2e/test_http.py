@@ -20,7 +20,7 @@ from tests.e2e.live import serve
 from tests.e2e.walker import Walker, fill
 from tests.workflows import processes
 from tests.workflows.conftest import ANNOUNCEMENT, make_principal
-from workflows.cli import bpmn_topics, directory_groups
+from workflows.cli.principals import bpmn_topics, directory_groups
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 

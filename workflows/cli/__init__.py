@@ -1,0 +1,13 @@
+"""`ciiflow`: the command line of the service, one module per area.
+
+Each command parses its arguments, calls one operation of the engine and
+prints the answer, exactly as the matching API endpoint does.
+"""
+
+from . import cases, definitions, oversight, principals, processes  # noqa: F401  (commands)
+from .root import main
+
+__all__ = ["main"]
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

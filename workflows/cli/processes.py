@@ -1,0 +1,52 @@
+"""Long-running processes: the development server and the worker."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import click
+
+from .root import main, make_engine
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the API with the development server (production: gunicorn, see README)."""
+    from workflows.app import create_app
+
+    create_app().run(host=host, port=port, threaded=True)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="one round, then exit")
+@click.option("--interval", default=1.0, show_default=True, help="seconds between rounds")
+def worker(once: bool, interval: float) -> None:
+    """Fire due timers and dispatch webhooks, in a loop."""
+    from webhooks import dispatcher as webhook_dispatcher
+
+    engine = make_engine()
+    if once:
+        fired = engine.run_due_timers()
+        sent = webhook_dispatcher.run_once(engine)
+        click.echo(f"timers: {fired}, webhooks: {sent}")
+        return
+    # Deliveries poll every 50 ms in their own thread so a task.ready reaches its
+    # institution within a fraction of a second; timers only need `interval`.
+    stop = threading.Event()
+    deliveries = webhook_dispatcher.dispatcher_for(engine)
+    thread = threading.Thread(target=deliveries.run_forever, args=(stop,),
+                              kwargs={"poll_interval": 0.05}, name="webhooks", daemon=True)
+    thread.start()
+    try:
+        while True:
+            if not engine.run_due_timers():
+                time.sleep(interval)
+    except KeyboardInterrupt:  # pragma: no cover - interactive stop
+        pass
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+        deliveries.close()
