@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from engine.errors import Conflict, InvalidInput, NoSubscriber
 from engine.store.models import MessageSubscription
+from engine.store.queries import running_instance
 
 from .step import Step, StepOutcome, run_engine
 
@@ -82,7 +83,7 @@ def correlate(engine: Engine, name: str, *, business_key: str | None,
         if len(targets) > 1:
             raise Conflict(f"{len(targets)} instances wait for message '{name}'; "
                            "give the instance_id")
-        instance = engine._active(session, targets[0])
+        instance = running_instance(session, targets[0])
         step = Step(engine.runtime, session, instance)
         wf = step.load()
         step.record("message_received", actor=actor, detail={"message": name})

@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
+from engine.errors import InstanceNotActive, NotFound
+
 from .models import Instance, Task, TaskCandidate
 
 
@@ -69,3 +71,13 @@ def list_tasks(session: Session, *, state: str | None = "ready",
         stmt = stmt.join(Instance, Instance.id == Task.instance_id).where(
             Instance.business_key == business_key)
     return list(session.scalars(page.apply(stmt.order_by(Task.ready_at, Task.id))))
+
+
+def running_instance(session: Session, instance_id: str) -> Instance:
+    """The instance, if it exists and runs; what a step on it starts from."""
+    instance = session.get(Instance, instance_id)
+    if instance is None:
+        raise NotFound(f"no instance {instance_id}")
+    if instance.status != "running":
+        raise InstanceNotActive(f"instance {instance_id} is {instance.status}")
+    return instance
