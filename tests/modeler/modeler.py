@@ -4,33 +4,22 @@ The corpus in `tests/modeler/files/` was generated with this writer
 (`python -m tests.modeler.corpus`) and is checked in as plain files, so the
 tests read the bytes a process owner would upload. The writer exists to keep
 the diagram interchange (shapes, edges, labels, `incoming`/`outgoing`
-references, expanded subprocesses) consistent, which is tedious by hand.
+references, expanded subprocesses) consistent, which is tedious by hand. Only
+the layout (nested subprocesses, event subprocesses below the main row) lives
+here; namespaces, sizes, shapes, edges and escaping come from the product's
+writer, `bpmn/tools/writer.py`, so corpus and product files cannot drift apart.
 """
 
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
-NAMESPACES = (
-    'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
-    'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
-    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
-    'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    'xmlns:modeler="http://camunda.org/schema/modeler/1.0"'
-)
+from bpmn.tools import writer
+from bpmn.tools.writer import Tag
 
-SIZES = {
-    "startEvent": (36, 36), "endEvent": (36, 36), "intermediateCatchEvent": (36, 36),
-    "intermediateThrowEvent": (36, 36), "boundaryEvent": (36, 36),
-    "exclusiveGateway": (50, 50), "parallelGateway": (50, 50), "eventBasedGateway": (50, 50),
-    "inclusiveGateway": (50, 50),
-}
-EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-          "boundaryEvent"}
+# The order in which the corpus files declare their namespaces (as committed).
+PREFIXES = ("bpmn", "bpmndi", "dc", "camunda", "di", "xsi", "modeler")
 
 
 @dataclass
@@ -64,22 +53,26 @@ class _Box:
     h: int
 
 
+def _is_event_sub(el: El) -> bool:
+    return el.attrs.get("triggeredByEvent") == "true"
+
+
+def _main_row(children: list[El]) -> list[El]:
+    return [c for c in children if c.kind != "boundaryEvent" and not _is_event_sub(c)]
+
+
 def _size(el: El) -> tuple[int, int]:
-    if el.kind in SIZES:
-        return SIZES[el.kind]
     if el.kind == "subProcess" and el.children:
         w, h = _container_size(el.children)
         return w + 60, h + 40
-    return 100, 80
+    return writer.size(el.kind)
 
 
 def _container_size(children: list[El]) -> tuple[int, int]:
-    main = [c for c in children if c.kind != "boundaryEvent"
-            and c.attrs.get("triggeredByEvent") != "true"]
-    subs = [c for c in children if c.attrs.get("triggeredByEvent") == "true"]
+    main = _main_row(children)
     width = sum(_size(c)[0] + 60 for c in main) + 40
     height = max((_size(c)[1] for c in main), default=80) + 80
-    for sub in subs:
+    for sub in filter(_is_event_sub, children):
         sw, sh = _size(sub)
         width = max(width, sw + 40)
         height += sh + 40
@@ -87,8 +80,7 @@ def _container_size(children: list[El]) -> tuple[int, int]:
 
 
 def _layout(children: list[El], x0: int, y0: int, boxes: dict[str, _Box]) -> None:
-    main = [c for c in children if c.kind != "boundaryEvent"
-            and c.attrs.get("triggeredByEvent") != "true"]
+    main = _main_row(children)
     tallest = max((_size(c)[1] for c in main), default=80)
     mid = y0 + 40 + tallest // 2
     x = x0 + 40
@@ -101,24 +93,21 @@ def _layout(children: list[El], x0: int, y0: int, boxes: dict[str, _Box]) -> Non
     attached: dict[str, int] = {}
     for child in children:
         if child.kind == "boundaryEvent":
-            host = boxes[child.attrs["attachedToRef"]]
-            n = attached.get(host and child.attrs["attachedToRef"], 0)
-            attached[child.attrs["attachedToRef"]] = n + 1
+            host_id = child.attrs["attachedToRef"]
+            host = boxes[host_id]
+            n = attached.get(host_id, 0)
+            attached[host_id] = n + 1
             boxes[child.id] = _Box(host.x + 12 + 40 * n, host.y + host.h - 18, 36, 36)
     y = mid + tallest // 2 + 60
-    for child in children:
-        if child.attrs.get("triggeredByEvent") == "true":
-            w, h = _size(child)
-            boxes[child.id] = _Box(x0 + 40, y, w, h)
-            _layout(child.children, x0 + 50, y + 10, boxes)
-            y += h + 40
+    for child in filter(_is_event_sub, children):
+        w, h = _size(child)
+        boxes[child.id] = _Box(x0 + 40, y, w, h)
+        _layout(child.children, x0 + 50, y + 10, boxes)
+        y += h + 40
     # boundary events of nested subprocesses are placed by the recursive calls
 
 
-Links = dict[str, list[str]]
-
-
-def _links(children: list[El], flows: list[Fl]) -> tuple[Links, Links]:
+def _links(flows: list[Fl]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     incoming: dict[str, list[str]] = {}
     outgoing: dict[str, list[str]] = {}
     for flow in flows:
@@ -127,50 +116,35 @@ def _links(children: list[El], flows: list[Fl]) -> tuple[Links, Links]:
     return incoming, outgoing
 
 
-def _write_container(children: list[El], flows: list[Fl], indent: str, out: list[str]) -> None:
-    incoming, outgoing = _links(children, flows)
+def _node(el: El, incoming: list[str], outgoing: list[str]) -> Tag:
+    attrs = [("id", el.id), *([("name", el.name)] if el.name else []), *el.attrs.items()]
+    tag = Tag(f"bpmn:{el.kind}", attrs)
+    if el.ext:
+        tag.sub("bpmn:extensionElements").raw(el.ext)
+    for flow_id in incoming:
+        tag.sub("bpmn:incoming", text=flow_id)
+    for flow_id in outgoing:
+        tag.sub("bpmn:outgoing", text=flow_id)
+    if el.tail:
+        tag.raw(el.tail)
+    if el.kind == "subProcess":
+        _fill_container(tag, el.children, el.flows)
+    return tag
+
+
+def _fill_container(parent: Tag, children: list[El], flows: list[Fl]) -> None:
+    incoming, outgoing = _links(flows)
     for el in children:
-        attrs = f' id="{el.id}"'
-        if el.name:
-            attrs += f" name={quoteattr(el.name)}"
-        attrs += "".join(f" {k}={quoteattr(v)}" for k, v in el.attrs.items())
-        inner: list[str] = []
-        if el.ext:
-            inner.append(f"{indent}  <bpmn:extensionElements>\n{_indent(el.ext, indent + '    ')}"
-                         f"{indent}  </bpmn:extensionElements>\n")
-        inner += [f"{indent}  <bpmn:incoming>{f}</bpmn:incoming>\n"
-                  for f in incoming.get(el.id, [])]
-        inner += [f"{indent}  <bpmn:outgoing>{f}</bpmn:outgoing>\n"
-                  for f in outgoing.get(el.id, [])]
-        if el.tail:
-            inner.append(_indent(el.tail, indent + "  "))
-        if el.kind == "subProcess":
-            _write_container(el.children, el.flows, indent + "  ", inner)
-        if inner:
-            out.append(f"{indent}<bpmn:{el.kind}{attrs}>\n{''.join(inner)}{indent}</bpmn:{el.kind}>\n")
-        else:
-            out.append(f"{indent}<bpmn:{el.kind}{attrs} />\n")
+        parent.add(_node(el, incoming.get(el.id, []), outgoing.get(el.id, [])))
     for flow in flows:
-        name = f" name={quoteattr(flow.name)}" if flow.name else ""
-        head = f'{indent}<bpmn:sequenceFlow id="{flow.id}"{name} sourceRef="{flow.source}" ' \
-               f'targetRef="{flow.target}"'
-        if flow.condition is None:
-            out.append(head + " />\n")
-        else:
-            out.append(head + ">\n" + f'{indent}  <bpmn:conditionExpression '
-                       f'xsi:type="bpmn:tFormalExpression">{escape(flow.condition)}'
-                       f"</bpmn:conditionExpression>\n{indent}</bpmn:sequenceFlow>\n")
+        parent.add(writer.sequence_flow(flow.id, flow.source, flow.target, flow.name,
+                                        flow.condition))
 
 
-def _indent(text: str, indent: str) -> str:
-    lines = [line for line in textwrap.dedent(text.strip("\n")).splitlines() if line.strip()]
-    return "".join(f"{indent}{line.rstrip()}\n" for line in lines)
-
-
-def _all(children: list[El]) -> list[tuple[El, list[Fl]]]:
-    found: list[tuple[El, list[Fl]]] = []
+def _all(children: list[El]) -> list[El]:
+    found: list[El] = []
     for el in children:
-        found.append((el, []))
+        found.append(el)
         if el.kind == "subProcess":
             found += _all(el.children)
     return found
@@ -184,52 +158,49 @@ def _all_flows(children: list[El], flows: list[Fl]) -> list[Fl]:
     return result
 
 
+def _shape(el: El, box: _Box) -> Tag:
+    flags = [("isExpanded", "true")] if el.kind == "subProcess" else []
+    label = None
+    if el.name and el.kind in writer.EVENTS:
+        label = (box.x - 12, box.y + box.h + 7, 60, 14)
+    return writer.shape(el.id, (box.x, box.y, box.w, box.h), label, flags)
+
+
+def _edge(flow: Fl, boxes: dict[str, _Box]) -> Tag:
+    s, t = boxes[flow.source], boxes[flow.target]
+    below = s.y + s.h <= t.y
+    sx, sy = (s.x + s.w // 2, s.y + s.h) if below else (s.x + s.w, s.y + s.h // 2)
+    tx, ty = t.x, t.y + t.h // 2
+    corner = [(sx, ty)] if sy != ty else []
+    return writer.edge(flow.id, [(sx, sy), *corner, (tx, ty)])
+
+
+def _diagram(index: int, proc_id: str, children: list[El], flows: list[Fl]) -> Tag:
+    boxes: dict[str, _Box] = {}
+    _layout(children, 120, 40, boxes)
+    dia, plane = writer.diagram("1" if index == 0 else f"1_{index}", proc_id)
+    for el in _all(children):
+        plane.add(_shape(el, boxes[el.id]))
+    for flow in _all_flows(children, flows):
+        plane.add(_edge(flow, boxes))
+    return dia
+
+
 def definitions(pid: str, children: list[El], flows: list[Fl], *, roots: str = "",
                 name: str | None = None, definitions_id: str = "Definitions_1",
-                extra_processes: list[tuple[str, list[El], list[Fl]]] = ()) -> str:
+                extra_processes: Sequence[tuple[str, list[El], list[Fl]]] = ()) -> str:
     """A whole Modeler file: process(es), root elements (messages, errors), diagram."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           f'<bpmn:definitions {NAMESPACES} id="{definitions_id}" '
-           'targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" '
-           'exporterVersion="5.28.0" modeler:executionPlatform="Camunda Platform" '
-           'modeler:executionPlatformVersion="7.21.0">\n']
+    root = writer.bpmn_definitions(definitions_id, PREFIXES)
     processes = [(pid, children, flows, name), *((p, c, f, None) for p, c, f in extra_processes)]
     for proc_id, proc_children, proc_flows, proc_name in processes:
-        label = f" name={quoteattr(proc_name)}" if proc_name else ""
-        out.append(f'  <bpmn:process id="{proc_id}"{label} isExecutable="true" '
-                   'camunda:historyTimeToLive="180">\n')
-        _write_container(proc_children, proc_flows, "    ", out)
-        out.append("  </bpmn:process>\n")
+        proc = root.sub("bpmn:process", [("id", proc_id)])
+        if proc_name:
+            proc.set("name", proc_name)
+        proc.set("isExecutable", "true").set("camunda:historyTimeToLive", "180")
+        proc.keep_open()
+        _fill_container(proc, proc_children, proc_flows)
     if roots:
-        out.append(_indent(roots, "  "))
+        root.raw(roots)
     for index, (proc_id, proc_children, proc_flows, _) in enumerate(processes):
-        suffix = "" if index == 0 else f"_{index}"
-        boxes: dict[str, _Box] = {}
-        _layout(proc_children, 120, 40, boxes)
-        out.append(f'  <bpmndi:BPMNDiagram id="BPMNDiagram_1{suffix}">\n'
-                   f'    <bpmndi:BPMNPlane id="BPMNPlane_1{suffix}" bpmnElement="{proc_id}">\n')
-        for el, _ in _all(proc_children):
-            box = boxes[el.id]
-            extra = ' isExpanded="true"' if el.kind == "subProcess" else ""
-            shape = (f'      <bpmndi:BPMNShape id="{el.id}_di" bpmnElement="{el.id}"{extra}>\n'
-                     f'        <dc:Bounds x="{box.x}" y="{box.y}" width="{box.w}" '
-                     f'height="{box.h}" />\n')
-            if el.name and el.kind in EVENTS:
-                shape += (f'        <bpmndi:BPMNLabel>\n          <dc:Bounds x="{box.x - 12}" '
-                          f'y="{box.y + box.h + 7}" width="60" height="14" />\n'
-                          "        </bpmndi:BPMNLabel>\n")
-            out.append(shape + "      </bpmndi:BPMNShape>\n")
-        for flow in _all_flows(proc_children, proc_flows):
-            s, t = boxes[flow.source], boxes[flow.target]
-            sx, sy = (s.x + s.w // 2, s.y + s.h) if s.y + s.h <= t.y else (s.x + s.w,
-                                                                             s.y + s.h // 2)
-            tx, ty = t.x, t.y + t.h // 2
-            points = f'        <di:waypoint x="{sx}" y="{sy}" />\n'
-            if sy != ty:
-                points += f'        <di:waypoint x="{sx}" y="{ty}" />\n'
-            points += f'        <di:waypoint x="{tx}" y="{ty}" />\n'
-            out.append(f'      <bpmndi:BPMNEdge id="{flow.id}_di" bpmnElement="{flow.id}">\n'
-                       f"{points}      </bpmndi:BPMNEdge>\n")
-        out.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n")
-    out.append("</bpmn:definitions>\n")
-    return "".join(out)
+        root.add(_diagram(index, proc_id, proc_children, proc_flows))
+    return writer.document(root)

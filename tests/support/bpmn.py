@@ -1,35 +1,24 @@
 """Small Camunda-Modeler-style BPMN documents for tests, with diagram interchange.
 
 Tests need many tiny processes; writing each with full DI by hand would hide
-what the test is about. This writer lays nodes out left to right and emits the
-same namespaces and attributes Camunda Modeler 5 writes.
+what the test is about. This module only lays nodes out left to right; how a
+Modeler file is spelled (namespaces, sizes, shapes, edges, escaping) comes from
+the product's writer, ``bpmn/tools/writer.py``, so test documents cannot drift
+from the files process owners upload. Each node and flow stays on one line
+because tests edit the bytes (``.replace(...)``) to build broken variants.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
-HEADER = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
-    'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
-    'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
-    'xmlns:modeler="http://camunda.org/schema/modeler/1.0" '
-    'id="Definitions_{pid}" targetNamespace="http://bpmn.io/schema/bpmn" '
-    'exporter="Camunda Modeler" exporterVersion="5.28.0" '
-    'modeler:executionPlatform="Camunda Platform" modeler:executionPlatformVersion="7.21.0">\n'
-)
+from bpmn.tools import writer
+from bpmn.tools.writer import Tag
 
-SIZES = {
-    "startEvent": (36, 36), "endEvent": (36, 36), "intermediateCatchEvent": (36, 36),
-    "intermediateThrowEvent": (36, 36), "boundaryEvent": (36, 36),
-    "exclusiveGateway": (50, 50), "parallelGateway": (50, 50), "eventBasedGateway": (50, 50),
-    "inclusiveGateway": (50, 50),
-}
+# The order in which these documents have always declared their namespaces.
+PREFIXES = ("bpmn", "bpmndi", "dc", "di", "xsi", "camunda", "modeler")
+
+Box = tuple[int, int, int, int]
 
 
 @dataclass
@@ -55,64 +44,76 @@ def user_task(id: str, groups: str | None = None, inner: str = "", **attrs: str)
     return Node(id, "userTask", id.replace("_", " "), attrs, inner)
 
 
-def document(pid: str, nodes: list[Node], flows: list[Flow], *, extra: str = "",
-             name: str | None = None) -> bytes:
-    positions: dict[str, tuple[int, int, int, int]] = {}
+def _layout(nodes: list[Node]) -> dict[str, Box]:
+    """One row, left to right; boundary events on the bottom edge of their host."""
+    positions: dict[str, Box] = {}
     x = 160
     hosts: dict[str, int] = {}
     for node in nodes:
-        w, h = SIZES.get(node.kind, (100, 80))
+        w, h = writer.size(node.kind)
         if node.kind == "boundaryEvent":
             host = positions[node.attrs["attachedToRef"]]
             offset = hosts.get(node.attrs["attachedToRef"], 0)
             hosts[node.attrs["attachedToRef"]] = offset + 1
             positions[node.id] = (host[0] + 10 + 40 * offset, host[1] + host[3] - 18, w, h)
             continue
-        y = 200 - h // 2
-        positions[node.id] = (x, y, w, h)
+        positions[node.id] = (x, 200 - h // 2, w, h)
         x += w + 80
-    for i, flow in enumerate(flows):
-        flow.id = flow.id or f"Flow_{i + 1}"
-    out = [HEADER.format(pid=pid), extra]
-    name_attr = f" name={quoteattr(name)}" if name else ""
-    out.append(f'  <bpmn:process id="{pid}"{name_attr} isExecutable="true">\n')
+    return positions
+
+
+def _process(pid: str, name: str | None, nodes: list[Node], flows: list[Flow]) -> Tag:
+    proc = Tag("bpmn:process", [("id", pid)]).keep_open()
+    if name:
+        proc.set("name", name)
+    proc.set("isExecutable", "true")
     for node in nodes:
-        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in node.attrs.items())
-        label = f" name={quoteattr(node.name)}" if node.name else ""
-        out.append(f'    <bpmn:{node.kind} id="{node.id}"{label}{attrs}>{node.inner}'
-                   f"</bpmn:{node.kind}>\n")
+        attrs = [("id", node.id), *([("name", node.name)] if node.name else [])]
+        tag = Tag(f"bpmn:{node.kind}", [*attrs, *node.attrs.items()], inline=True)
+        proc.add(tag.raw(node.inner))  # open/close even without inner XML
     for flow in flows:
-        cond = ""
-        if flow.condition is not None:
-            cond = ('<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">'
-                    f"{escape(flow.condition)}</bpmn:conditionExpression>")
-        out.append(f'    <bpmn:sequenceFlow id="{flow.id}" sourceRef="{flow.source}" '
-                   f'targetRef="{flow.target}">{cond}</bpmn:sequenceFlow>\n')
-    out.append("  </bpmn:process>\n")
-    out.append(f'  <bpmndi:BPMNDiagram id="BPMNDiagram_{pid}">\n'
-               f'    <bpmndi:BPMNPlane id="BPMNPlane_{pid}" bpmnElement="{pid}">\n')
-    for node_id, (nx, ny, w, h) in positions.items():
-        out.append(f'      <bpmndi:BPMNShape id="{node_id}_di" bpmnElement="{node_id}">'
-                   f'<dc:Bounds x="{nx}" y="{ny}" width="{w}" height="{h}" />'
-                   "</bpmndi:BPMNShape>\n")
+        tag = writer.sequence_flow(flow.id or "", flow.source, flow.target,
+                                   condition=flow.condition)
+        tag.inline = True
+        if flow.condition is None:
+            tag.text = ""  # open/close pair, as these documents have always been written
+        proc.add(tag)
+    return proc
+
+
+def _diagram(pid: str, positions: dict[str, Box], flows: list[Flow]) -> Tag:
+    dia, plane = writer.diagram(pid, pid)
+    for node_id, box in positions.items():
+        plane.add(writer.shape(node_id, box)).inline = True
     for flow in flows:
         sx, sy, sw, sh = positions[flow.source]
-        tx, ty, tw, th = positions[flow.target]
-        out.append(f'      <bpmndi:BPMNEdge id="{flow.id}_di" bpmnElement="{flow.id}">'
-                   f'<di:waypoint x="{sx + sw}" y="{sy + sh // 2}" />'
-                   f'<di:waypoint x="{tx}" y="{ty + th // 2}" /></bpmndi:BPMNEdge>\n')
-    out.append("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n</bpmn:definitions>\n")
-    return "".join(out).encode()
+        tx, ty, _, th = positions[flow.target]
+        line = [(sx + sw, sy + sh // 2), (tx, ty + th // 2)]
+        plane.add(writer.edge(flow.id or "", line)).inline = True
+    return dia
+
+
+def document(pid: str, nodes: list[Node], flows: list[Flow], *, extra: str = "",
+             name: str | None = None) -> bytes:
+    positions = _layout(nodes)
+    for i, flow in enumerate(flows):
+        flow.id = flow.id or f"Flow_{i + 1}"
+    root = writer.bpmn_definitions(f"Definitions_{pid}", PREFIXES)
+    root.raw(extra, verbatim=True)
+    root.add(_process(pid, name, nodes, flows))
+    root.add(_diagram(pid, positions, flows))
+    return writer.document(root).encode()
 
 
 def timer(duration: str) -> str:
-    return ('<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">'
-            f"{escape(duration)}</bpmn:timeDuration></bpmn:timerEventDefinition>")
+    definition = Tag("bpmn:timerEventDefinition")
+    definition.add(writer.formal_expression("bpmn:timeDuration", duration))
+    return definition.one_line()
 
 
 def message_ref(message_id: str) -> str:
-    return f'<bpmn:messageEventDefinition messageRef="{message_id}" />'
+    return Tag("bpmn:messageEventDefinition", [("messageRef", message_id)]).one_line()
 
 
 def message(message_id: str, name: str) -> str:
-    return f'  <bpmn:message id="{message_id}" name="{name}" />\n'
+    return f"  {Tag('bpmn:message', [('id', message_id), ('name', name)]).one_line()}\n"
