@@ -36,12 +36,12 @@ chromium:
 	  echo "chromium could not be installed: the dashboard browser tests will be skipped"
 
 test: install chromium
-	$(BIN)/ruff check engine webhooks workflows tests bench
+	$(BIN)/ruff check engine webhooks workflows tests bench bpmn
 	$(BIN)/ciiflow lint bpmn/
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check engine webhooks workflows tests bench
+	$(BIN)/ruff check engine webhooks workflows tests bench bpmn
 
 bench: install
 	$(BIN)/python bench/engine_step.py

@@ -1,7 +1,9 @@
 """The Modeler corpus: one small Camunda Modeler 5 file per construct.
 
 Run `python -m tests.modeler.corpus` to rewrite `tests/modeler/files/`; the
-tests read the checked-in files, not this module.
+tests read the checked-in files, not this module, so that they exercise the
+bytes a process owner would upload. `tests/bpmn/test_regenerate.py` checks
+that this module still writes exactly those bytes.
 """
 
 from __future__ import annotations
@@ -343,10 +345,18 @@ CORPUS = {
 }
 
 
-def main() -> None:
-    FILES.mkdir(exist_ok=True)
+def write_corpus(out: Path = FILES) -> list[Path]:
+    """Write every corpus file into `out`; `tests/bpmn/test_regenerate.py` uses a temp dir."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
     for name, build in CORPUS.items():
-        (FILES / name).write_text(build(), encoding="utf-8")
+        (out / name).write_text(build(), encoding="utf-8")
+        written.append(out / name)
+    return written
+
+
+def main() -> None:
+    write_corpus()
 
 
 if __name__ == "__main__":
