@@ -17,7 +17,10 @@ DMN_11_ALTERNATIVE = "http://www.omg.org/spec/DMN/20151101/dmn11.xsd"
 """Also DMN 1.1: Camunda 7 reads it (``DmnModelConstants.DMN11_ALTERNATIVE_NS``)."""
 DMN_12 = "http://www.omg.org/spec/DMN/20180521/MODEL/"
 DMN_13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
-DMN_NAMESPACES = (DMN_11, DMN_11_ALTERNATIVE, DMN_12, DMN_13)
+DMN_14 = "https://www.omg.org/spec/DMN/20211108/MODEL/"
+DMN_15 = "https://www.omg.org/spec/DMN/20230324/MODEL/"
+DMN_NAMESPACES = (DMN_11, DMN_11_ALTERNATIVE, DMN_12, DMN_13, DMN_14, DMN_15)
+"""Camunda 7 reads DMN 1.1 to 1.3; 1.4 and 1.5 files hold nothing ciiflow reads differently."""
 
 NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "camunda": CAMUNDA}
 

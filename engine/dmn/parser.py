@@ -16,6 +16,9 @@ from typing import Any
 
 from lxml import etree
 
+from engine.camunda import namespaces
+from engine.camunda.xml import safe_parser
+
 from .errors import DmnError, DmnParseError, FeelSyntaxError
 from .feel import CompiledExpression, compile_expression, compile_unary_tests
 from .model import (
@@ -29,30 +32,9 @@ from .model import (
     Rule,
 )
 
-DMN_NAMESPACES = frozenset(
-    {
-        "http://www.omg.org/spec/DMN/20151101/dmn.xsd",  # DMN 1.1 (Camunda 7 classic)
-        "http://www.omg.org/spec/DMN/20151101/dmn11.xsd",  # DMN 1.1, Camunda's alternative
-        "http://www.omg.org/spec/DMN/20180521/MODEL/",  # DMN 1.2
-        "https://www.omg.org/spec/DMN/20191111/MODEL/",  # DMN 1.3 (Camunda Modeler 5)
-        "https://www.omg.org/spec/DMN/20211108/MODEL/",  # DMN 1.4
-        "https://www.omg.org/spec/DMN/20230324/MODEL/",  # DMN 1.5
-    }
-)
-CAMUNDA_DMN_NS = "http://camunda.org/schema/1.0/dmn"
+DMN_NAMESPACES = frozenset(namespaces.DMN_NAMESPACES)
 MAX_DMN_BYTES = 5 * 1024 * 1024
 _SUPPORTED_LANGUAGES = ("feel", "juel")
-
-
-def _xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
 
 
 def _load(xml: bytes | str, filename: str | None) -> tuple[Any, str]:
@@ -61,7 +43,7 @@ def _load(xml: bytes | str, filename: str | None) -> tuple[Any, str]:
     if len(data) > MAX_DMN_BYTES:
         raise DmnParseError(f"{name}: larger than {MAX_DMN_BYTES} bytes")
     try:
-        root = etree.fromstring(data, _xml_parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise DmnParseError(f"{name}: not well-formed XML: {exc}") from None
     if root.getroottree().docinfo.doctype:
@@ -165,14 +147,14 @@ class _Reader:
             name=node.get("name"),
             logic=logic,
             required_decisions=required,
-            version_tag=node.get(f"{{{CAMUNDA_DMN_NS}}}versionTag"),
+            version_tag=node.get(f"{{{namespaces.CAMUNDA_DMN}}}versionTag"),
             filename=self.filename,
             source=self.source,
         )
 
     def literal(self, decision: Any, node: Any, decision_id: str, where: str) -> LiteralExpression:
         variable = decision.find(self.q("variable"))
-        name = node.get(f"{{{CAMUNDA_DMN_NS}}}variableName")
+        name = node.get(f"{{{namespaces.CAMUNDA_DMN}}}variableName")
         if not name and variable is not None:
             name = variable.get("name")
         type_ref = node.get("typeRef") or (
@@ -231,7 +213,7 @@ class _Reader:
             label=node.get("label"),
             expression=self.expression(expression_node, here),
             type_ref=expression_node.get("typeRef"),
-            variable=node.get(f"{{{CAMUNDA_DMN_NS}}}inputVariable") or "cellInput",
+            variable=node.get(f"{{{namespaces.CAMUNDA_DMN}}}inputVariable") or "cellInput",
         )
 
     def output(self, node: Any, where: str) -> OutputClause:

@@ -20,13 +20,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.camunda.namespaces import BPMN as BPMN_NS
 from engine.camunda.parser import CiiflowParser
 from engine.camunda.serializer import dump_spec
+from engine.camunda.xml import safe_parser
 from engine.dmn.errors import DmnError
 from engine.errors import DefinitionRefused, Finding, NotFound
 from engine.store.models import Definition
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,7 @@ def _minimal_lint(files: Mapping[str, bytes]) -> list[Finding]:
 
 
 def _parse_xml(data: bytes) -> etree._Element:
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
-    )
-    return etree.fromstring(data, parser=parser)
+    return etree.fromstring(data, parser=safe_parser())
 
 
 def _is_bpmn(root: etree._Element) -> bool:
