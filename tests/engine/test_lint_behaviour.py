@@ -33,12 +33,6 @@ IO = ('<bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name
       "${amount}</camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements>")
 
 
-@pytest.fixture(autouse=True)
-def checkers() -> None:
-    pytest.importorskip("engine.expressions")
-    pytest.importorskip("engine.dmn")
-
-
 def drawn(source: bytes, nodes: str, process_end: str = "</bpmn:process>") -> bytes:
     """Add flow elements to a process, with a shape or an edge for each (the diagram rule)."""
     text = source.decode()

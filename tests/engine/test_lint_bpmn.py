@@ -26,13 +26,7 @@ SERVICE_TASK = (
 )
 
 
-@pytest.fixture
-def checkers() -> None:
-    pytest.importorskip("engine.expressions")
-    pytest.importorskip("engine.dmn")
-
-
-def test_clean_modeler_file_has_no_error_and_no_warning(checkers: None) -> None:
+def test_clean_modeler_file_has_no_error_and_no_warning() -> None:
     assert lint(clean_bundle()) == []
 
 
@@ -55,7 +49,7 @@ def test_without_the_expression_checker_every_expression_is_refused(
         'camunda:versionTag="2"',
     ],
 )
-def test_harmless_modeler_metadata_gives_no_finding(checkers: None, attribute: str) -> None:
+def test_harmless_modeler_metadata_gives_no_finding(attribute: str) -> None:
     findings = lint_replaced(SERVICE_TASK, SERVICE_TASK.replace(">", f" {attribute}>"))
     assert findings == []
 
@@ -74,7 +68,7 @@ def test_harmless_modeler_metadata_gives_no_finding(checkers: None, attribute: s
     ],
 )
 def test_unused_camunda_attributes_are_named_in_a_warning(
-    checkers: None, attribute: str, name: str
+    attribute: str, name: str
 ) -> None:
     findings = lint_replaced(SERVICE_TASK, SERVICE_TASK.replace(">", f" {attribute}>"))
     assert errors(findings) == []
@@ -96,7 +90,7 @@ def test_unused_camunda_attributes_are_named_in_a_warning(
     ],
 )
 def test_unused_camunda_elements_are_named_in_a_warning(
-    checkers: None, element: str, name: str
+    element: str, name: str
 ) -> None:
     findings = lint_replaced(
         SERVICE_TASK, SERVICE_TASK + f"<bpmn:extensionElements>{element}</bpmn:extensionElements>"
@@ -106,7 +100,7 @@ def test_unused_camunda_elements_are_named_in_a_warning(
     assert (warning.element_id, f"camunda:{name}" in warning.message) == ("Task_escalate", True)
 
 
-def test_foreign_extension_elements_are_named_in_a_warning(checkers: None) -> None:
+def test_foreign_extension_elements_are_named_in_a_warning() -> None:
     files = clean_bundle()
     files[CLEAN_BPMN] = edited(
         CLEAN_BPMN,
@@ -119,7 +113,7 @@ def test_foreign_extension_elements_are_named_in_a_warning(checkers: None) -> No
 
 
 @pytest.mark.parametrize("reserved", ["Start", "End"])
-def test_reserved_ids_are_refused(checkers: None, reserved: str) -> None:
+def test_reserved_ids_are_refused(reserved: str) -> None:
     old = "EndEvent_reviewed" if reserved == "End" else "StartEvent_1"
     files = clean_bundle()
     files[CLEAN_BPMN] = read(CLEAN_BPMN).replace(old.encode(), reserved.encode())
@@ -128,7 +122,7 @@ def test_reserved_ids_are_refused(checkers: None, reserved: str) -> None:
     assert len(errors(findings)) == 1
 
 
-def test_lowercase_start_is_not_reserved(checkers: None) -> None:
+def test_lowercase_start_is_not_reserved() -> None:
     files = clean_bundle()
     files[CLEAN_BPMN] = read(CLEAN_BPMN).replace(b"StartEvent_1", b"start")
     assert lint(files) == []
@@ -145,30 +139,29 @@ def test_lowercase_start_is_not_reserved(checkers: None) -> None:
     ],
 )
 def test_element_without_diagram_shape_is_refused(
-    checkers: None, shape: str, element_id: str
+    shape: str, element_id: str
 ) -> None:
     findings = lint_replaced(shape, 'bpmnElement="Nothing"')
     finding = assert_refused(findings, element_id, "no diagram shape")
     assert "no diagram to display" in finding.message
 
 
-def test_process_must_be_executable(checkers: None) -> None:
+def test_process_must_be_executable() -> None:
     findings = lint_replaced('isExecutable="true"', 'isExecutable="false"')
     assert_refused(findings, "cii_case_clean", "executable")
 
 
-def test_unknown_decision_is_refused(checkers: None) -> None:
+def test_unknown_decision_is_refused() -> None:
     findings = lint_replaced('camunda:decisionRef="triage"', 'camunda:decisionRef="nope"')
     assert_refused(findings, "Task_triage", "decisionRef", "'nope'")
 
 
-def test_decision_ref_resolves_across_the_bundle_only(checkers: None) -> None:
+def test_decision_ref_resolves_across_the_bundle_only() -> None:
     findings = lint({CLEAN_BPMN: read(CLEAN_BPMN)})
     assert_refused(findings, "Task_triage", "not a decision of this bundle")
 
 
 def test_expression_decision_ref_is_refused_as_the_decision_task_refuses_it(
-    checkers: None,
 ) -> None:
     findings = lint_replaced('camunda:decisionRef="triage"', 'camunda:decisionRef="${which}"')
     assert_refused(findings, "Task_triage", "is an expression")
@@ -178,7 +171,7 @@ def test_expression_decision_ref_is_refused_as_the_decision_task_refuses_it(
     ("attribute", "value"),
     [("mapDecisionResult", "everything"), ("decisionRefBinding", "tomorrow")],
 )
-def test_decision_options_must_be_known(checkers: None, attribute: str, value: str) -> None:
+def test_decision_options_must_be_known(attribute: str, value: str) -> None:
     old = 'camunda:mapDecisionResult="singleEntry"'
     findings = lint_replaced(old, f'camunda:{attribute}="{value}"')
     assert_refused(findings, "Task_triage", f"camunda:{attribute} '{value}'")
@@ -193,7 +186,7 @@ def _call_activity(called: str) -> bytes:
     )
 
 
-def test_call_activity_must_call_a_process_of_the_bundle(checkers: None) -> None:
+def test_call_activity_must_call_a_process_of_the_bundle() -> None:
     files = clean_bundle() | {CLEAN_BPMN: _call_activity("pai")}
     assert_refused(lint(files), "Task_escalate", "calledElement", "bundle")
 
@@ -204,12 +197,12 @@ def test_call_activity_must_call_a_process_of_the_bundle(checkers: None) -> None
     assert lint(files) == []
 
 
-def test_call_activity_without_called_element_is_refused(checkers: None) -> None:
+def test_call_activity_without_called_element_is_refused() -> None:
     files = clean_bundle() | {CLEAN_BPMN: _call_activity("")}
     assert_refused(lint(files), "Task_escalate", "no calledElement")
 
 
-def test_call_activity_with_expression_is_refused(checkers: None) -> None:
+def test_call_activity_with_expression_is_refused() -> None:
     files = clean_bundle() | {CLEAN_BPMN: _call_activity("${which}")}
     assert_refused(lint(files), "Task_escalate", "is an expression")
 
@@ -231,7 +224,7 @@ def test_call_activity_with_expression_is_refused(checkers: None) -> None:
     ],
 )
 def test_unresolved_references_are_refused(
-    checkers: None, old: str, new: str, element_id: str, word: str
+    old: str, new: str, element_id: str, word: str
 ) -> None:
     assert_refused(lint_replaced(old, new), element_id, word)
 
@@ -245,13 +238,13 @@ def test_unresolved_references_are_refused(
         ('<bpmn:signalEventDefinition id="Sig_1" signalRef="Signal_none" />', "bpmn:signal"),
     ],
 )
-def test_event_definition_refs_must_resolve(checkers: None, definition: str, word: str) -> None:
+def test_event_definition_refs_must_resolve(definition: str, word: str) -> None:
     end = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
     findings = lint_replaced(end, end + definition)
     assert_refused(findings, "EndEvent_reviewed", word)
 
 
-def test_defined_signal_resolves(checkers: None) -> None:
+def test_defined_signal_resolves() -> None:
     end = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
     files = clean_bundle()
     files[CLEAN_BPMN] = edited(
@@ -277,14 +270,14 @@ def test_defined_signal_resolves(checkers: None) -> None:
     ],
 )
 def test_unbound_service_tasks_are_refused(
-    checkers: None, monkeypatch: pytest.MonkeyPatch, replacement: str, word: str
+    monkeypatch: pytest.MonkeyPatch, replacement: str, word: str
 ) -> None:
     monkeypatch.setitem(sys.modules, "engine.camunda.handlers", None)
     assert_refused(lint_replaced(SERVICE_TASK, replacement), "Task_escalate", word)
 
 
 def test_registered_handler_binds_a_service_task(
-    checkers: None, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registry = types.ModuleType("engine.camunda.handlers")
     registry.is_bound = lambda kind, name: (kind, name) == ("class", "org.cii.Escalate")  # type: ignore[attr-defined]
@@ -295,7 +288,7 @@ def test_registered_handler_binds_a_service_task(
     assert_refused(lint_replaced(SERVICE_TASK, unbound), "Task_escalate", "org.cii.Other")
 
 
-def test_unbound_send_task_is_refused(checkers: None) -> None:
+def test_unbound_send_task_is_refused() -> None:
     findings = lint(
         clean_bundle()
         | {
@@ -315,7 +308,7 @@ def test_unbound_send_task_is_refused(checkers: None) -> None:
         ("complexGateway", "bpmn:complexGateway"),
     ],
 )
-def test_unsupported_flow_node_is_refused(checkers: None, element: str, name: str) -> None:
+def test_unsupported_flow_node_is_refused(element: str, name: str) -> None:
     files = clean_bundle()
     files[CLEAN_BPMN] = read(CLEAN_BPMN).replace(b"exclusiveGateway", element.encode())
     assert_refused(lint(files), "Gateway_track", name)
@@ -324,24 +317,24 @@ def test_unsupported_flow_node_is_refused(checkers: None, element: str, name: st
 @pytest.mark.parametrize(
     "definition", ["compensateEventDefinition", "linkEventDefinition"]
 )
-def test_unsupported_event_definition_is_refused(checkers: None, definition: str) -> None:
+def test_unsupported_event_definition_is_refused(definition: str) -> None:
     end = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
     findings = lint_replaced(end, end + f'<bpmn:{definition} id="Def_1" />')
     assert_refused(findings, "EndEvent_reviewed", f"bpmn:{definition}")
 
 
-def test_duplicate_ids_are_refused(checkers: None) -> None:
+def test_duplicate_ids_are_refused() -> None:
     findings = lint_replaced('id="EndEvent_answered"', 'id="EndEvent_reviewed"')
     assert_refused(findings, "EndEvent_reviewed", "used twice")
 
 
-def test_process_defined_twice_in_a_bundle_is_refused(checkers: None) -> None:
+def test_process_defined_twice_in_a_bundle_is_refused() -> None:
     files = clean_bundle() | {"copy.bpmn": read(CLEAN_BPMN)}
     assert_refused(lint(files), "cii_case_clean", "also defined in")
 
 
 @pytest.mark.parametrize("groups", ["a;b", "cii coordination", "x'); drop table"])
-def test_literal_candidate_groups_must_be_plain_names(checkers: None, groups: str) -> None:
+def test_literal_candidate_groups_must_be_plain_names(groups: str) -> None:
     findings = lint_replaced(
         'camunda:candidateGroups="cii-coordination,cii-${region}"',
         f'camunda:candidateGroups="{groups}"',
@@ -349,17 +342,17 @@ def test_literal_candidate_groups_must_be_plain_names(checkers: None, groups: st
     assert_refused(findings, "Task_review", "plain name")
 
 
-def test_unknown_juel_function_in_condition_is_refused(checkers: None) -> None:
+def test_unknown_juel_function_in_condition_is_refused() -> None:
     findings = lint_replaced('${track == "B" &amp;&amp; amount &gt; 1000}', "${amount.size()}")
     assert_refused(findings, "Flow_B", "does not parse")
 
 
-def test_empty_condition_is_refused(checkers: None) -> None:
+def test_empty_condition_is_refused() -> None:
     findings = lint_replaced('${track == "B" &amp;&amp; amount &gt; 1000}', "  ")
     assert_refused(findings, "Flow_B", "empty")
 
 
-def test_source_expression_of_call_mapping_is_checked(checkers: None) -> None:
+def test_source_expression_of_call_mapping_is_checked() -> None:
     files = clean_bundle() | {
         CLEAN_BPMN: _call_activity("cii_case_clean").replace(
             b'calledElement="cii_case_clean">',
@@ -370,14 +363,14 @@ def test_source_expression_of_call_mapping_is_checked(checkers: None) -> None:
     assert_refused(lint(files), "Task_escalate", "sourceExpression")
 
 
-def test_dmn_file_keeps_its_name_in_findings(checkers: None) -> None:
+def test_dmn_file_keeps_its_name_in_findings() -> None:
     files = clean_bundle()
     files[CLEAN_DMN] = files[CLEAN_DMN].replace(b"&gt; 1000", b"&gt;&gt;")
     [finding] = lint(files)
     assert (finding.file, finding.element_id) == (CLEAN_DMN, "UnaryTests_large")
 
 
-def test_business_key_of_call_mapping_is_checked(checkers: None) -> None:
+def test_business_key_of_call_mapping_is_checked() -> None:
     files = clean_bundle() | {
         CLEAN_BPMN: _call_activity("cii_case_clean").replace(
             b'calledElement="cii_case_clean">',
@@ -388,14 +381,14 @@ def test_business_key_of_call_mapping_is_checked(checkers: None) -> None:
     assert_refused(lint(files), "Task_escalate", "businessKey")
 
 
-def test_file_wide_script_language_is_refused(checkers: None) -> None:
+def test_file_wide_script_language_is_refused() -> None:
     findings = lint_replaced(
         'id="Definitions_clean"', 'id="Definitions_clean" expressionLanguage="groovy"'
     )
     assert_refused(findings, "Definitions_clean", "expressionLanguage 'groovy'")
 
 
-def test_send_task_with_only_a_message_is_unbound(checkers: None) -> None:
+def test_send_task_with_only_a_message_is_unbound() -> None:
     findings = lint(
         clean_bundle()
         | {
@@ -410,7 +403,7 @@ def test_send_task_with_only_a_message_is_unbound(checkers: None) -> None:
     assert_refused(findings, "Task_escalate", "unbound send task")
 
 
-def test_business_rule_task_needs_a_decision(checkers: None) -> None:
+def test_business_rule_task_needs_a_decision() -> None:
     findings = lint_replaced(
         'camunda:decisionRef="triage"', 'camunda:topic="x" camunda:type="external"'
     )

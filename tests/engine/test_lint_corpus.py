@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from engine import expressions
 from engine.errors import Finding
 from engine.lint import UnsafeFile, lint, load_xml
 
@@ -166,8 +167,6 @@ def test_deep_nesting_is_refused_by_the_parser_limits() -> None:
 
 
 def test_a_crashing_checker_refuses_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    expressions = pytest.importorskip("engine.expressions")
-
     def crash(text: str, kind: str) -> None:
         raise RuntimeError("boom")
 
@@ -294,7 +293,6 @@ SITES = {
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("site", sorted(SITES))
 def test_hostile_expression_is_refused_in_bpmn(site: str, payload: str) -> None:
-    pytest.importorskip("engine.expressions")
     old, make, element_id = SITES[site]
     findings = lint_replaced(old, make(payload))
     assert_refused(findings, element_id)
@@ -310,7 +308,6 @@ DMN_SITES = {
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("site", sorted(DMN_SITES))
 def test_hostile_cell_is_refused_in_dmn(site: str, payload: str) -> None:
-    pytest.importorskip("engine.dmn")
     old, element_id = DMN_SITES[site]
     findings = lint_replaced(old, f"<text>{escape(payload)}</text>", dmn=True)
     finding = assert_refused(findings, element_id)
@@ -320,8 +317,6 @@ def test_hostile_cell_is_refused_in_dmn(site: str, payload: str) -> None:
 @pytest.mark.parametrize("payload", PAYLOADS[:4])
 def test_hostile_juel_cell_is_refused_in_dmn(payload: str) -> None:
     """A ${…} cell is JUEL: the FEEL checker does not read it, the lint still must."""
-    pytest.importorskip("engine.dmn")
-    pytest.importorskip("engine.expressions")
     findings = lint_replaced(
         "<text>&gt; 1000</text>", f"<text>{escape('${' + payload + '}')}</text>", dmn=True
     )
@@ -329,8 +324,6 @@ def test_hostile_juel_cell_is_refused_in_dmn(payload: str) -> None:
 
 
 def test_hostile_files_from_the_corpus_are_refused_with_element_ids() -> None:
-    pytest.importorskip("engine.expressions")
-    pytest.importorskip("engine.dmn")
     expected = {
         "condition_hostile.bpmn": "Flow_2",
         "groups_hostile.bpmn": "Task_groups",
@@ -344,7 +337,6 @@ def test_hostile_files_from_the_corpus_are_refused_with_element_ids() -> None:
 
 
 def test_syntax_error_names_the_column() -> None:
-    pytest.importorskip("engine.expressions")
     findings = lint_replaced('${track == "B" &amp;&amp; amount &gt; 1000}', "${amount &gt; }")
     assert_refused(findings, "Flow_B", "column")
 

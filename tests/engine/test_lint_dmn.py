@@ -20,12 +20,6 @@ DMN_13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 DECISION = '<decision id="triage" name="Triage" camunda:historyTimeToLive="180">'
 
 
-@pytest.fixture(autouse=True)
-def checkers() -> None:
-    pytest.importorskip("engine.expressions")
-    pytest.importorskip("engine.dmn")
-
-
 def lint_dmn(*pairs: tuple[str, str]) -> list:
     return lint({CLEAN_DMN: edited(CLEAN_DMN, *pairs)})
 
