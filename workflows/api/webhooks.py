@@ -4,6 +4,10 @@ An institution (or a coordinator, who receives incidents) manages its own
 endpoints; an admin manages all. Someone else's endpoint is answered 404, so
 its existence is not revealed. The secret is shown once, in the answer that
 creates or rotates it. An SSRF refusal is a 422 problem naming `url`.
+
+Each view parses, calls one operation of `webhooks.manage` or
+`webhooks.deliveries` (which decide access and own the transaction) and
+shapes the answer; `ciiflow webhooks` calls the very same operations.
 """
 
 from __future__ import annotations
@@ -13,17 +17,13 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from webhooks import endpoints as service
-from webhooks.config import WebhookSettings
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from engine.service.caller import Caller
+from webhooks import deliveries, manage
 from webhooks.payloads import EVENT_TYPES
-from webhooks.ssrf import UnsafeURL
+from webhooks.views import DeliveryView, EndpointView, WithSecret
 
-from ..auth import ADMIN, COORDINATOR, INSTITUTION, CurrentPrincipal, current_principal, require
-from ..problems import ApiProblem
+from ..auth import COORDINATOR, INSTITUTION, current_principal, require
 from ..runtime import api_link, engine
 from ..schemas.common import PageArgs, PageSchema, UtcDateTime
 
@@ -115,26 +115,44 @@ class DeliveryPageSchema(PageSchema):
     items = fields.List(fields.Nested(DeliverySchema), required=True)
 
 
-def _shape(row: WebhookEndpoint) -> dict[str, Any]:
-    return {"id": row.id, "principal_id": row.principal_id, "url": row.url,
-            "event_types": list(row.event_types or ()), "description": row.description,
-            "status": row.status, "disabled_at": row.disabled_at,
-            "disabled_reason": row.disabled_reason, "failing_since": row.failing_since,
-            "previous_secret_valid_until": row.previous_secret_until,
-            "created_at": row.created_at, "link": api_link(f"/webhooks/endpoints/{row.id}")}
+def _caller() -> Caller:
+    """The authenticated principal as the engine's `Caller`, its principal id passed on.
+
+    The webhook operations decide ownership by `Caller.principal_id`; the id is
+    copied explicitly while `current_principal()` may still answer its own type.
+    """
+    principal = current_principal()
+    if isinstance(principal, Caller):
+        return principal
+    return Caller(name=principal.name, role=principal.role, groups=tuple(principal.groups),
+                  topics=tuple(principal.topics), principal_id=principal.id)
 
 
-def _owned(session: Session, endpoint_id: str, principal: CurrentPrincipal) -> WebhookEndpoint:
-    """The endpoint if the caller owns it (or is admin); 404 otherwise."""
-    row = session.get(WebhookEndpoint, endpoint_id)
-    if row is None or (principal.role != ADMIN and row.principal_id != principal.id):
-        raise ApiProblem(404, f"no webhook endpoint {endpoint_id}")
-    return row
+def _endpoint(view: EndpointView) -> dict[str, Any]:
+    return {"id": view.id, "principal_id": view.principal_id, "url": view.url,
+            "event_types": list(view.event_types), "description": view.description,
+            "status": view.status, "disabled_at": view.disabled_at,
+            "disabled_reason": view.disabled_reason, "failing_since": view.failing_since,
+            "previous_secret_valid_until": view.previous_secret_valid_until,
+            "created_at": view.created_at, "link": api_link(f"/webhooks/endpoints/{view.id}")}
 
 
-def _unsafe(error: UnsafeURL) -> ApiProblem:
-    return ApiProblem(422, f"the webhook URL is refused: {error}",
-                      errors={error.field: [str(error)]})
+def _with_secret(found: WithSecret) -> dict[str, Any]:
+    return {**_endpoint(found.endpoint), "secret": found.secret}
+
+
+def _delivery(view: DeliveryView) -> dict[str, Any]:
+    return {
+        "id": view.id, "message_id": view.message_id, "event_type": view.event_type,
+        "endpoint_id": view.endpoint_id, "status": view.status, "attempts": view.attempts,
+        "next_attempt_at": view.next_attempt_at, "delivered_at": view.delivered_at,
+        "created_at": view.created_at, "last_status_code": view.last_status_code,
+        "last_error": view.last_error,
+        "attempt_log": [{"number": a.number, "started_at": a.started_at,
+                         "duration_ms": a.duration_ms, "status_code": a.status_code,
+                         "error": a.error, "response_excerpt": a.response_excerpt}
+                        for a in view.attempt_log],
+    }
 
 
 @blp.route("/endpoints")
@@ -143,27 +161,16 @@ class Endpoints(MethodView):
     @blp.response(200, EndpointListSchema)
     def get(self) -> dict[str, Any]:
         """The caller's endpoints (an admin sees all)."""
-        principal = current_principal()
-        with engine().readers() as session:
-            rows = service.endpoints_of(session,
-                                        None if principal.role == ADMIN else principal.id)
-        return {"items": [_shape(r) for r in rows]}
+        return {"items": [_endpoint(v) for v in manage.list_endpoints(engine(), _caller())]}
 
     @require(INSTITUTION, COORDINATOR)
     @blp.arguments(EndpointCreateSchema)
     @blp.response(201, EndpointSecretSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Register a URL; the answer carries the signing secret, shown this once."""
-        eng = engine()
-        try:
-            with eng.sessions.begin() as session:
-                row, secret = service.create_endpoint(
-                    session, principal_id=current_principal().id, url=args["url"],
-                    event_types=args["event_types"], description=args.get("description"),
-                    now=eng.clock.now(), settings=WebhookSettings.from_env())
-                return {**_shape(row), "secret": secret}
-        except UnsafeURL as error:
-            raise _unsafe(error) from None
+        return _with_secret(manage.register_endpoint(
+            engine(), _caller(), url=args["url"], event_types=args["event_types"],
+            description=args.get("description")))
 
 
 @blp.route("/endpoints/<string:endpoint_id>")
@@ -171,30 +178,20 @@ class Endpoint(MethodView):
     @require(INSTITUTION, COORDINATOR)
     @blp.response(200, EndpointSchema)
     def get(self, endpoint_id: str) -> dict[str, Any]:
-        with engine().readers() as session:
-            return _shape(_owned(session, endpoint_id, current_principal()))
+        return _endpoint(manage.get_endpoint(engine(), _caller(), endpoint_id))
 
     @require(INSTITUTION, COORDINATOR)
     @blp.arguments(EndpointPatchSchema)
     @blp.response(200, EndpointSchema)
     def patch(self, args: dict[str, Any], endpoint_id: str) -> dict[str, Any]:
         """Change the URL (checked again), the event types, the description or the status."""
-        eng = engine()
-        try:
-            with eng.sessions.begin() as session:
-                row = _owned(session, endpoint_id, current_principal())
-                service.update_endpoint(session, row, now=eng.clock.now(),
-                                        settings=WebhookSettings.from_env(), **args)
-                return _shape(row)
-        except UnsafeURL as error:
-            raise _unsafe(error) from None
+        return _endpoint(manage.change_endpoint(engine(), _caller(), endpoint_id, **args))
 
     @require(INSTITUTION, COORDINATOR)
     @blp.response(204)
     def delete(self, endpoint_id: str) -> None:
         """Delete the endpoint with its deliveries and their attempts."""
-        with engine().sessions.begin() as session:
-            service.delete_endpoint(session, _owned(session, endpoint_id, current_principal()))
+        manage.remove_endpoint(engine(), _caller(), endpoint_id)
 
 
 @blp.route("/endpoints/<string:endpoint_id>/rotate-secret")
@@ -203,12 +200,7 @@ class RotateSecret(MethodView):
     @blp.response(200, EndpointSecretSchema)
     def post(self, endpoint_id: str) -> dict[str, Any]:
         """A new secret; the old one keeps signing beside it for the overlap (24 h by default)."""
-        eng = engine()
-        with eng.sessions.begin() as session:
-            row = _owned(session, endpoint_id, current_principal())
-            secret = service.rotate_secret(session, row, now=eng.clock.now(),
-                                           settings=WebhookSettings.from_env())
-            return {**_shape(row), "secret": secret}
+        return _with_secret(manage.rotate_endpoint_secret(engine(), _caller(), endpoint_id))
 
 
 @blp.route("/endpoints/<string:endpoint_id>/test")
@@ -217,11 +209,7 @@ class TestEndpoint(MethodView):
     @blp.response(202, TestSchema)
     def post(self, endpoint_id: str) -> dict[str, Any]:
         """Queue a `ping` event to this endpoint; the dispatcher sends it."""
-        eng = engine()
-        with eng.sessions.begin() as session:
-            row = _owned(session, endpoint_id, current_principal())
-            message = service.send_test(session, row, now=eng.clock.now())
-            return {"message_id": message.id}
+        return {"message_id": manage.ping_endpoint(engine(), _caller(), endpoint_id)}
 
 
 @blp.route("/endpoints/<string:endpoint_id>/recover")
@@ -231,10 +219,7 @@ class Recover(MethodView):
     @blp.response(202, RecoverSchema)
     def post(self, args: dict[str, Any], endpoint_id: str) -> dict[str, Any]:
         """Send again every failed delivery of this endpoint created since `since`."""
-        eng = engine()
-        with eng.sessions.begin() as session:
-            row = _owned(session, endpoint_id, current_principal())
-            count = service.recover(session, row, since=args["since"], now=eng.clock.now())
+        count = manage.recover_endpoint(engine(), _caller(), endpoint_id, since=args["since"])
         return {"redelivered": count}
 
 
@@ -245,43 +230,10 @@ class Deliveries(MethodView):
     @blp.response(200, DeliveryPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Deliveries of the caller's endpoints, newest first, each with its attempts."""
-        principal = current_principal()
-        stmt = (select(WebhookDelivery, WebhookMessage.event_type)
-                .join(WebhookMessage, WebhookMessage.id == WebhookDelivery.message_id)
-                .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id))
-        if principal.role != ADMIN:
-            stmt = stmt.where(WebhookEndpoint.principal_id == principal.id)
-        if "status" in args:
-            stmt = stmt.where(WebhookDelivery.status == args["status"])
-        if "endpoint" in args:
-            stmt = stmt.where(WebhookDelivery.endpoint_id == args["endpoint"])
-        limit, offset = args["limit"], args["offset"]
-        stmt = (stmt.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-                .limit(limit + 1).offset(offset))
-        with engine().readers() as session:
-            rows = session.execute(stmt).all()[:limit + 1]
-            ids = [d.id for d, _ in rows[:limit]]
-            logs: dict[int, list[WebhookAttempt]] = {i: [] for i in ids}
-            for attempt in session.scalars(select(WebhookAttempt).where(
-                    WebhookAttempt.delivery_id.in_(ids)).order_by(WebhookAttempt.number)):
-                logs[attempt.delivery_id].append(attempt)
-        items = [_delivery(d, t, logs[d.id]) for d, t in rows[:limit]]
-        return {"items": items, "limit": limit, "offset": offset, "has_more": len(rows) > limit}
-
-
-def _delivery(row: WebhookDelivery, event_type: str,
-              log: list[WebhookAttempt]) -> dict[str, Any]:
-    return {
-        "id": row.id, "message_id": row.message_id, "event_type": event_type,
-        "endpoint_id": row.endpoint_id, "status": row.status, "attempts": row.attempts,
-        "next_attempt_at": row.next_attempt_at, "delivered_at": row.delivered_at,
-        "created_at": row.created_at, "last_status_code": row.last_status_code,
-        "last_error": row.last_error,
-        "attempt_log": [{"number": a.number, "started_at": a.started_at,
-                         "duration_ms": a.duration_ms, "status_code": a.status_code,
-                         "error": a.error, "response_excerpt": a.response_excerpt}
-                        for a in log],
-    }
+        page = deliveries.list_deliveries(
+            engine(), _caller(), status=args.get("status"), endpoint=args.get("endpoint"),
+            limit=args["limit"], offset=args["offset"])
+        return page.map(_delivery)
 
 
 @blp.route("/deliveries/<int:delivery_id>/redeliver")
@@ -290,13 +242,4 @@ class Redeliver(MethodView):
     @blp.response(202, DeliverySchema)
     def post(self, delivery_id: int) -> dict[str, Any]:
         """Send a delivery again: same message, same `webhook-id`, a fresh attempt budget."""
-        eng = engine()
-        principal = current_principal()
-        with eng.sessions.begin() as session:
-            row = session.get(WebhookDelivery, delivery_id) if delivery_id < 2**31 else None
-            if row is None:
-                raise ApiProblem(404, f"no delivery {delivery_id}")
-            _owned(session, row.endpoint_id, principal)
-            service.redeliver(session, row, now=eng.clock.now())
-            event_type = session.get(WebhookMessage, row.message_id).event_type
-            return _delivery(row, event_type, [])
+        return _delivery(deliveries.redeliver(engine(), _caller(), delivery_id))
