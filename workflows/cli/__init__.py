@@ -4,7 +4,7 @@ Each command parses its arguments, calls one operation of the engine and
 prints the answer, exactly as the matching API endpoint does.
 """
 
-from . import cases, definitions, oversight, principals, processes  # noqa: F401  (commands)
+from . import cases, definitions, oversight, principals, processes, webhooks  # noqa: F401  (commands)
 from .root import main
 
 __all__ = ["main"]
