@@ -18,9 +18,12 @@ from .errors import (
     TaskNotReady,
 )
 from .facade import Engine
+from .service import Caller, Page
 from .store import principals  # noqa: F401  (their tables belong to the schema)
 
 __all__ = [
+    "Caller",
+    "Page",
     "Clock",
     "ConcurrentUpdate",
     "Conflict",

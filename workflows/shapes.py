@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.service.views import TaskPage
 from engine.store.models import Instance, Task
 
 from .runtime import api_link
@@ -18,6 +19,10 @@ def task_summary(row: Task, business_key: str | None) -> dict[str, Any]:
         "state": row.state, "completed_at": row.completed_at,
         "completed_by": row.completed_by, "link": api_link(f"/tasks/{row.id}"),
     }
+
+
+def task_page(page: TaskPage) -> dict[str, Any]:
+    return page.map(lambda t: task_summary(t, page.business_key(t)))
 
 
 def instance_summary(row: Instance) -> dict[str, Any]:

@@ -8,7 +8,7 @@ a finding and then had no effect:
 * ``camunda:properties`` are kept by ``engine.camunda.parser.ActivityParserMixin`` on
   activities only; on an event, gateway or the process they were dropped.
 * ``camunda:formData`` is shown on user tasks and, as the start form, on a
-  process's own start event (``workflows.forms.start_form``); elsewhere (a
+  process's own start event (``engine.camunda.form_input.start_form``); elsewhere (a
   subprocess start, an event subprocess, a boundary event) it was dropped.
 * ``camunda:formKey``/``camunda:formRef`` are read on user tasks only (a start
   form is the start event's ``formData``).

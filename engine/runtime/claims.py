@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate, Conflict, NotFound
 from engine.store.models import Instance, Task
@@ -51,13 +52,12 @@ def claim(engine: Engine, task_id: str, who: str) -> Task:
         return row
 
 
-def claimed_by_other_principal(engine: Engine, row: Task, who: str) -> bool:
-    """Whether a task is held by another principal (a claim), not by a modelled assignee."""
-    if not row.assignee or row.assignee == who:
+def held_by_another_principal(session: Session, assignee: str, who: str | None) -> bool:
+    """Whether a task's assignee is another principal's claim, not a modelled assignee
+    (`camunda:assignee` names a person, who completes through an institution's token)."""
+    if assignee == who:
         return False
-    with engine.readers() as session:
-        return session.scalar(select(Principal.id).where(Principal.name == row.assignee)) \
-            is not None
+    return session.scalar(select(Principal.id).where(Principal.name == assignee)) is not None
 
 
-__all__ = ["ClaimedByAnother", "ConcurrentUpdate", "claim", "claimed_by_other_principal"]
+__all__ = ["ClaimedByAnother", "ConcurrentUpdate", "claim", "held_by_another_principal"]

@@ -26,6 +26,11 @@ class Caller:
         return cls(name=name, role="admin")
 
     @property
+    def id(self) -> int | None:
+        """The principal's id (the API's name for it)."""
+        return self.principal_id
+
+    @property
     def reads_all(self) -> bool:
         return self.role in READS_ALL
 

@@ -1,9 +1,15 @@
-"""Tasks: read, list, claim and complete user tasks."""
+"""Tasks: list, read with their form, claim and complete user tasks.
+
+Completion is the hot path of the service: one transaction reads the task and
+its case in one query, checks who may complete it (visibility, claim), checks
+the data against the task's form, runs the step and reads the next ready tasks.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -11,57 +17,130 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.camunda.forms import find_task_spec
+from engine.camunda.form_input import check_form
+from engine.camunda.forms import exposed_variables, find_task_spec, form_fields
 from engine.errors import InstanceNotActive, NotFound, TaskNotReady
-from engine.runtime.claims import claim
+from engine.runtime.claims import ClaimedByAnother, claim, held_by_another_principal
 from engine.runtime.readmodel import Snapshot
 from engine.runtime.step import Step, StepOutcome, merged, run_engine
 from engine.service.base import ServiceBase
+from engine.service.caller import Caller
 from engine.service.instances import current_data
+from engine.service.paging import Page, bounded
+from engine.service.views import TaskDetail, TaskPage
+from engine.store import queries
 from engine.store.models import Definition, Instance, Task
-from engine.store.queries import list_tasks
 
 _INSTANCE_COLUMNS = [c.key for c in Instance.__table__.columns]
+_T = Task.__table__.c
 _TASK_AND_INSTANCE = (
-    select(Task.__table__.c.id, Task.__table__.c.state, Task.__table__.c.activity_id,
-           Task.__table__.c.candidate_groups,
+    select(_T.id, _T.state, _T.activity_id, _T.candidate_groups, _T.assignee,
            *[c.label(f"i_{c.key}") for c in Instance.__table__.columns])
-    .join(Instance.__table__, Task.__table__.c.instance_id == Instance.__table__.c.id)
-    .where(Task.__table__.c.id == bindparam("task_id"))
+    .join(Instance.__table__, _T.instance_id == Instance.__table__.c.id)
+    .where(_T.id == bindparam("task_id"))
 )
 
 
 class TaskService(ServiceBase):
+    def tasks(self, *, caller: Caller | None = None, state: str | None = "ready",
+              group: str | None = None, groups: list[str] | None = None,
+              activity: str | None = None, due_before: datetime | None = None,
+              business_key: str | None = None, instance_id: str | None = None,
+              limit: int = 50, offset: int = 0) -> TaskPage:
+        """Tasks, oldest first; a caller who does not read every case gets the tasks of its
+        groups only (`groups` narrows further)."""
+        if caller is not None and not caller.reads_all:
+            mine = caller.groups if caller.is_institution else ()
+            groups = [g for g in (groups if groups is not None else mine) if g in mine]
+        limit, offset = bounded(limit, offset)
+        with self.readers() as session:
+            rows = queries.list_tasks(
+                session, state=state, groups=groups, group=group, activity=activity,
+                due_before=due_before, business_key=business_key, instance_id=instance_id,
+                limit=limit, offset=offset)
+        page = Page.of([t for t, _ in rows], limit, offset)
+        return TaskPage(page.items, limit, offset, page.has_more,
+                        business_keys={t.instance_id: key for t, key in rows})
+
+    def task(self, task_id: str, caller: Caller | None = None) -> Task:
+        """A task row; one the caller may not see is `NotFound`, as if it did not exist."""
+        with self.readers() as session:
+            row, _ = self._visible(session, task_id, caller)
+            return row
+
+    def task_detail(self, task_id: str, caller: Caller) -> TaskDetail:
+        """The task with its form (current values) and the case variables the process owner
+        exposed to it (`ciiflow.expose`), nothing else of the case; the read is logged."""
+        with self.readers() as session:
+            row, instance = self._visible(session, task_id, caller)
+            spec = self._spec(session, instance.definition_id, row.activity_id)
+            form, exposed = form_fields(spec), exposed_variables(spec)
+            data = self._task_data(session, instance, task_id) if (form or exposed) else {}
+        self.record_read(caller, "task", task_id, row.instance_id)  # type: ignore[attr-defined]
+        return TaskDetail(row, instance.business_key, form, data,
+                          {name: data[name] for name in exposed if name in data})
+
+    def claim(self, task_id: str, caller: Caller | str) -> Task:
+        """Take a ready task (its assignee becomes the caller); `ClaimedByAnother` if held."""
+        if isinstance(caller, str):
+            caller = Caller.operator(caller)
+        with self.readers() as session:
+            self._visible(session, task_id, caller)
+        return claim(self, task_id, caller.name)  # type: ignore[arg-type]
+
     def complete_task(self, task_id: str, data: Mapping[str, Any] | None = None, *,
-                      actor: str | None = None, with_ready: bool = False) -> StepOutcome:
-        """Complete a ready task; `with_ready` also returns the case's ready tasks after it,
-        read in the same transaction (what an API answers with, without a second one)."""
+                      actor: str | None = None, caller: Caller | None = None,
+                      with_ready: bool = False) -> StepOutcome:
+        """Complete a ready task with data that satisfies its form.
+
+        Refused, with nothing written: a task the caller may not see (`NotFound`), a task
+        no longer ready (`TaskNotReady`), a task claimed by another principal
+        (`ClaimedByAnother`), data the form refuses (`InvalidInput` naming each field).
+        With a caller, or `with_ready`, the outcome lists the case's ready tasks after the
+        step that the caller may see, read in the same transaction.
+        """
+        actor = caller.name if caller else actor
         with self.sessions.begin() as session:
             # One Core query on the hot path; the ORM identity map adds nothing here.
-            found = session.connection().execute(_TASK_AND_INSTANCE, {"task_id": task_id}).first()
-            if found is None:
+            row = session.connection().execute(_TASK_AND_INSTANCE, {"task_id": task_id}).first()
+            if row is None or (caller is not None
+                               and not caller.sees_groups(row.candidate_groups)):
                 raise NotFound(f"no task {task_id}")
-            row = found
-            instance = Instance(**{c: getattr(found, f"i_{c}") for c in _INSTANCE_COLUMNS})
+            instance = Instance(**{c: getattr(row, f"i_{c}") for c in _INSTANCE_COLUMNS})
             if row.state != "ready":
                 raise TaskNotReady(f"task {task_id} is {row.state}")
+            if row.assignee and held_by_another_principal(session, row.assignee, actor):
+                raise ClaimedByAnother(f"task {task_id} is claimed by {row.assignee}")
             if instance.status != "running":
                 raise InstanceNotActive(f"instance {instance.id} is {instance.status}")
-            outcome = self._complete(session, instance, row, merged(data), actor)
-            if with_ready:
-                outcome.ready_tasks = list(session.scalars(
-                    select(Task).where(Task.instance_id == instance.id, Task.state == "ready")
-                    .order_by(Task.ready_at, Task.id)))
+            form = form_fields(self._spec(session, instance.definition_id, row.activity_id))
+            # A caller (the API, the CLI) may send the form's fields only, so a task without
+            # a form takes no data; code embedding the engine may set variables there.
+            checked = form if (form or caller is not None) else None
+            outcome = self._complete(session, instance, row, merged(data), checked, actor)
+            if with_ready or caller is not None:
+                outcome.ready_tasks = [
+                    t for t in queries.ready_tasks(session, instance.id)
+                    if caller is None or caller.sees_groups(t.candidate_groups)]
             return outcome
 
-    def _complete(self, session: Session, instance: Instance, row: Any,
-                  data: dict[str, Any], actor: str | None) -> StepOutcome:
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """The data a task sees now (its own data when ready, else the case's)."""
+        with self.readers() as session:
+            row, instance = queries.task_with_case(session, task_id)
+            return self._task_data(session, instance, row.id)
+
+    # -- inside a transaction --------------------------------------------------
+    def _complete(self, session: Session, instance: Instance, row: Any, data: dict[str, Any],
+                  form: list[Any] | None, actor: str | None) -> StepOutcome:
         step = Step(self.runtime, session, instance)
         step.known_tasks[row.id] = row
         wf = step.load()
         spiff_task = wf.get_task_from_id(uuid.UUID(row.id))
         if spiff_task is None or not spiff_task.has_state(TaskState.READY):
             raise TaskNotReady(f"task {row.id} is no longer ready")
+        if form is not None:
+            data = check_form(form, data, spiff_task.data)
         before = Snapshot.of(wf)
 
         def action(w: BpmnWorkflow) -> None:
@@ -72,40 +151,22 @@ class TaskService(ServiceBase):
         return step.advance(wf, action, actor=actor, before=before, completing=row.id,
                             operation={"op": "complete_task", "task_id": row.id, "data": data})
 
-    def claim(self, task_id: str, who: str) -> Task:
-        """Take a ready task (its assignee becomes `who`); `ClaimedByAnother` if held."""
-        return claim(self, task_id, who)  # type: ignore[arg-type]
+    def _visible(self, session: Session, task_id: str,
+                 caller: Caller | None) -> tuple[Task, Instance]:
+        row, instance = queries.task_with_case(session, task_id)
+        if caller is not None and not caller.sees_groups(row.candidate_groups):
+            raise NotFound(f"no task {task_id}")
+        return row, instance
 
-    def task(self, task_id: str) -> Task:
-        with self.readers() as session:
-            row = session.get(Task, task_id)
-            if row is None:
-                raise NotFound(f"no task {task_id}")
-            return row
+    def _spec(self, session: Session, definition_id: int, activity_id: str) -> Any:
+        """A task's spec from the cached definition (no instance load)."""
+        specs = self.runtime.specs.get(
+            definition_id, lambda: session.get(Definition, definition_id).spec)
+        return find_task_spec(specs, activity_id)
 
-    def tasks(self, **filters: Any) -> list[Task]:
-        """Tasks by state, groups, activity, due date, business key or instance."""
-        with self.readers() as session:
-            return list_tasks(session, **filters)
-
-    def task_spec(self, task: Task) -> Any:
-        """The spec of a task row's activity, from the cached definition (no instance load)."""
-        with self.readers() as session:
-            instance = session.get(Instance, task.instance_id)
-            specs = self.runtime.specs.get(
-                instance.definition_id,
-                lambda: session.get(Definition, instance.definition_id).spec)
-        return find_task_spec(specs, task.activity_id)
-
-    def task_data(self, task_id: str) -> dict[str, Any]:
-        """The data a task sees now (its own data when ready, else the case's)."""
-        with self.readers() as session:
-            row = session.get(Task, task_id)
-            if row is None:
-                raise NotFound(f"no task {task_id}")
-            instance = session.get(Instance, row.instance_id)
-            wf = Step(self.runtime, session, instance).load()
-            spiff_task = wf.get_task_from_id(uuid.UUID(task_id))
-            if spiff_task is not None and spiff_task.has_state(TaskState.READY):
-                return dict(spiff_task.data)
-            return current_data(wf)
+    def _task_data(self, session: Session, instance: Instance, task_id: str) -> dict[str, Any]:
+        wf = Step(self.runtime, session, instance).load()
+        spiff_task = wf.get_task_from_id(uuid.UUID(task_id))
+        if spiff_task is not None and spiff_task.has_state(TaskState.READY):
+            return dict(spiff_task.data)
+        return current_data(wf)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine import ManualClock
+from engine.camunda.forms import find_task_spec
 from tests.modeler.conftest import Case
 
 
@@ -16,7 +17,9 @@ def test_user_task_attributes_land_on_the_task_row(case: Case, clock: ManualCloc
     assert (task.assignee, task.candidate_groups, task.priority) == ("anna", ["cii-team-sion"], 80)
     assert task.due_at == clock.now() + timedelta(days=10)
     assert task.follow_up_at == clock.now() + timedelta(days=3)
-    spec = case.engine.task_spec(task)
+    definition = case.engine.definition("user_task_attributes")
+    specs = case.engine.runtime.specs.get(definition.id, lambda: definition.spec)
+    spec = find_task_spec(specs, task.activity_id)
     assert spec.extensions["camunda"]["formRef"] == "review-form"
     assert spec.extensions["properties"] == {"sla": "10d"}
 

@@ -1,4 +1,4 @@
-"""Driving the deployed process files through the engine API, as institutions would.
+"""Driving a case through its tasks, as institutions would: through the engine, or over HTTP.
 
 Why a driver: every scenario test must prove three things at each step, not
 only that the path exists: the task is offered to the institution that owns
@@ -8,26 +8,31 @@ and the engine advanced without an incident. Doing that by hand in each test
 would hide the path being walked. The driver also records which BPMN elements
 each scenario walked, so `test_zz_coverage.py` can prove no element was left
 unvisited.
+
+`Walker` is the same driver over HTTP, for the end-to-end tests: it knows
+nothing of the process, reads each task's form from the API and fills it with
+valid values, the way an institution's system would, so the API (not the
+engine) is what refuses a wrong group or an invalid form.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import requests
 from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine import Engine, ManualClock
-from engine.camunda.forms import form_fields
+from engine import Caller, Engine, ManualClock
 from engine.runtime.step import Step
 from engine.store.models import History, Task
-from workflows.forms import start_form, validate_form
+from tests.support.principals import bearer
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN_DIR = ROOT / "bpmn"
@@ -164,10 +169,10 @@ class Case:
         assert group in row.candidate_groups, (activity_id, row.candidate_groups, group)
         if assignee is not None:
             assert row.assignee == assignee, (activity_id, row.assignee)
-        spec = self.engine.task_spec(row)
-        cleaned = validate_form(form_fields(spec), dict(data))
         who = actor or assignee or f"{group}/agent"
-        outcome = self.engine.complete_task(row.id, cleaned, actor=who)
+        # as the institution of `group` would: visibility, claim and form are checked
+        caller = Caller(name=who, role="institution", groups=(group,))
+        outcome = self.engine.complete_task(row.id, dict(data), caller=caller)
         assert outcome.incident is None, outcome.incident.message
         with self.engine.sessions() as session:
             done = session.get(Task, row.id)
@@ -267,10 +272,8 @@ class Tracker:
     def start(self, process: str, data: Mapping[str, Any], *, actor: str,
               business_key: str | None = None) -> Case:
         """Start `process` with data valid for its start-event form (the announcement)."""
-        definition = self.engine.definition(process)
-        cleaned = validate_form(start_form(definition), dict(data))
         outcome = self.engine.start(process, business_key or f"{process}-{uuid.uuid4().hex[:8]}",
-                                    cleaned, actor=actor)
+                                    dict(data), actor=actor)
         assert outcome.incident is None, outcome.incident.message
         case = Case(self.engine, outcome.instance.id, process)
         self.cases.append(case)
@@ -280,3 +283,92 @@ class Tracker:
         walked = {(c.process, element) for c in self.cases for element in c.visited()}
         VISITED.setdefault(self.name, set()).update(walked)
         return walked
+
+
+# -- over HTTP -------------------------------------------------------------------
+
+
+def fill(form: list[dict[str, Any]], choices: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Valid values for a form as the API describes it: first enum value, true, the minimum,
+    a short text; `choices` overrides fields by id. Read-only fields are left out."""
+    data: dict[str, Any] = {}
+    for spec in form:
+        if spec["readonly"]:
+            continue
+        if choices and spec["id"] in choices:
+            data[spec["id"]] = choices[spec["id"]]
+            continue
+        kind = spec["type"]
+        if kind == "enum":
+            data[spec["id"]] = spec["enum"][0]["id"]
+        elif kind == "boolean":
+            data[spec["id"]] = True
+        elif kind == "long":
+            data[spec["id"]] = int(spec["min"]) if spec["min"] is not None else 1
+        elif kind == "date":
+            data[spec["id"]] = date(2026, 3, 1).isoformat()
+        else:
+            size = max(spec["minlength"] or 0, 3)
+            data[spec["id"]] = "n" * min(size, spec["maxlength"] or size)
+    return data
+
+
+class Walker:
+    """Drives cases over HTTP; each principal is named after the group it holds."""
+
+    def __init__(self, base: str, tokens: Mapping[str, str], topics: Sequence[str] = ()) -> None:
+        self.base = base
+        self.tokens = dict(tokens)  # principal name (= its group) -> token
+        self.topics = list(topics)  # external-task topics the "worker" principal serves
+        self.http = requests.Session()
+
+    def h(self, who: str) -> dict[str, str]:
+        return bearer(self.tokens[who])
+
+    def get(self, who: str, path: str, **kw: Any) -> Any:
+        response = self.http.get(self.base + path, headers=self.h(who), timeout=30, **kw)
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
+    def post(self, who: str, path: str, body: Any, status: int = 200) -> Any:
+        response = self.http.post(self.base + path, headers=self.h(who), json=body, timeout=30)
+        assert response.status_code == status, (path, response.status_code, response.text)
+        return response.json()
+
+    def owner_of(self, task: dict[str, Any]) -> str:
+        for group in task["candidate_groups"]:
+            if group in self.tokens:
+                return group
+        raise AssertionError(f"no institution holds {task['candidate_groups']}")
+
+    def run(self, instance_id: str, choices: Mapping[str, Any] | None = None,
+            max_steps: int = 60) -> list[str]:
+        """Complete tasks until the case ends; returns the activities in order."""
+        done: list[str] = []
+        for _ in range(max_steps):
+            case = self.get("coordinator", f"/api/v1/instances/{instance_id}")
+            if case["status"] != "running":
+                assert case["status"] == "completed", case["status"]
+                return done
+            if self.work_external():
+                continue
+            assert case["open_tasks"], f"case waits with no task after {done}"
+            task = case["open_tasks"][0]
+            who = self.owner_of(task)
+            detail = self.get(who, f"/api/v1/tasks/{task['id']}")
+            self.post(who, f"/api/v1/tasks/{task['id']}/complete",
+                      {"data": fill(detail["form"], choices)})
+            done.append(task["activity_id"])
+        raise AssertionError(f"the case did not end within {max_steps} steps: {done}")
+
+    def work_external(self) -> bool:
+        """Complete every external task the worker can lock; True when there was one."""
+        if "worker" not in self.tokens:
+            return False
+        locked = self.post("worker", "/api/v1/external-tasks/fetch-and-lock", {
+            "worker_id": "e2e", "max_tasks": 5,
+            "topics": [{"name": t, "lock_duration": 60_000} for t in self.topics]})["items"]
+        for item in locked:
+            self.post("worker", f"/api/v1/external-tasks/{item['id']}/complete",
+                      {"worker_id": "e2e", "variables": {}})
+        return bool(locked)

@@ -1,12 +1,27 @@
-"""Cases and tasks: start a case, list and complete tasks."""
+"""Cases and tasks at the console: the same operations as the API's, as an operator.
+
+The CLI runs on the server, so its caller is an operator who sees every case
+(`Caller.operator`); `--actor` names who acts, for the history and for claims:
+a task claimed by another principal is refused here as over HTTP.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from engine.errors import EngineError
+from engine import Caller
+from engine.camunda.form_input import describe
+from engine.service.instances import ACTIONS
 
-from .root import fail, json_arg, main, make_engine
+from .root import echo_json, engine_errors, json_arg, main, make_engine
+
+STATES = ("ready", "completed", "cancelled")
+
+
+def _when(value: Any) -> str:
+    return value.isoformat() if value else "-"
 
 
 @main.command()
@@ -14,70 +29,137 @@ from .root import fail, json_arg, main, make_engine
 @click.option("--business-key", default=None)
 @click.option("--data", default="{}", help="start variables as a JSON object")
 @click.option("--actor", default="cli")
+@engine_errors
 def start(key: str, business_key: str | None, data: str, actor: str) -> None:
     """Start a case of process KEY (validated against its start form)."""
-    from marshmallow import ValidationError
-
-    from workflows.forms import start_form, validate_form
-
-    engine = make_engine()
-    variables = json_arg(data, "--data")
-    try:
-        form = start_form(engine.definition(key))
-        if form:
-            variables = validate_form(form, variables)
-        outcome = engine.start(key, business_key, variables, actor=actor)
-    except ValidationError as exc:
-        fail(f"the start form does not validate: {exc.normalized_messages()}")
-    except EngineError as exc:
-        fail(str(exc))
+    outcome = make_engine().start(key, business_key, json_arg(data, "--data"),
+                                  caller=Caller.operator(actor))
     click.echo(f"{outcome.instance.id} {outcome.instance.status}")
+    for task in outcome.ready_tasks or []:
+        click.echo(f"  ready: {task.id}  {task.activity_id}  [{','.join(task.candidate_groups)}]")
 
 
 @main.command()
 @click.option("--group", default=None)
-@click.option("--state", default="ready", type=click.Choice(["ready", "completed", "cancelled"]))
+@click.option("--state", default="ready", type=click.Choice(STATES))
+@click.option("--activity", default=None)
+@click.option("--business-key", default=None)
 @click.option("--limit", default=100, show_default=True)
-def tasks(group: str | None, state: str, limit: int) -> None:
+@click.option("--offset", default=0, show_default=True)
+@engine_errors
+def tasks(group: str | None, state: str, activity: str | None, business_key: str | None,
+          limit: int, offset: int) -> None:
     """List tasks (oldest first)."""
-    from sqlalchemy import select
+    page = make_engine().tasks(state=state, group=group, activity=activity,
+                               business_key=business_key, limit=limit, offset=offset)
+    for t in page:
+        click.echo(f"{t.id}  {t.process_key}/{t.activity_id}  {page.business_key(t) or '-'}  "
+                   f"[{','.join(t.candidate_groups or [])}]  due {_when(t.due_at)}"
+                   f"{'  claimed by ' + t.assignee if t.assignee else ''}")
+    if page.has_more:
+        click.echo(f"… more: --offset {offset + limit}")
 
-    from engine.store.models import Task, TaskCandidate
 
-    engine = make_engine()
-    stmt = select(Task).where(Task.state == state)
-    if group:
-        stmt = stmt.join(TaskCandidate, TaskCandidate.task_id == Task.id).where(
-            TaskCandidate.group_id == group)
-    with engine.readers() as session:
-        rows = list(session.scalars(stmt.order_by(Task.ready_at).limit(limit)))
-    for t in rows:
-        due = t.due_at.isoformat() if t.due_at else "-"
-        click.echo(f"{t.id}  {t.process_key}/{t.activity_id}  "
-                   f"[{','.join(t.candidate_groups or [])}]  due {due}")
+@main.command()
+@click.argument("task_id")
+@engine_errors
+def task(task_id: str) -> None:
+    """One task with its form and the variables exposed to it, as JSON."""
+    detail = make_engine().task_detail(task_id, Caller.operator("cli"))
+    t = detail.task
+    echo_json({"id": t.id, "instance_id": t.instance_id, "business_key": detail.business_key,
+               "activity_id": t.activity_id, "name": t.name, "state": t.state,
+               "candidate_groups": t.candidate_groups, "assignee": t.assignee,
+               "form": describe(detail.form, detail.values), "variables": detail.variables})
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--actor", required=True, help="who takes the task (a principal's name)")
+@engine_errors
+def claim(task_id: str, actor: str) -> None:
+    """Take a ready task for ACTOR; refused if another principal holds it."""
+    row = make_engine().claim(task_id, Caller.operator(actor))
+    click.echo(f"{row.id} claimed by {row.assignee}")
 
 
 @main.command()
 @click.argument("task_id")
 @click.option("--data", default="{}", help="form fields as a JSON object")
 @click.option("--actor", required=True)
+@engine_errors
 def complete(task_id: str, data: str, actor: str) -> None:
     """Complete a task with its form's data (validated like the API does)."""
-    from marshmallow import ValidationError
-
-    from engine.camunda.forms import form_fields
-    from workflows.forms import needs_current_values, validate_form
-
-    engine = make_engine()
-    submitted = json_arg(data, "--data")
-    try:
-        row = engine.task(task_id)
-        form = form_fields(engine.task_spec(row))
-        current = engine.task_data(task_id) if needs_current_values(form, submitted) else {}
-        cleaned = validate_form(form, submitted, current)
-        outcome = engine.complete_task(task_id, cleaned, actor=actor)
-    except ValidationError as exc:
-        fail(f"the form does not validate: {exc.normalized_messages()}")
-    except EngineError as exc:
-        fail(str(exc))
+    outcome = make_engine().complete_task(task_id, json_arg(data, "--data"),
+                                          caller=Caller.operator(actor))
     click.echo(f"{outcome.instance.id} {outcome.instance.status}")
+
+
+@main.command()
+@click.option("--process", "process_key", default=None)
+@click.option("--status", default=None)
+@click.option("--business-key", default=None)
+@click.option("--waiting-at", default=None, help="activity id of a ready task")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--offset", default=0, show_default=True)
+@engine_errors
+def instances(process_key: str | None, status: str | None, business_key: str | None,
+              waiting_at: str | None, limit: int, offset: int) -> None:
+    """List cases, newest first."""
+    page = make_engine().instances(process_key=process_key, status=status,
+                                   business_key=business_key, waiting_at=waiting_at,
+                                   limit=limit, offset=offset)
+    for i in page.items:
+        click.echo(f"{i.id}  {i.process_key} v{i.definition_version}  "
+                   f"{i.business_key or '-'}  {i.status:<10} started {_when(i.started_at)}")
+    if page.has_more:
+        click.echo(f"… more: --offset {offset + limit}")
+
+
+@main.command()
+@click.argument("instance_id")
+@click.option("--actor", default="cli")
+@engine_errors
+def case(instance_id: str, actor: str) -> None:
+    """One case: status, open tasks, history, incidents and data, as JSON (the read is
+    logged under ACTOR)."""
+    detail = make_engine().case(instance_id, Caller.operator(actor))
+    i = detail.instance
+    echo_json({
+        "id": i.id, "process_key": i.process_key, "version": i.definition_version,
+        "business_key": i.business_key, "status": i.status, "started_at": i.started_at,
+        "open_tasks": [{"id": t.id, "activity_id": t.activity_id,
+                        "candidate_groups": t.candidate_groups} for t in detail.open_tasks],
+        "history": [{"seq": h.seq, "at": h.at, "kind": h.kind, "actor": h.actor,
+                     "activity_id": h.activity_id, "detail": h.detail}
+                    for h in detail.history],
+        "incidents": [{"id": n.id, "activity_id": n.activity_id, "status": n.status}
+                      for n in detail.incidents],
+        "data": detail.data})
+
+
+def _status_command(action: str) -> None:
+    @main.command(action, help=f"{action.capitalize()} a case, with a mandatory reason.")
+    @click.argument("instance_id")
+    @click.option("--reason", required=True)
+    @click.option("--actor", required=True)
+    @engine_errors
+    def change(instance_id: str, reason: str, actor: str) -> None:
+        instance = make_engine().set_status(instance_id, action, reason=reason, actor=actor)
+        click.echo(f"{instance.id} {instance.status}")
+
+
+for _action in ACTIONS:
+    _status_command(_action)
+
+
+@main.command("access-log")
+@click.argument("instance_id")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--offset", default=0, show_default=True)
+@engine_errors
+def access_log(instance_id: str, limit: int, offset: int) -> None:
+    """Who read a case or its tasks, and when (newest first)."""
+    page = make_engine().access_log(instance_id, limit=limit, offset=offset)
+    for r in page.items:
+        click.echo(f"{_when(r.at)}  {r.principal_name:<24} {r.role:<12} {r.what} {r.object_id}")

@@ -7,19 +7,24 @@ Plain click, not Flask's CLI: most commands need the engine, not an app, and
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import click
 
 from engine import Engine
+from engine.errors import EngineError, InvalidInput
+from workflows.cii import service_handlers
 from workflows.runtime import install_webhooks
 
 
 def make_engine() -> Engine:
-    """The engine of the configured database, with the webhook outbox when it is installed."""
-    engine = Engine()
+    """The engine of the configured database, with the webhook outbox when it is installed,
+    running the CII handlers and those of `CIIFLOW_HANDLER_MODULES`."""
+    engine = Engine(handlers=service_handlers())
     install_webhooks(engine)
     return engine
 
@@ -41,6 +46,22 @@ def echo_json(value: Any) -> None:
 def fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+def engine_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """An engine error is the command's answer: `error: …` (each field at fault), exit 1."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InvalidInput as exc:
+            details = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(exc.errors.items()))
+            fail(f"{exc} ({details})")
+        except EngineError as exc:
+            fail(str(exc))
+
+    return run
 
 
 @click.group()

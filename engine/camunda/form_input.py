@@ -23,10 +23,13 @@ from typing import Any
 from lxml import etree
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from engine.camunda.forms import FormField, apply_constraint
+from engine.errors import InvalidInput
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+from .forms import FormField, apply_constraint
+from .namespaces import BPMN as BPMN_NS
+from .namespaces import CAMUNDA as CAMUNDA_NS
+from .xml import parse
+
 TYPES = ("string", "long", "boolean", "date", "enum")
 
 _schema_cache: dict[str, type[Schema]] = {}
@@ -124,6 +127,18 @@ def validate_form(form: list[FormField], data: Any,
     return cleaned
 
 
+def check_form(form: list[FormField], data: Any, current: Mapping[str, Any] | None = None,
+               *, what: str = "the form") -> dict[str, Any]:
+    """`validate_form` for the engine's operations: an `InvalidInput` naming every field."""
+    try:
+        return validate_form(form, data, current)
+    except ValidationError as exc:
+        errors = {k: v if isinstance(v, list) else [str(v)]
+                  for k, v in exc.normalized_messages().items()}
+        raise InvalidInput(f"{what} does not validate: " + ", ".join(sorted(errors)),
+                           errors=errors) from None
+
+
 def needs_current_values(form: list[FormField], data: Any) -> bool:
     return isinstance(data, Mapping) and any(f.readonly and f.id in data for f in form)
 
@@ -177,8 +192,7 @@ def start_form(definition: Any) -> list[FormField]:
     if cached is not None:
         return cached
     xml = definition.resources.get(definition.bpmn_resource, "")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.fromstring(xml.encode("utf-8"), parser=parser)
+    root = parse(xml)
     form: list[FormField] = []
     b, c = f"{{{BPMN_NS}}}", f"{{{CAMUNDA_NS}}}"
     for process in root.iterfind(f"{b}process"):
