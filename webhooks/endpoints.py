@@ -1,8 +1,9 @@
-"""Endpoint and delivery operations: what the API (and the dispatcher) may do to them.
+"""Endpoint and delivery row work, shared by the caller-facing operations and the dispatcher.
 
-These functions take the caller's session and never commit: the API decides
-the transaction, and who may touch which endpoint (an institution its own, an
-admin all) is the API's check, not theirs.
+These functions take a session and never commit, so one transaction can hold
+several of them (the dispatcher disables an endpoint while recording an
+attempt). Who may touch which endpoint, and the transaction, belong to the
+operations the API and the CLI call (`manage`, `deliveries`, checked by `access`).
 """
 
 from __future__ import annotations
