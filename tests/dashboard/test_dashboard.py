@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from engine import Engine, ManualClock
-from engine.store.db import make_engine
-from engine.store.principals import create_principal
 from tests.engine import processes
-from workflows.app import create_app
-from workflows.migrate import metadata
+from tests.support.principals import add_principal
+from tests.support.served import serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -25,22 +21,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var"
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Engine, ManualClock, str]]:
-    clock = ManualClock()
-    db = make_engine(f"sqlite:///{tmp_path / 'dash.sqlite3'}")
-    metadata.create_all(db)
-    engine = Engine(db, clock=clock)
-    with engine.sessions.begin() as s:
-        _, token = create_principal(s, name="cantonal", role="coordinator",
-                                    groups=["cii-cantonal"], now=clock.now())
-    server = make_server("127.0.0.1", 0, create_app(engine=engine), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", engine, clock, token
-    finally:
-        server.shutdown()
-        db.dispose()
+def served(engine: Engine, clock: ManualClock) -> Iterator[tuple[str, Engine, ManualClock, str]]:
+    token = add_principal(engine, "cantonal", "coordinator", ["cii-cantonal"]).token
+    with serve(engine) as base:
+        yield base, engine, clock, token
 
 
 def test_stuck_cases_and_incidents_are_shown_as_text(served: tuple) -> None:

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from engine import Engine
 from engine.store.models import History
-from tests.e2e.live import serve
-from tests.e2e.walker import Walker, fill
+from tests.processes.driver import Walker, deployable_files, fill
+from tests.support.principals import add_principal, add_tokens
+from tests.support.served import serve
 from tests.workflows import processes
-from tests.workflows.conftest import ANNOUNCEMENT, make_principal
+from tests.workflows.conftest import ANNOUNCEMENT
 from workflows.cli.principals import bpmn_topics, directory_groups
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
@@ -33,11 +34,11 @@ def actors(engine: Engine, instance_id: str) -> list[tuple[str, str | None]]:
 
 
 def test_mini_case_from_deploy_to_closure(engine: Engine) -> None:
-    tokens = {name: make_principal(engine, name, role, groups) for name, role, groups in [
-        ("owner", "process-owner", []), ("coordinator", "coordinator", []),
-        ("orp-valais-central", "institution", ["orp-valais-central"]),
-        ("cii-team-valais-central", "institution", ["cii-team-valais-central"]),
-        ("sas", "institution", ["sas"]), ("commune-sion", "institution", ["commune-sion"])]}
+    tokens = add_tokens(engine, {
+        "owner": ("process-owner", []), "coordinator": ("coordinator", []),
+        "orp-valais-central": ("institution", ["orp-valais-central"]),
+        "cii-team-valais-central": ("institution", ["cii-team-valais-central"]),
+        "sas": ("institution", ["sas"]), "commune-sion": ("institution", ["commune-sion"])})
     with serve(engine) as base:
         walker = Walker(base, tokens)
         deployed = requests.post(f"{base}/api/v1/definitions", headers=walker.h("owner"),
@@ -58,7 +59,7 @@ def test_mini_case_from_deploy_to_closure(engine: Engine) -> None:
 
 def test_two_clients_complete_the_same_task_one_wins(engine: Engine) -> None:
     engine.deploy({"one.bpmn": processes.one_task()})
-    token = make_principal(engine, "oai", "institution", ["oai"])
+    token = add_principal(engine, "oai", "institution", ["oai"]).token
     started = engine.start("one_task", "race-1", {})
     with serve(engine) as base:
         headers = {"Authorization": f"Bearer {token}"}
@@ -87,25 +88,19 @@ def test_two_clients_complete_the_same_task_one_wins(engine: Engine) -> None:
 
 def _cii_tokens(engine: Engine) -> dict[str, str]:
     groups = directory_groups(BPMN / "directory.yaml")
-    tokens = {g: make_principal(engine, g, "institution", [g]) for g in groups}
-    tokens["owner"] = make_principal(engine, "owner", "process-owner")
-    tokens["coordinator"] = make_principal(engine, "coordinator", "coordinator")
-    tokens["worker"] = make_principal(engine, "worker", "worker",
-                                      topics=bpmn_topics(BPMN))
+    tokens = add_tokens(engine, {g: ("institution", [g]) for g in groups} | {
+        "owner": ("process-owner", []), "coordinator": ("coordinator", [])})
+    tokens["worker"] = add_principal(engine, "worker", "worker", topics=bpmn_topics(BPMN)).token
     return tokens
 
 
 @pytest.mark.slow
 def test_the_cii_case_process_over_http(engine: Engine) -> None:
     """The real `bpmn/` bundle: announce a case and run it to closure."""
-    files = {p.name: p.read_bytes() for p in sorted(BPMN.glob("*.bpmn")) + sorted(
-        BPMN.glob("*.dmn"))}
-    if "cii_case.bpmn" not in files:
-        pytest.skip("bpmn/cii_case.bpmn is not drawn yet")
+    files = deployable_files()
     tokens = _cii_tokens(engine)
     with serve(engine) as base:
-        walker = Walker(base, tokens)
-        walker.topics = bpmn_topics(BPMN)
+        walker = Walker(base, tokens, topics=bpmn_topics(BPMN))
         deployed = requests.post(f"{base}/api/v1/definitions", headers=walker.h("owner"),
                                  files=[("files", (n, b)) for n, b in files.items()],
                                  timeout=60)

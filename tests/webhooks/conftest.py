@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 import webhooks
 from engine import Engine, ManualClock
-from engine.store.principals import create_principal
 from webhooks import endpoints
 from webhooks.config import WebhookSettings
 from webhooks.dispatcher import Dispatcher
@@ -48,13 +47,6 @@ def dispatcher(wengine: Engine, settings: WebhookSettings) -> Iterator[Dispatche
                        rng=random.Random(7))
     yield found
     found.close()
-
-
-def add_principal(engine: Engine, name: str, role: str, groups: list[str]) -> int:
-    with engine.sessions.begin() as s:
-        principal, _ = create_principal(s, name=name, role=role, groups=groups,
-                                        now=engine.clock.now())
-        return principal.id
 
 
 def add_endpoint(engine: Engine, principal_id: int, url: str, types: list[str] | None = None,

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine import Engine, ManualClock
-from engine.store.principals import create_principal
+from tests.support.principals import add_tokens, bearer
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from workflows.app import create_app
@@ -24,18 +24,13 @@ def client(wengine: Engine) -> FlaskClient:
 
 @pytest.fixture
 def tokens(wengine: Engine) -> dict[str, str]:
-    found = {}
-    with wengine.sessions.begin() as s:
-        for name, role in (("sas", "institution"), ("oai", "institution"),
-                           ("coord", "coordinator"), ("admin", "admin"),
-                           ("owner", "process-owner")):
-            _, found[name] = create_principal(s, name=name, role=role, groups=[name],
-                                              now=wengine.clock.now())
-    return found
+    return add_tokens(wengine, {name: (role, [name]) for name, role in (
+        ("sas", "institution"), ("oai", "institution"), ("coord", "coordinator"),
+        ("admin", "admin"), ("owner", "process-owner"))})
 
 
 def as_(tokens: dict[str, str], who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens[who]}"}
+    return bearer(tokens[who])
 
 
 def test_register_list_patch_rotate_delete(client: FlaskClient, tokens: dict[str, str],

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from engine import Engine, ManualClock
+from tests.support.principals import add_principal
 from webhooks import endpoints, outbox, payloads
 from webhooks.config import WebhookSettings
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookMessage
 
-from .conftest import LOOPBACK, add_endpoint, add_principal, endpoint_row
+from .conftest import LOOPBACK, add_endpoint, endpoint_row
 from .receivers import RawServer, Received, Receiver
 
 
@@ -48,7 +49,7 @@ def test_two_failures_then_success_same_id_on_the_schedule(
         wengine: Engine, dispatcher: Dispatcher, clock: ManualClock) -> None:
     answers = iter([500, 500, 200])
     with Receiver(lambda r: (next(answers), {}, b"")) as receiver:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
         _, secret = add_endpoint(wengine, inst, receiver.url)
         [message_id] = queue(wengine, _endpoint_of(wengine, inst))
         t0 = clock.now()
@@ -84,7 +85,7 @@ def _endpoint_of(engine: Engine, principal_id: int) -> str:
 def test_every_attempt_fails_then_the_delivery_fails(
         wengine: Engine, dispatcher: Dispatcher, clock: ManualClock) -> None:
     with Receiver(lambda r: (503, {}, b"down " * 200)) as receiver:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
         add_endpoint(wengine, inst, receiver.url)
         queue(wengine, _endpoint_of(wengine, inst))
         t0 = clock.now()
@@ -118,7 +119,7 @@ def test_retry_after_is_honoured_within_bounds(wengine: Engine, dispatcher: Disp
                                                low: timedelta, high: timedelta) -> None:
     clock.set(datetime(2026, 1, 6, 8, 0, tzinfo=UTC))
     with Receiver(lambda r: (429, {"Retry-After": header}, b"")) as receiver:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
         add_endpoint(wengine, inst, receiver.url)
         queue(wengine, _endpoint_of(wengine, inst))
         assert dispatcher.run_once() == 1
@@ -129,8 +130,8 @@ def test_retry_after_is_honoured_within_bounds(wengine: Engine, dispatcher: Disp
 def test_410_disables_the_endpoint_and_tells_coordinators(
         wengine: Engine, dispatcher: Dispatcher) -> None:
     with Receiver(lambda r: (410, {}, b"gone")) as gone, Receiver() as coordination:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
-        coord = add_principal(wengine, "coord", "coordinator", [])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
+        coord = add_principal(wengine, "coord", "coordinator", []).id
         add_endpoint(wengine, inst, gone.url)
         _, coord_secret = add_endpoint(wengine, coord, coordination.url, ["endpoint.disabled"])
         endpoint_id = _endpoint_of(wengine, inst)
@@ -152,7 +153,7 @@ def test_a_redirect_is_not_followed_and_counts_as_failure(
         wengine: Engine, dispatcher: Dispatcher) -> None:
     with Receiver() as elsewhere:
         with Receiver(lambda r: (301, {"Location": elsewhere.url}, b"")) as moved:
-            inst = add_principal(wengine, "sas", "institution", ["g"])
+            inst = add_principal(wengine, "sas", "institution", ["g"]).id
             add_endpoint(wengine, inst, moved.url)
             queue(wengine, _endpoint_of(wengine, inst))
             assert dispatcher.run_once() == 1
@@ -207,7 +208,7 @@ def test_a_slow_receiver_is_cut_off_at_the_total_timeout(wengine: Engine, script
     settings = WebhookSettings(allow_hosts=LOOPBACK, connect_timeout=0.5, total_timeout=0.8)
     dispatcher = Dispatcher(wengine.sessions, clock=wengine.clock, settings=settings)
     with RawServer(script) as server:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
         add_endpoint(wengine, inst, server.url)
         queue(wengine, _endpoint_of(wengine, inst))
         began = time.monotonic()
@@ -223,7 +224,7 @@ def test_a_slow_receiver_is_cut_off_at_the_total_timeout(wengine: Engine, script
 def test_a_huge_answer_is_read_no_further_than_4_kb(wengine: Engine,
                                                     dispatcher: Dispatcher) -> None:
     with RawServer(_ten_megabytes) as server:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
         add_endpoint(wengine, inst, server.url)
         queue(wengine, _endpoint_of(wengine, inst))
         began = time.monotonic()
@@ -237,8 +238,8 @@ def test_a_huge_answer_is_read_no_further_than_4_kb(wengine: Engine,
 def test_an_endpoint_failing_for_five_days_is_disabled(
         wengine: Engine, dispatcher: Dispatcher, clock: ManualClock) -> None:
     with Receiver(lambda r: (500, {}, b"")) as broken, Receiver() as coordination:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
-        coord = add_principal(wengine, "coord", "coordinator", [])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
+        coord = add_principal(wengine, "coord", "coordinator", []).id
         add_endpoint(wengine, inst, broken.url)
         add_endpoint(wengine, coord, coordination.url, ["endpoint.disabled"])
         endpoint_id = _endpoint_of(wengine, inst)
@@ -258,7 +259,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled(
 def test_rotation_signs_with_both_secrets_during_the_overlap(
         wengine: Engine, dispatcher: Dispatcher, clock: ManualClock) -> None:
     with Receiver() as receiver:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
         endpoint_id, old = add_endpoint(wengine, inst, receiver.url)
         with wengine.sessions.begin() as s:
             new = endpoints.rotate_secret(s, s.get(endpoints.WebhookEndpoint, endpoint_id),
@@ -282,7 +283,7 @@ def test_rotation_signs_with_both_secrets_during_the_overlap(
 def test_forged_deliveries_are_rejected_by_the_standard_verifier(
         wengine: Engine, settings: WebhookSettings) -> None:
     with Receiver() as receiver:
-        inst = add_principal(wengine, "sas", "institution", ["g"])
+        inst = add_principal(wengine, "sas", "institution", ["g"]).id
         endpoint_id, secret = add_endpoint(wengine, inst, receiver.url)
         queue(wengine, endpoint_id)
         fresh = Dispatcher(wengine.sessions, clock=wengine.clock, settings=settings)

@@ -14,10 +14,11 @@ from engine import ConcurrentUpdate, Engine, ManualClock
 from engine.runtime.step import Step, run_engine
 from engine.store.models import Instance, Task
 from tests.engine import processes
+from tests.support.principals import add_principal
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookDelivery, WebhookMessage
 
-from .conftest import add_endpoint, add_principal
+from .conftest import add_endpoint
 
 
 def ready(engine: Engine, instance_id: str) -> list[Task]:
@@ -42,8 +43,8 @@ def test_completing_a_task_tells_the_next_institution(wengine: Engine, dispatche
         return Response("ok")
 
     httpserver.expect_request("/sas", method="POST").respond_with_handler(handler)
-    team = add_principal(wengine, "team-sion", "institution", ["cii-team-sion"])
-    sas = add_principal(wengine, "sas", "institution", ["sas"])
+    team = add_principal(wengine, "team-sion", "institution", ["cii-team-sion"]).id
+    sas = add_principal(wengine, "sas", "institution", ["sas"]).id
     add_principal(wengine, "nobody", "institution", ["sas"])  # holds the group, no endpoint
     add_endpoint(wengine, team, httpserver.url_for("/team"), ["task.completed"])
     _, secret = add_endpoint(wengine, sas, httpserver.url_for("/sas"), ["task.ready"])
@@ -71,8 +72,8 @@ def test_completing_a_task_tells_the_next_institution(wengine: Engine, dispatche
 
 def test_a_rolled_back_step_writes_no_message_and_committed_steps_have_theirs(
         wengine: Engine, clock: ManualClock) -> None:
-    sas = add_principal(wengine, "sas", "institution", ["sas"])
-    coordinator = add_principal(wengine, "coord", "coordinator", [])
+    sas = add_principal(wengine, "sas", "institution", ["sas"]).id
+    coordinator = add_principal(wengine, "coord", "coordinator", []).id
     add_endpoint(wengine, sas, "http://127.0.0.1:9/sas")
     add_endpoint(wengine, coordinator, "http://127.0.0.1:9/coord")
     wengine.deploy({"p.bpmn": processes.gateway()})

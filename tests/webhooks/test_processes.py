@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import Engine, ManualClock
+from tests.support.principals import add_principal
 from webhooks import outbox, payloads
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookAttempt, WebhookDelivery
 
-from .conftest import add_endpoint, add_principal
+from .conftest import add_endpoint
 from .receivers import Received, Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def test_two_dispatcher_processes_send_each_delivery_once(
         return 200, {}, b"ok"
 
     with Receiver(slow_ok) as receiver:
-        principal = add_principal(wengine, "sas", "institution", ["g"])
+        principal = add_principal(wengine, "sas", "institution", ["g"]).id
         endpoint_id, secret = add_endpoint(wengine, principal, receiver.url)
         expected = fill(wengine, endpoint_id, 1000)
         workers = [spawn(db_url, clock, "--drain", "--limit", "20") for _ in range(2)]
@@ -79,7 +80,7 @@ def test_a_dispatcher_killed_mid_send_loses_nothing(
         return 200, {}, b"ok"
 
     with Receiver(hang_until_released) as receiver:
-        principal = add_principal(wengine, "sas", "institution", ["g"])
+        principal = add_principal(wengine, "sas", "institution", ["g"]).id
         endpoint_id, secret = add_endpoint(wengine, principal, receiver.url)
         expected = fill(wengine, endpoint_id, 6)
         worker = spawn(db_url, clock, threads=3)

@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
+from tests.support.principals import add_principal
 from webhooks import endpoints, outbox, payloads, secretbox
 from webhooks.config import WebhookSettings
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookAttempt, WebhookEndpoint
 from webhooks.ssrf import UnsafeURL, check_url
 
-from .conftest import add_principal
 from .receivers import Receiver
 
 REFUSED = [
@@ -95,7 +95,7 @@ def test_a_public_https_address_passes(guarded: Connections) -> None:
 @pytest.mark.parametrize("url", REFUSED)
 def test_registration_refuses_naming_the_url_field(wengine: Engine, guarded: Connections,
                                                    url: str) -> None:
-    principal = add_principal(wengine, "sas", "institution", ["g"])
+    principal = add_principal(wengine, "sas", "institution", ["g"]).id
     with pytest.raises(UnsafeURL) as refused:
         with wengine.sessions.begin() as s:
             endpoints.create_endpoint(s, principal_id=principal, url=url, now=wengine.clock.now(),
@@ -108,7 +108,7 @@ def test_registration_refuses_naming_the_url_field(wengine: Engine, guarded: Con
 
 def test_sending_refuses_before_any_connection(wengine: Engine, guarded: Connections) -> None:
     """URLs stored before a rule changed, or names that now resolve inward, are refused too."""
-    principal = add_principal(wengine, "sas", "institution", ["g"])
+    principal = add_principal(wengine, "sas", "institution", ["g"]).id
     now = wengine.clock.now()
     with wengine.sessions.begin() as s:
         ids = []
@@ -135,7 +135,7 @@ def test_sending_refuses_before_any_connection(wengine: Engine, guarded: Connect
 
 def test_a_name_that_rebinds_to_a_private_address_is_refused_at_send(
         wengine: Engine, guarded: Connections) -> None:
-    principal = add_principal(wengine, "sas", "institution", ["g"])
+    principal = add_principal(wengine, "sas", "institution", ["g"]).id
     with wengine.sessions.begin() as s:
         endpoint, _ = endpoints.create_endpoint(
             s, principal_id=principal, url="https://hooks.example.org/in",
@@ -172,7 +172,7 @@ def test_the_connection_goes_to_the_checked_address_with_one_lookup(
     try:
         with Receiver() as receiver:
             port = receiver.server.server_address[1]
-            principal = add_principal(wengine, "sas", "institution", ["g"])
+            principal = add_principal(wengine, "sas", "institution", ["g"]).id
             with wengine.sessions.begin() as s:
                 endpoint, secret = endpoints.create_endpoint(
                     s, principal_id=principal, url=f"http://receiver.test:{port}/in",

@@ -10,19 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import Engine
-from engine.store.principals import create_principal
+from tests.support.principals import add_tokens, bearer
 from tests.workflows import processes
 from workflows.app import create_app
 
 Tokens = dict[str, str]
-
-
-def make_principal(engine: Engine, name: str, role: str, groups: list[str] | None = None,
-                   topics: list[str] | None = None) -> str:
-    with engine.sessions.begin() as session:
-        _, token = create_principal(session, name=name, role=role, groups=groups or [],
-                                    now=engine.clock.now(), topics=topics)
-    return token
 
 
 @pytest.fixture
@@ -48,12 +40,7 @@ def tokens(engine: Engine) -> Tokens:
         "commune": ("institution", ["commune-sion"]),
         "oai": ("institution", ["oai"]),
     }
-    return {name: make_principal(engine, name, role, groups)
-            for name, (role, groups) in spec.items()}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+    return add_tokens(engine, spec)
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 
 from engine import Engine, ManualClock
 from tests.engine import processes as engine_processes
+from tests.support.principals import add_principal, bearer
 from tests.workflows import processes
-from tests.workflows.conftest import ANNOUNCEMENT, bearer, make_principal
+from tests.workflows.conftest import ANNOUNCEMENT
 from workflows.app import create_app
 from workflows.migrate import metadata, upgrade
 
@@ -51,7 +52,7 @@ def test_problems_for_bad_tokens_paths_methods_bodies(engine: Engine, call: Call
 
 def test_a_body_over_the_limit_is_413(engine: Engine) -> None:
     app = create_app({"MAX_CONTENT_LENGTH": 1000}, engine=engine)
-    token = make_principal(engine, "adm", "admin")
+    token = add_principal(engine, "adm", "admin").token
     response = app.test_client().post("/api/v1/messages", headers=bearer(token),
                                       json={"name": "x" * 2000, "business_key": "b"})
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
@@ -128,8 +129,8 @@ def test_cases_filters_history_access_log(deployed: Engine, call: Call,
 def test_claim_then_another_claim_or_completion_is_409(deployed: Engine, engine: Engine,
                                                       call: Call) -> None:
     announce(call)
-    second = make_principal(engine, "team_central_2", "institution",
-                            ["cii-team-valais-central"])
+    second = add_principal(engine, "team_central_2", "institution",
+                           ["cii-team-valais-central"]).token
     task_id = call("team_central", "GET", "/api/v1/tasks").get_json()["items"][0]["id"]
     claimed = call("team_central", "POST", f"/api/v1/tasks/{task_id}/claim")
     assert claimed.status_code == 200 and claimed.get_json()["assignee"] == "team_central"
@@ -169,7 +170,7 @@ def test_suspend_resume_terminate_need_a_reason(deployed: Engine, call: Call) ->
 
 def test_incident_listed_stuck_and_retried(engine: Engine, call: Call) -> None:
     engine.deploy({"g.bpmn": engine_processes.gateway()})
-    make_principal(engine, "sas_user", "institution", ["sas"])
+    add_principal(engine, "sas_user", "institution", ["sas"])
     started = engine.start("gateway", "g-1", {"decision": "maybe"})
     task_id = call("coordinator", "GET", "/api/v1/tasks").get_json()["items"][0]["id"]
     engine.complete_task(task_id, {}, actor="sas_user")  # no flow matches: incident

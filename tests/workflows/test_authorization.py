@@ -19,8 +19,9 @@ from sqlalchemy import select
 from engine import Engine
 from engine.runtime.external import fetch_and_lock
 from engine.store.models import Task
+from tests.support.principals import add_principal, bearer
 from tests.workflows import processes
-from tests.workflows.conftest import ANNOUNCEMENT, bearer, make_principal
+from tests.workflows.conftest import ANNOUNCEMENT
 
 ROLES = ("admin", "coordinator", "owner", "worker", "worker_other", "own", "other", "anonymous")
 PERSONAL = "P-SECRET-42"
@@ -37,13 +38,13 @@ def build_scene(engine: Engine) -> Scene:
                    "external.bpmn": processes.external(),
                    "message.bpmn": processes.message_case()})
     tokens = {
-        "admin": make_principal(engine, "admin", "admin"),
-        "coordinator": make_principal(engine, "coordinator", "coordinator"),
-        "owner": make_principal(engine, "owner", "process-owner"),
-        "worker": make_principal(engine, "worker", "worker", topics=["register-case"]),
-        "worker_other": make_principal(engine, "worker_other", "worker", topics=["other"]),
-        "own": make_principal(engine, "own", "institution", ["cii-team-valais-central"]),
-        "other": make_principal(engine, "other", "institution", ["cii-team-bas-valais"]),
+        "admin": add_principal(engine, "admin", "admin").token,
+        "coordinator": add_principal(engine, "coordinator", "coordinator").token,
+        "owner": add_principal(engine, "owner", "process-owner").token,
+        "worker": add_principal(engine, "worker", "worker", topics=["register-case"]).token,
+        "worker_other": add_principal(engine, "worker_other", "worker", topics=["other"]).token,
+        "own": add_principal(engine, "own", "institution", ["cii-team-valais-central"]).token,
+        "other": add_principal(engine, "other", "institution", ["cii-team-bas-valais"]).token,
     }
     a = engine.start("cii_mini", "case-A", {**ANNOUNCEMENT, "person_ref": PERSONAL}, actor="orp")
     b = engine.start("cii_mini", "case-B", {**ANNOUNCEMENT, "region": "bas-valais"}, actor="orp")

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 
 from engine import Engine
+from tests.support.principals import add_principal
 from tests.workflows import processes
-from tests.workflows.conftest import ANNOUNCEMENT, make_principal
+from tests.workflows.conftest import ANNOUNCEMENT
 
 
 def test_openapi_document_validates(client: Any) -> None:
@@ -29,9 +30,10 @@ def test_fuzzing_every_operation_finds_no_server_error(app: Flask, engine: Engin
     engine.deploy({"cii_mini.bpmn": processes.cii_mini(), "ext.bpmn": processes.external()})
     engine.start("cii_mini", "case-1", ANNOUNCEMENT)
     engine.start("external_case", "case-2", {})
-    tokens = [make_principal(engine, "fuzz-admin", "admin"),
-              make_principal(engine, "fuzz-team", "institution", ["cii-team-valais-central"]),
-              make_principal(engine, "fuzz-worker", "worker", topics=["register-case"])]
+    tokens = [add_principal(engine, "fuzz-admin", "admin").token,
+              add_principal(engine, "fuzz-team", "institution",
+                            ["cii-team-valais-central"]).token,
+              add_principal(engine, "fuzz-worker", "worker", topics=["register-case"]).token]
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]

@@ -1,4 +1,9 @@
-"""The app served over real HTTP in a thread, for end-to-end tests with `requests`."""
+"""The app served over real HTTP on a loopback port, for tests whose client is not Flask's.
+
+End-to-end tests (`requests`) and the dashboard (a real browser) need the
+service behind a socket: werkzeug's threaded server in a daemon thread, on the
+test's own engine, so the test can set the database and the clock up first.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,8 @@ from workflows.app import create_app
 
 @contextmanager
 def serve(engine: Engine) -> Iterator[str]:
-    """Serve a fresh app on a free port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, create_app({}, engine=engine), threaded=True)
+    """Serve a fresh app on a free port; yields its base URL, stops the server on exit."""
+    server = make_server("127.0.0.1", 0, create_app(engine=engine), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
