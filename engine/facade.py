@@ -8,11 +8,10 @@ them and the parts they share.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Engine as SqlEngine
 
 from engine import clock as clock_module
+from engine.camunda.handlers import HandlerRegistry
 from engine.clock import Clock, SystemClock
 from engine.runtime.domain_events import EventBus, Subscriber
 from engine.runtime.step import Runtime
@@ -34,14 +33,17 @@ class Engine(DefinitionService, InstanceService, TaskService, IncidentService, M
         db: SqlEngine | str | None = None,
         *,
         clock: Clock | None = None,
-        script_engine_factory: Any = None,
+        handlers: HandlerRegistry | None = None,
     ) -> None:
+        """`handlers`: the service-task handlers this engine runs (none by default: every
+        topic is then done by external workers, and a class or delegate binding is refused
+        at deploy). The application builds the registry when it starts."""
         self.db = db if isinstance(db, SqlEngine) else make_engine(db)
         self.sessions = make_sessionmaker(self.db)
         self.readers = make_readers(self.db)
         self.bus = EventBus()
         self.runtime = Runtime(clock or SystemClock(), self.bus,
-                               script_engine_factory=script_engine_factory)
+                               handlers=handlers if handlers is not None else HandlerRegistry())
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self.bus.subscribe(subscriber)

@@ -3,6 +3,10 @@
 Each test gets a clean database: a fresh SQLite file, or a fresh PostgreSQL
 schema selected through the connection's search_path (so subprocesses given
 the same URL see the same schema).
+
+`engine` runs the handlers of the `handlers` fixture (none until a test
+registers some); `cii_engine` (or `make_cii_engine`) runs the CII application's
+handlers, as the service does, for tests that run the CII processes.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, text
 
 from engine import Engine, ManualClock
+from engine.camunda.handlers import HandlerRegistry
 from engine.store.db import make_engine
+from workflows import cii
 from workflows.migrate import metadata
 
 PG_URL = os.environ.get("CIIFLOW_TEST_DATABASE_URL")
@@ -54,5 +60,26 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def engine(db: SqlEngine, clock: ManualClock) -> Engine:
-    return Engine(db, clock=clock)
+def handlers() -> HandlerRegistry:
+    """The registry of the `engine` fixture: a test registers what its process binds."""
+    return HandlerRegistry()
+
+
+@pytest.fixture
+def engine(db: SqlEngine, clock: ManualClock, handlers: HandlerRegistry) -> Engine:
+    return Engine(db, clock=clock, handlers=handlers)
+
+
+def cii_handlers() -> HandlerRegistry:
+    """The CII application's handlers, registered as the service registers them."""
+    return cii.register(HandlerRegistry())
+
+
+def make_cii_engine(db: SqlEngine, clock: ManualClock) -> Engine:
+    """An engine running the CII handlers: for the CII processes (`pai-quota`, …)."""
+    return Engine(db, clock=clock, handlers=cii_handlers())
+
+
+@pytest.fixture
+def cii_engine(db: SqlEngine, clock: ManualClock) -> Engine:
+    return make_cii_engine(db, clock)

@@ -18,7 +18,10 @@ from engine.config import Settings
 
 from . import problems
 from .api import BLUEPRINTS
-from .runtime import EXTENSION, install_webhooks, release_reader
+from .api.health import healthz
+from .cii import service_handlers
+from .dashboard import blp as dashboard
+from .runtime import EXTENSION, install_webhooks
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -54,24 +57,22 @@ def _defaults() -> dict[str, Any]:
 
 
 def create_app(config: dict[str, Any] | None = None, engine: Engine | None = None) -> Flask:
-    """Build the service; pass an `engine` (tests) or let it connect from the environment."""
+    """Build the service; pass an `engine` (tests) or let it connect from the environment.
+
+    An engine built here runs the CII handlers and those of `CIIFLOW_HANDLER_MODULES`.
+    """
     app = Flask(__name__)
     app.config.update(_defaults())
     app.config.update(config or {})
     if engine is None:
         url = app.config.get("DATABASE_URL") or Settings.from_env().database_url
-        engine = Engine(url)
+        engine = Engine(url, handlers=service_handlers())
     install_webhooks(engine)
     app.extensions[EXTENSION] = engine
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     problems.install(app)
-    app.teardown_appcontext(release_reader)
-    from .dashboard import blp as dashboard
-
     app.register_blueprint(dashboard)
-    from .api.health import healthz
-
     app.add_url_rule("/healthz", "healthz_alias", healthz)
     return app

@@ -1,16 +1,21 @@
-"""Service work bound by name to Python code the project registers, never code in a file.
+"""Service work bound by name to Python code the application registers, never code in a file.
 
 A process owner writes `camunda:type="external" camunda:topic="pai-quota"` (or
 `camunda:delegateExpression="${quotaCheck}"`, `camunda:class="…"`,
-`camunda:expression="${…}"`) in the Modeler; ciiflow looks the name up here.
-A topic without a Python handler is done by an external worker that fetches and
-locks it over the API (Camunda's external-task pattern); a class, delegate or
-expression without a handler is refused at deploy.
+`camunda:expression="${…}"`) in the Modeler; ciiflow looks the name up in the
+engine's `HandlerRegistry`. A topic without a Python handler is done by an
+external worker that fetches and locks it over the API (Camunda's
+external-task pattern); a class, delegate or expression without a handler is
+refused at deploy.
 
-    from . import handlers
+The registry is an object the application builds when it starts and gives the
+engine (`Engine(db, handlers=registry)`): nothing is registered by being
+imported, and the engine names no application module.
 
-    @handlers.topic("pai-quota")
-    def pai_quota(ctx: handlers.HandlerContext) -> dict | None:
+    registry = HandlerRegistry()
+
+    @registry.topic("pai-quota")
+    def pai_quota(ctx: HandlerContext) -> dict | None:
         ...                      # read ctx.variables, write with ctx.session
         return {"pai_place_granted": True}
 
@@ -21,8 +26,7 @@ reach an error boundary event, and any other exception opens an incident.
 from __future__ import annotations
 
 import importlib
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,7 +34,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 KINDS = ("topic", "class", "delegateExpression", "expression")
-BUILTIN_MODULES = ("workflows.cii.quota", "workflows.cii.partners")
 
 
 class BpmnError(Exception):
@@ -60,8 +63,6 @@ class HandlerContext:
 
 
 Handler = Callable[[HandlerContext], Mapping[str, Any] | None]
-_registry: dict[tuple[str, str], Handler] = {}
-_loaded = False
 
 
 def normalize(kind: str, name: str) -> str:
@@ -72,41 +73,44 @@ def normalize(kind: str, name: str) -> str:
     return name
 
 
-def register(kind: str, name: str, handler: Handler) -> Handler:
-    if kind not in KINDS:
-        raise ValueError(f"unknown handler kind {kind!r}")
-    _registry[(kind, normalize(kind, name))] = handler
-    return handler
+class HandlerRegistry:
+    """The handlers one engine runs, by binding kind and name."""
 
+    def __init__(self) -> None:
+        self._handlers: dict[tuple[str, str], Handler] = {}
 
-def topic(name: str) -> Callable[[Handler], Handler]:
-    return lambda fn: register("topic", name, fn)
+    def register(self, kind: str, name: str, handler: Handler) -> Handler:
+        if kind not in KINDS:
+            raise ValueError(f"unknown handler kind {kind!r}")
+        self._handlers[(kind, normalize(kind, name))] = handler
+        return handler
 
+    def unregister(self, kind: str, name: str) -> None:
+        self._handlers.pop((kind, normalize(kind, name)), None)
 
-def delegate(name: str) -> Callable[[Handler], Handler]:
-    return lambda fn: register("delegateExpression", name, fn)
+    def topic(self, name: str) -> Callable[[Handler], Handler]:
+        """Decorator: the handler of `camunda:topic` `name` (run in the step, no worker)."""
+        return lambda fn: self.register("topic", name, fn)
 
+    def delegate(self, name: str) -> Callable[[Handler], Handler]:
+        """Decorator: the handler of `camunda:delegateExpression` `${name}`."""
+        return lambda fn: self.register("delegateExpression", name, fn)
 
-def unregister(kind: str, name: str) -> None:
-    _registry.pop((kind, normalize(kind, name)), None)
+    def lookup(self, kind: str, name: str) -> Handler | None:
+        return self._handlers.get((kind, normalize(kind, name)))
 
+    def is_bound(self, kind: str, name: str) -> bool:
+        """For the deploy-time lint: topics may be done by external workers."""
+        return kind == "topic" or self.lookup(kind, name) is not None
 
-def load() -> None:
-    """Import the modules that register handlers: ours and `CIIFLOW_HANDLER_MODULES`."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    extra = [m.strip() for m in os.environ.get("CIIFLOW_HANDLER_MODULES", "").split(",")]
-    for module in (*BUILTIN_MODULES, *[m for m in extra if m]):
-        importlib.import_module(module)
+    def register_modules(self, modules: Iterable[str]) -> None:
+        """Let each named module register its handlers: it exposes `register(registry)`."""
+        for name in modules:
+            module = importlib.import_module(name)
+            register = getattr(module, "register", None)
+            if not callable(register):
+                raise TypeError(f"handler module {name!r} has no register(registry) function")
+            register(self)
 
-
-def lookup(kind: str, name: str) -> Handler | None:
-    load()
-    return _registry.get((kind, normalize(kind, name)))
-
-
-def is_bound(kind: str, name: str) -> bool:
-    """For the deploy-time lint: topics may be done by external workers."""
-    return kind == "topic" or lookup(kind, name) is not None
+    def __len__(self) -> int:
+        return len(self._handlers)

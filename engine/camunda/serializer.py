@@ -25,6 +25,11 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
+
+from .activities import CONVERTERS as ACTIVITY_CONVERTERS
+from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
+
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 
 
@@ -54,37 +59,21 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_extra_converters: dict[type, type] = {}
-_generation = 0
 _local = threading.local()
-
-
-def register_converter(spec_class: type, converter_class: type) -> None:
-    """Let other engine modules (DMN, service tasks) add their spec converters."""
-    global _generation
-    _extra_converters[spec_class] = converter_class
-    _generation += 1
 
 
 def serializer() -> BpmnWorkflowSerializer:
     """One serializer per thread: SpiffWorkflow's registry keeps a mode flag while encoding."""
     current = getattr(_local, "serializer", None)
-    if current is None or _local.generation != _generation:
-        from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
-
-        from .activities import CONVERTERS as ACTIVITY_CONVERTERS
-        from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
-
+    if current is None:
         config = dict(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = SpeclessWorkflowConverter
         config[DecisionTaskSpec] = DecisionTaskConverter
         config[ServiceTaskSpec] = ServiceTaskConverter
         config.update(ACTIVITY_CONVERTERS)
-        config.update(_extra_converters)
         registry = BpmnWorkflowSerializer.configure(config)
         registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
-        current = BpmnWorkflowSerializer(registry)
-        _local.serializer, _local.generation = current, _generation
+        current = _local.serializer = BpmnWorkflowSerializer(registry)
     return current
 
 

@@ -1,11 +1,14 @@
 """Service, send and script-free business work, as Camunda 7 binds it.
 
 SpiffWorkflow's Camunda parser turns a service task into a task that parks
-forever. Here the task looks up its binding in `engine.camunda.handlers` when it runs:
-a registered handler runs in the step; a topic without a handler becomes an
-external task (STARTED in the workflow, a row in `external_task`) that a worker
-fetches, locks and completes over the API. A BPMN error from either is thrown
-after the run, so the error boundary event sees a finished run, not a half one.
+forever. Here the task asks the workflow's script engine to run its binding
+(`script_engine.call_service`, SpiffWorkflow's own path for service calls; the
+runtime's script engine is an `engine.camunda.host.Host` over the engine's
+handler registry): a registered handler runs in the step; a topic without a
+handler becomes an external task (STARTED in the workflow, a row in
+`external_task`) that a worker fetches, locks and completes over the API. A
+BPMN error from either is thrown after the run, so the error boundary event
+sees a finished run, not a half one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from SpiffWorkflow.specs.Simple import Simple
 from SpiffWorkflow.util.task import TaskState
 
 from . import handlers
+from .host import EXTERNAL
 
 PENDING_ERROR = "ciiflow_bpmn_error"
 
@@ -39,44 +43,30 @@ class ServiceTaskSpec(BpmnSpecMixin, Simple):
 
     @property
     def external_topic(self) -> str | None:
-        if self.binding_kind == "topic" and handlers.lookup("topic", self.binding_name) is None:
-            return self.binding_name
-        return None
+        """The topic a worker fetches while this task waits STARTED.
+
+        Whether a topic is done in the step or by a worker is decided when the
+        task runs, by the runtime's registry (`Host.call_service`); a topic task
+        stays STARTED only when no handler took it, so the state records that
+        decision even if the registry changes while the task waits.
+        """
+        return self.binding_name if self.binding_kind == "topic" else None
 
     def _run_hook(self, my_task: Any) -> bool | None:
         if self.binding_kind is None:
             raise WorkflowTaskException(
                 f"service task {self.bpmn_id!r} has no implementation", task=my_task)
-        handler = handlers.lookup(self.binding_kind, self.binding_name)
-        if handler is None:
-            if self.binding_kind == "topic":
-                return None  # an external task: STARTED until a worker completes it
-            raise WorkflowTaskException(
-                f"no handler registered for camunda:{self.binding_kind} "
-                f"{self.binding_name!r}", task=my_task)
-        from engine.runtime.step import current_step
-
-        step = current_step()
-        context = handlers.HandlerContext(
-            instance_id=step.instance.id if step else "",
-            business_key=step.instance.business_key if step else None,
-            process_key=step.instance.process_key if step else "",
-            activity_id=self.bpmn_id, name=self.binding_name or "",
-            variables=deepcopy(my_task.data), now=step.now if step else None,
-            _session_factory=step.handler_session if step else _no_session,
-        )
         try:
-            result = handler(context)
+            result = my_task.workflow.script_engine.call_service(
+                my_task, kind=self.binding_kind, name=self.binding_name)
         except handlers.BpmnError as error:
             my_task.internal_data[PENDING_ERROR] = {"code": error.code,
                                                     "message": error.message}
             return None
+        if result is EXTERNAL:
+            return None  # an external task: STARTED until a worker completes it
         apply_result(self, my_task, result)
         return True
-
-
-def _no_session() -> Any:
-    raise RuntimeError("handlers get a session only inside an engine step")
 
 
 def apply_result(spec: ServiceTaskSpec, my_task: Any, result: Any) -> None:

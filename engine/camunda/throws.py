@@ -7,7 +7,8 @@ keeps that outcome, so a case is not stuck for a modelling choice, but never
 silently: the step's history gets an `error_end_uncaught` row with the error
 code (and `escalation_uncaught` for an escalation nobody catches), and the
 instance ends `completed`. Stuck-case and reporting queries find such cases
-by that history kind.
+by that history kind. The row is written by the workflow's host
+(`engine.camunda.host.Host.record_uncaught`), the runtime's script engine.
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     EscalationEventDefinition,
 )
 
+from .host import Host
+
 UNCAUGHT_ERROR = "error_end_uncaught"
 UNCAUGHT_ESCALATION = "escalation_uncaught"
 
 
 def _record_uncaught(my_task: Any, before: int) -> None:
-    from engine.runtime.step import current_step
-
+    host = my_task.workflow.script_engine
+    if not isinstance(host, Host):
+        return  # nobody keeps a history of this workflow
     top = my_task.workflow.top_workflow
-    step = current_step()
     for event in top.bpmn_events[before:]:
         definition = event.event_definition
         if isinstance(definition, ErrorEventDefinition):
@@ -38,9 +41,7 @@ def _record_uncaught(my_task: Any, before: int) -> None:
             kind = UNCAUGHT_ESCALATION
         else:
             continue
-        if step is not None:
-            step.record(kind, activity_id=my_task.task_spec.bpmn_id,
-                        detail={"code": definition.code, "name": definition.name})
+        host.record_uncaught(my_task, kind, {"code": definition.code, "name": definition.name})
 
 
 class RecordingThrowMixin:

@@ -3,7 +3,8 @@
 No file may run code on the server and no construct may be dropped silently:
 an ``error`` finding refuses the whole bundle, a ``warning`` is shown to the
 process owner. ``engine.runtime.definitions`` calls :func:`lint` before it stores
-anything; ``ciiflow lint FILE...`` calls :func:`lint_cli`.
+anything, with the engine's handler registry; ``ciiflow lint FILE...`` calls
+``engine.lint.cli.lint_cli``.
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ from engine.camunda.namespaces import split
 from engine.camunda.xml import MAX_FILE_BYTES, UnsafeFile, kind_of, load_xml
 from engine.errors import Finding
 from engine.lint.behaviour import check_message_starts
+from engine.lint.bindings import Bindings
 from engine.lint.bpmn import check_bpmn
 from engine.lint.bundle import Bundle
-from engine.lint.cli import lint_cli
 from engine.lint.dmn import check_dmn
 from engine.lint.report import Report
 
-__all__ = ["MAX_FILE_BYTES", "Finding", "UnsafeFile", "lint", "lint_cli", "load_xml"]
+__all__ = ["MAX_FILE_BYTES", "Bindings", "Finding", "UnsafeFile", "lint", "load_xml"]
 
 
-def lint(files: Mapping[str, bytes]) -> list[Finding]:
+def lint(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[Finding]:
     """Check a bundle; references resolve across all its files.
+
+    Service tasks bound by class, delegate or expression must be bound in
+    `handlers` (the engine's registry); without it, only topics are bound.
 
     Files that cannot be loaded safely become one error each and the others
     are still checked, so the owner sees every problem in one upload. A crash
@@ -51,7 +55,10 @@ def lint(files: Mapping[str, bytes]) -> list[Finding]:
     for filename, kind in loaded:
         root = bundle.roots[filename]
         try:
-            report = (check_bpmn if kind == "BPMN" else check_dmn)(filename, root, bundle)
+            if kind == "BPMN":
+                report = check_bpmn(filename, root, bundle, handlers)
+            else:
+                report = check_dmn(filename, root, bundle)
         except Exception as exc:  # noqa: BLE001 - fail closed, name the reason
             report = Report(filename)
             report.error(None, f"lint could not check the file ({type(exc).__name__}: {exc})")

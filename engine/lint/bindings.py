@@ -3,14 +3,15 @@
 Design decision 11: a service task never carries code. ``camunda:topic`` on an
 external task is fetched by a worker over the API, so any topic is fine;
 ``camunda:class``, ``camunda:delegateExpression`` and ``camunda:expression``
-are names that must be bound in ``engine.camunda.handlers``. Without that module no
-name can be bound, so those are refused. A task with no binding at all would
-wait forever, so it is refused too.
+are names that must be bound in the engine's handler registry
+(``engine.camunda.handlers.HandlerRegistry``), which the caller passes in:
+without one no name is bound, so those are refused. A task with no binding at
+all would wait forever, so it is refused too.
 """
 
 from __future__ import annotations
 
-import importlib
+from typing import Protocol
 
 from lxml import etree
 
@@ -22,17 +23,18 @@ _NAMED_KINDS = ("delegateExpression", "class", "expression")
 """In the order engine.camunda.service_tasks.binding_of picks them when several are set."""
 
 
-def _is_bound(kind: str, name: str) -> bool:
+class Bindings(Protocol):
+    """What the lint asks of a handler registry."""
+
+    def is_bound(self, kind: str, name: str) -> bool: ...
+
+
+def _is_bound(bindings: Bindings | None, kind: str, name: str) -> bool:
     """Ask the handler registry; no registry means nothing is bound."""
-    try:
-        handlers = importlib.import_module("engine.camunda.handlers")
-    except ImportError:
-        return False
-    is_bound = getattr(handlers, "is_bound", None)
-    if is_bound is None:
+    if bindings is None:
         return False
     try:
-        return bool(is_bound(kind, name))
+        return bool(bindings.is_bound(kind, name))
     except Exception:  # noqa: BLE001 - a broken registry binds nothing
         return False
 
@@ -43,14 +45,16 @@ def _camunda(element: etree._Element, name: str) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def check_bindings(root: etree._Element, report: Report) -> None:
+def check_bindings(root: etree._Element, report: Report, bindings: Bindings | None = None
+                   ) -> None:
     """Each service, send and business-rule task is bound to something that will do it."""
     for local in _BOUND_TASKS:
         for task in root.iter(tag(BPMN, local)):
-            _check_task(task, local, report)
+            _check_task(task, local, report, bindings)
 
 
-def _check_task(task: etree._Element, local: str, report: Report) -> None:
+def _check_task(task: etree._Element, local: str, report: Report,
+                bindings: Bindings | None) -> None:
     eid = task.get("id")
     if local == "businessRuleTask":
         if task.get(tag(CAMUNDA, "decisionRef")) is None:
@@ -77,11 +81,12 @@ def _check_task(task: etree._Element, local: str, report: Report) -> None:
         name = _camunda(task, kind)
         if name is None:
             continue
-        if not _is_bound(kind, name):
+        if not _is_bound(bindings, kind, name):
             report.error(
                 eid,
                 f"no handler registered for camunda:{kind} {name!r}; register one in "
-                "engine.camunda.handlers or use camunda:type='external' with a camunda:topic",
+                "the engine's handler registry or use camunda:type='external' with a "
+                "camunda:topic",
             )
         return
     kind_name = "service" if local == "serviceTask" else "send"

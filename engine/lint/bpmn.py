@@ -12,7 +12,7 @@ from lxml import etree
 
 from engine.camunda.namespaces import BPMN, tag
 from engine.lint.behaviour import check_behaviour
-from engine.lint.bindings import check_bindings
+from engine.lint.bindings import Bindings, check_bindings
 from engine.lint.bpmn_expressions import check_bpmn_expressions
 from engine.lint.bundle import Bundle
 from engine.lint.camunda import check_vocabulary
@@ -46,8 +46,9 @@ def index_ids(root: etree._Element, report: Report) -> dict[str, etree._Element]
     return ids
 
 
-def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
-    """Run every BPMN check on one loaded file."""
+def check_bpmn(filename: str, root: etree._Element, bundle: Bundle,
+               bindings: Bindings | None = None) -> Report:
+    """Run every BPMN check on one loaded file; service tasks against `bindings`."""
     report = Report(filename)
     ids = index_ids(root, report)
     _check_executable(root, report)
@@ -56,7 +57,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle) -> Report:
     _check_default_language(root, report)
     check_elements(root, report)
     check_vocabulary(root, report)
-    check_bindings(root, report)
+    check_bindings(root, report, bindings)
     check_bpmn_expressions(root, report)
     check_behaviour(root, report)
     check_placement(root, report)

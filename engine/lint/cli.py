@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from engine.lint import Bindings, lint
+
 SUFFIXES = (".bpmn", ".dmn")
 
 
@@ -29,10 +31,12 @@ def collect(paths: list[str]) -> dict[str, bytes]:
     return files
 
 
-def lint_cli(paths: list[str], out: TextIO | None = None) -> int:
-    """Print findings one per line; return 1 if any is an error (or a path is unreadable)."""
-    from engine.lint import lint
+def lint_cli(paths: list[str], out: TextIO | None = None,
+             handlers: Bindings | None = None) -> int:
+    """Print findings one per line; return 1 if any is an error (or a path is unreadable).
 
+    `handlers`: the registry service tasks are bound in, as at deploy.
+    """
     stream = out or sys.stdout
     try:
         files = collect(paths)
@@ -42,7 +46,7 @@ def lint_cli(paths: list[str], out: TextIO | None = None) -> int:
     if not files:
         print("error: no .bpmn or .dmn file given", file=stream)
         return 1
-    findings = lint(files)
+    findings = lint(files, handlers)
     for finding in findings:
         print(str(finding), file=stream)
     errors = sum(1 for f in findings if f.severity == "error")

@@ -26,6 +26,8 @@ from engine.camunda.serializer import dump_spec
 from engine.camunda.xml import safe_parser
 from engine.dmn.errors import DmnError
 from engine.errors import DefinitionRefused, Finding, NotFound
+from engine.lint import lint
+from engine.lint.bindings import Bindings
 from engine.store.models import Definition
 
 
@@ -43,23 +45,9 @@ class DeployResult:
     findings: list[Finding]
 
 
-def lint_bundle(files: Mapping[str, bytes]) -> list[Finding]:
-    """The deploy-time lint; the XML guard alone until the full lint is installed."""
-    try:
-        from engine.lint import lint
-    except ImportError:  # pragma: no cover - the lint package is part of the product
-        return _minimal_lint(files)
-    return lint(files)
-
-
-def _minimal_lint(files: Mapping[str, bytes]) -> list[Finding]:
-    findings = []
-    for name, data in files.items():
-        try:
-            _parse_xml(data)
-        except etree.XMLSyntaxError as exc:
-            findings.append(Finding("error", name, None, f"not well-formed XML: {exc}"))
-    return findings
+def lint_bundle(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[Finding]:
+    """The deploy-time lint; service tasks are checked against the engine's `handlers`."""
+    return lint(files, handlers)
 
 
 def _parse_xml(data: bytes) -> etree._Element:
@@ -171,8 +159,10 @@ def deploy(
     *,
     actor: str | None,
     now: datetime,
+    handlers: Bindings | None = None,
 ) -> DeployResult:
-    findings = lint_bundle(files)
+    """Lint (service tasks against `handlers`, the engine's registry), then store versions."""
+    findings = lint_bundle(files, handlers)
     if any(f.severity == "error" for f in findings):
         raise DefinitionRefused(findings)
     parser, process_files = build_specs(files)

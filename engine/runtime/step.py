@@ -7,13 +7,18 @@ of a race raises `ConcurrentUpdate` before it has written anything. If the
 workflow raises while running, nothing of the step is written (what a
 service-task handler wrote is rolled back with its savepoint), the instance
 keeps its last good state and an incident is opened instead.
+
+While a step advances its workflow, the workflow's script engine is the step's
+`StepHost`: SpiffWorkflow hands it to every task spec, and the Camunda specs
+ask it to run service-task handlers (with the step's session, clock and case)
+and to record uncaught throws in the step's history.
 """
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,11 +29,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import clock as clock_module
+from engine.camunda.handlers import HandlerContext, HandlerRegistry
+from engine.camunda.host import Host
 from engine.camunda.serializer import SpecCache, dump_state, load_state
+from engine.camunda.service_tasks import throw_pending_errors
 from engine.clock import Clock
 from engine.errors import ConcurrentUpdate, EngineError
-from engine.store.models import History, Incident, Instance, Task
+from engine.expressions import SafeScriptEngine
+from engine.store.models import Definition, History, Incident, Instance, Task
 
+from .casedata import clean
 from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
 from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
 
@@ -48,18 +58,15 @@ _SAVE = (
 
 @dataclass
 class Runtime:
-    """What every step needs: the clock, the event bus, the spec cache, the script engine."""
+    """What every step needs: the clock, the event bus, the handlers, the spec cache."""
 
     clock: Clock
     bus: EventBus
+    handlers: HandlerRegistry = field(default_factory=HandlerRegistry)
     specs: SpecCache = field(default_factory=SpecCache)
-    script_engine_factory: Callable[[], Any] | None = None
 
-    def script_engine(self) -> Any:
-        if self.script_engine_factory is not None:
-            return self.script_engine_factory()
-        from engine.expressions import SafeScriptEngine
-
+    def script_engine(self) -> SafeScriptEngine:
+        """For a workflow built outside a step; `Step.advance` gives it the step's host."""
         return SafeScriptEngine()
 
 
@@ -70,19 +77,27 @@ class StepOutcome:
     ready_tasks: list[Task] | None = None
 
 
-_current_step: contextvars.ContextVar[Step | None] = contextvars.ContextVar(
-    "ciiflow_step", default=None)
+class StepHost(Host):
+    """The script engine of a workflow a step advances: handlers run in the step."""
 
+    def __init__(self, handlers: HandlerRegistry, step: Step) -> None:
+        super().__init__(handlers)
+        self.step = step
 
-def current_step() -> Step | None:
-    """The step being run, for service-task handlers that need its session and clock."""
-    return _current_step.get()
+    def handler_context(self, task: Any, name: str) -> HandlerContext:
+        step = self.step
+        return HandlerContext(
+            instance_id=step.instance.id, business_key=step.instance.business_key,
+            process_key=step.instance.process_key, activity_id=task.task_spec.bpmn_id,
+            name=name, variables=deepcopy(task.data), now=step.now,
+            _session_factory=step.handler_session)
+
+    def record_uncaught(self, task: Any, kind: str, detail: dict[str, Any]) -> None:
+        self.step.record(kind, activity_id=task.task_spec.bpmn_id, detail=detail)
 
 
 def run_engine(wf: BpmnWorkflow) -> None:
     """Run every automatic task, due timer and pending BPMN error until the workflow waits."""
-    from engine.camunda.service_tasks import throw_pending_errors
-
     wf.do_engine_steps()
     wf.refresh_timers()
     wf.do_engine_steps()
@@ -103,17 +118,16 @@ class Step:
         self._seq = instance.history_seq
         self.retrying: Incident | None = None
         self.savepoint: Any = None
+        self.host = StepHost(runtime.handlers, self)
 
     # -- loading -------------------------------------------------------------
     def load(self) -> BpmnWorkflow:
-        from engine.store.models import Definition
-
         def text() -> str:
             return self.session.get(Definition, self.instance.definition_id).spec
 
         specs = self.runtime.specs.get(self.instance.definition_id, text)
         wf = load_state(self.instance.state, specs)
-        wf.script_engine = self.runtime.script_engine()
+        wf.script_engine = self.host
         return wf
 
     # -- history and events --------------------------------------------------
@@ -139,7 +153,7 @@ class Step:
         before = before or Snapshot.of(wf)
         memory = self._remember()
         self.savepoint = None
-        token = _current_step.set(self)
+        wf.script_engine = self.host  # a workflow built before the step had none
         try:
             with clock_module.using(self.runtime.clock), self.session.no_autoflush:
                 action(wf)
@@ -161,8 +175,6 @@ class Step:
             self._rollback_handlers()
             self._restore(memory)
             return StepOutcome(self.instance, self.open_incident(exc, operation, actor))
-        finally:
-            _current_step.reset(token)
         if self.savepoint is not None:
             self.savepoint.commit()
             self.savepoint = None
@@ -291,6 +303,4 @@ def describe_failure(exc: Exception) -> tuple[str | None, str]:
 
 def merged(data: dict[str, Any] | None) -> dict[str, Any]:
     """Checked, deep-copied input: see `engine.runtime.casedata`."""
-    from .casedata import clean
-
     return clean(data)

@@ -13,7 +13,8 @@ class DefinitionService(ServiceBase):
     def deploy(self, files: Mapping[str, bytes], *, actor: str | None = None
                ) -> definitions.DeployResult:
         with self.sessions.begin() as session:
-            return definitions.deploy(session, files, actor=actor, now=self.clock.now())
+            return definitions.deploy(session, files, actor=actor, now=self.clock.now(),
+                                      handlers=self.runtime.handlers)
 
     def definition(self, key: str, version: int | None = None) -> Any:
         with self.readers() as session:

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from engine.camunda import handlers
+from tests.conftest import cii_handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN_DIR = ROOT / "bpmn"
@@ -453,6 +453,7 @@ def test_form_fields(model: Model, tag: str) -> None:
 
 
 def test_service_and_business_rule_tasks(model: Model) -> None:
+    handlers = cii_handlers()
     for nid, node in model.nodes.items():
         if local(node) == "serviceTask":
             assert node.get(CAM + "type") == "external", nid

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-import types
 
 import pytest
 
+from engine.camunda.handlers import HandlerRegistry
 from engine.lint import lint
 from tests.engine.test_lint_corpus import (
     CLEAN_BPMN,
@@ -269,23 +269,24 @@ def test_defined_signal_resolves() -> None:
         ('<bpmn:serviceTask id="Task_escalate" camunda:type="mail">', "not supported"),
     ],
 )
-def test_unbound_service_tasks_are_refused(
-    monkeypatch: pytest.MonkeyPatch, replacement: str, word: str
-) -> None:
-    monkeypatch.setitem(sys.modules, "engine.camunda.handlers", None)
+def test_unbound_service_tasks_are_refused(replacement: str, word: str) -> None:
     assert_refused(lint_replaced(SERVICE_TASK, replacement), "Task_escalate", word)
 
 
-def test_registered_handler_binds_a_service_task(
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
-    registry = types.ModuleType("engine.camunda.handlers")
-    registry.is_bound = lambda kind, name: (kind, name) == ("class", "org.cii.Escalate")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "engine.camunda.handlers", registry)
+def test_registered_handler_binds_a_service_task() -> None:
+    registry = HandlerRegistry()
+    registry.register("class", "org.cii.Escalate", lambda ctx: None)
+
+    def linted(task: str) -> list:
+        return lint(clean_bundle() | {CLEAN_BPMN: edited(CLEAN_BPMN, (SERVICE_TASK, task))},
+                    registry)
+
     bound = '<bpmn:serviceTask id="Task_escalate" camunda:class="org.cii.Escalate">'
-    assert lint_replaced(SERVICE_TASK, bound) == []
+    assert linted(bound) == []
     unbound = '<bpmn:serviceTask id="Task_escalate" camunda:class="org.cii.Other">'
-    assert_refused(lint_replaced(SERVICE_TASK, unbound), "Task_escalate", "org.cii.Other")
+    assert_refused(linted(unbound), "Task_escalate", "org.cii.Other")
+    # a registry is what the engine passes at deploy; without one nothing is bound
+    assert_refused(lint_replaced(SERVICE_TASK, bound), "Task_escalate", "org.cii.Escalate")
 
 
 def test_unbound_send_task_is_refused() -> None:

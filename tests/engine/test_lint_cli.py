@@ -6,8 +6,8 @@ import io
 import shutil
 from pathlib import Path
 
-from engine.lint import lint, lint_cli
-from engine.lint.cli import collect
+from engine.lint import lint
+from engine.lint.cli import collect, lint_cli
 from tests.engine.test_lint_corpus import CLEAN_BPMN, CLEAN_DMN, HOSTILE
 
 BPMN_FOLDER = Path(__file__).resolve().parents[2] / "bpmn"

@@ -3,14 +3,13 @@ and business rule tasks on our DMN engine, all through real deployments."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from engine import Conflict, Engine, ManualClock
-from engine.camunda import handlers
+from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
 from engine.runtime.external import bpmn_error, complete, failure, fetch_and_lock
 from engine.store.models import ExternalTask, Task
 from tests.support.bpmn import Flow, Node, document, user_task
@@ -46,20 +45,20 @@ def ready(engine: Engine, instance_id: str) -> list[str]:
 
 
 @pytest.fixture
-def registered() -> Iterator[list[dict]]:
+def registered(handlers: HandlerRegistry) -> list[dict]:
+    """`${quotaCheck}` bound in the engine's registry; the calls it saw."""
     calls: list[dict] = []
 
-    def check(ctx: handlers.HandlerContext) -> dict:
+    @handlers.delegate("quotaCheck")
+    def check(ctx: HandlerContext) -> dict:
         calls.append(dict(ctx.variables))
         if ctx.variables.get("full"):
-            raise handlers.BpmnError("QUOTA_FULL")
+            raise BpmnError("QUOTA_FULL")
         if ctx.variables.get("crash"):
             raise RuntimeError("registry unreachable")
         return {"checked": True}
 
-    handlers.register("delegateExpression", "quotaCheck", check)
-    yield calls
-    handlers.unregister("delegateExpression", "quotaCheck")
+    return calls
 
 
 def test_registered_handler_runs_in_the_step(engine: Engine, registered: list[dict]) -> None:

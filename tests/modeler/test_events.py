@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from engine import DefinitionRefused, ManualClock, NoSubscriber
-from engine.camunda import handlers
+from engine.camunda.handlers import HandlerRegistry
 from engine.store.models import Instance
 from tests.modeler.conftest import Case, corpus
 
@@ -80,12 +79,11 @@ def test_timer_start_date_and_new_version_replaces_the_schedule(case: Case,
 
 
 @pytest.fixture
-def sent() -> Iterator[list[str]]:
+def sent(handlers: HandlerRegistry) -> list[str]:
     calls: list[str] = []
     handlers.register("delegateExpression", "modelerReminder",
                       lambda ctx: calls.append(ctx.activity_id) or {})
-    yield calls
-    handlers.unregister("delegateExpression", "modelerReminder")
+    return calls
 
 
 def test_timer_date_and_repeating_non_interrupting_boundary(

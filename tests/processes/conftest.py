@@ -16,11 +16,11 @@ from tests.processes.driver import Tracker, deploy_all, scenario_key
 
 
 @pytest.fixture
-def deployed(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+def deployed(cii_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
     # the PAI quota must be the modelled 10 places, whatever the shell exports
     monkeypatch.delenv("CIIFLOW_PAI_QUOTA", raising=False)
-    deploy_all(engine)
-    return engine
+    deploy_all(cii_engine)
+    return cii_engine
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from sqlalchemy.pool import StaticPool
 
-from engine import Engine, ManualClock
+from engine import ManualClock
 from engine.store.db import make_engine
+from tests.conftest import make_cii_engine
 from tests.processes import test_cii_case, test_orp_bip, test_pai  # noqa: F401 - registers
 from tests.processes.driver import (
     PROCESS_FILES,
@@ -57,7 +58,7 @@ def run_scenario(fn: Any, params: dict[str, Any], key: str) -> None:
     try:
         metadata.create_all(db)
         clock = ManualClock()
-        engine = Engine(db, clock=clock)
+        engine = make_cii_engine(db, clock)
         deploy_all(engine)
         tracker = Tracker(engine, key)
         available = {"track": tracker, "clock": clock, **params}

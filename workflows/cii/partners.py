@@ -7,9 +7,12 @@ so this handler only records when the partners were informed, in the case.
 
 from __future__ import annotations
 
-from engine.camunda import handlers
+from engine.camunda.handlers import HandlerContext, HandlerRegistry
 
 
-@handlers.topic("notify-partners")
-def notify_partners(ctx: handlers.HandlerContext) -> dict[str, str]:
+def register(registry: HandlerRegistry) -> None:
+    registry.register("topic", "notify-partners", notify_partners)
+
+
+def notify_partners(ctx: HandlerContext) -> dict[str, str]:
     return {"partners_informed_at": ctx.now.isoformat()}

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.camunda import handlers
+from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.store.models import Base
 
 
@@ -35,8 +35,13 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(os.environ.get("CIIFLOW_TIMEZONE", "Europe/Zurich"))
 
 
-@handlers.topic("pai-quota")
-def pai_quota(ctx: handlers.HandlerContext) -> dict[str, Any]:
+def register(registry: HandlerRegistry) -> None:
+    """The PAI quota's topics, done in the step (they need the step's row lock)."""
+    registry.register("topic", "pai-quota", pai_quota)
+    registry.register("topic", "pai-quota-release", pai_quota_release)
+
+
+def pai_quota(ctx: HandlerContext) -> dict[str, Any]:
     limit = int(ctx.variables.get("pai_quota_per_year")
                 or os.environ.get("CIIFLOW_PAI_QUOTA", "10"))
     year = str(ctx.now.astimezone(local_zone()).year)
@@ -62,8 +67,7 @@ def pai_quota(ctx: handlers.HandlerContext) -> dict[str, Any]:
             "pai_place_number": counter.used}
 
 
-@handlers.topic("pai-quota-release")
-def pai_quota_release(ctx: handlers.HandlerContext) -> dict[str, Any]:
+def pai_quota_release(ctx: HandlerContext) -> dict[str, Any]:
     """Give a granted place back (the employer was refused), to the year it counted in."""
     if not ctx.variables.get("pai_place_granted"):
         return {"pai_place_released": False}
