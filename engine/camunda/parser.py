@@ -36,7 +36,6 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 
 from engine.dmn import DecisionTaskParser, DmnBundleMixin
-from engine.runtime import start_triggers as start_events  # noqa: F401  (its start_timer table joins the schema)
 
 from .activities import (
     CamundaCallActivity,

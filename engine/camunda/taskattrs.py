@@ -14,6 +14,8 @@ from typing import Any
 
 import isodate
 
+from engine.expressions import evaluate_text
+
 
 @dataclass
 class TaskAttributes:
@@ -40,8 +42,6 @@ def task_properties(task_spec: Any) -> dict[str, str]:
 def _evaluate(text: str, data: dict[str, Any]) -> Any:
     if "${" not in text and "#{" not in text:
         return text
-    from engine.expressions import evaluate_text
-
     return evaluate_text(text, data)
 
 

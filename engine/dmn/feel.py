@@ -20,8 +20,7 @@ Semantics a process owner should know:
   `[1..5]`, `]1..5[`, `(1..5]`, `-` or empty (anything), a literal
   (`true`, `null`, `5`, `date("2021-07-01")`), or a boolean expression
   using `?` for the input (`? > 5 and ? < 10`).
-* Text starting with `${` is Camunda JUEL and goes to `engine.expressions`
-  (imported only when such a cell is evaluated).
+* Text starting with `${` is Camunda JUEL and goes to `engine.expressions`.
 """
 
 from __future__ import annotations
@@ -35,6 +34,8 @@ from typing import Any
 
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
+
+from engine import expressions
 
 from .errors import FeelRuntimeError, FeelSyntaxError
 from .feel_compile import INPUT, Compiler, Evaluator, Test, negated
@@ -82,16 +83,12 @@ def _is_juel(text: str) -> bool:
 
 
 def _juel(text: str) -> Evaluator:
-    """Defer `${…}` to the JUEL engine of `engine.expressions` (imported only when used).
+    """Defer `${…}` to the JUEL engine of `engine.expressions`.
 
     Its syntax is checked here, at deploy time, like FEEL; its runtime errors
     (a missing top-level variable, text ordered against a number) become
     `FeelRuntimeError`s so the decision names the cell.
     """
-    try:
-        from engine import expressions
-    except ImportError as exc:
-        raise FeelSyntaxError("JUEL is not available in this installation", text, 0) from exc
     try:
         expressions.check(text, "expression")
     except expressions.ExpressionError as exc:

@@ -14,8 +14,8 @@
 | `string(x)` | text of a value (null gives "") |
 | `number(x)` | a number from text or a number |
 
-The clock is read through `engine.clock.current_now()` (imported lazily so
-this package stays usable without the engine, falling back to system UTC).
+The clock is read through `engine.clock.current_now()`: the engine's injected
+clock inside a step, system UTC otherwise.
 """
 
 from __future__ import annotations
@@ -29,37 +29,14 @@ from typing import Any
 
 import isodate
 
+from engine.clock import current_now
+
 from .errors import ExpressionRuntimeError
-from .values import show, to_text, type_name
+from .values import as_datetime, show, to_text, type_name
 
 _DURATION = re.compile(
     r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(?:[.,]\d+)?S)?)?"
 )
-
-
-def current_now() -> datetime:
-    """The engine's clock when available, so tests and timers share one time."""
-    try:
-        from engine.clock import current_now as engine_now
-    except ImportError:
-        return datetime.now(UTC)
-    return engine_now()
-
-
-def as_datetime(value: Any) -> datetime:
-    """Accept a datetime, a date (midnight UTC) or ISO text; naive means UTC."""
-    if isinstance(value, datetime):
-        result = value
-    elif isinstance(value, date):
-        result = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        try:
-            result = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ExpressionRuntimeError(f"{show(value)} is not an ISO 8601 date-time") from None
-    else:
-        raise ExpressionRuntimeError(f"expected a date-time, got {type_name(value)}")
-    return result if result.tzinfo is not None else result.replace(tzinfo=UTC)
 
 
 def is_duration(text: str) -> bool:

@@ -96,6 +96,22 @@ def equals(a: Any, b: Any) -> bool:
     return False
 
 
+def as_datetime(value: Any) -> datetime:
+    """Accept a datetime, a date (midnight UTC) or ISO text; naive means UTC."""
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            result = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ExpressionRuntimeError(f"{show(value)} is not an ISO 8601 date-time") from None
+    else:
+        raise ExpressionRuntimeError(f"expected a date-time, got {type_name(value)}")
+    return result if result.tzinfo is not None else result.replace(tzinfo=UTC)
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
@@ -110,8 +126,6 @@ def _comparable(a: Any, b: Any, symbol: str) -> tuple[Any, Any]:
     if is_number(a) and is_number(b):
         return float(a), float(b)
     if isinstance(a, date | str) and isinstance(b, date | str):
-        from .functions import as_datetime
-
         if isinstance(a, date) or isinstance(b, date):
             try:
                 return as_datetime(a), as_datetime(b)

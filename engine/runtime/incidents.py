@@ -18,6 +18,7 @@ from engine.errors import Conflict, NotFound, TaskNotReady
 from engine.store.models import Incident, Instance
 
 from .domain_events import IncidentResolved
+from .external import reopen
 from .messages import message_action
 from .step import Action, Step, StepOutcome, run_engine
 from .timers import fire_timers
@@ -98,8 +99,6 @@ def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
 
 def _retry_external(session: Any, step: Step, incident: Incident,
                     actor: str | None) -> StepOutcome:
-    from .external import reopen
-
     reopen(session, incident.operation["task_id"])
     step.cas_update(status="running")
     incident.status, incident.resolved_at, incident.resolved_by = "resolved", step.now, actor

@@ -17,11 +17,13 @@ from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NoSubscriber
 from engine.store.models import MessageSubscription
 from engine.store.queries import running_instance
 
+from .start_triggers import definitions_started_by, instances_with_event_subprocess, new_instance
 from .step import Step, StepOutcome, run_engine
 
 if TYPE_CHECKING:
@@ -69,8 +71,6 @@ def correlate(engine: Engine, name: str, *, business_key: str | None,
             stmt = stmt.where(MessageSubscription.business_key == business_key)
         targets = sorted(set(session.scalars(stmt)))
         if not targets and not instance_id:
-            from .start_triggers import instances_with_event_subprocess, start_by_message
-
             targets = instances_with_event_subprocess(engine, session, name, business_key)
         if not targets and not instance_id:
             started = start_by_message(engine, session, name, business_key=business_key,
@@ -89,3 +89,25 @@ def correlate(engine: Engine, name: str, *, business_key: str | None,
         step.record("message_received", actor=actor, detail={"message": name})
         return step.advance(wf, message_action(name, payload), actor=actor,
                             operation={"op": "message", "name": name, "payload": payload})
+
+
+def start_by_message(engine: Engine, session: Session, name: str, *,
+                     business_key: str | None, payload: dict[str, Any],
+                     actor: str | None) -> StepOutcome | None:
+    """Start the process whose start event catches `name`; None if there is none."""
+    found = definitions_started_by(engine, session, name)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise Conflict(f"message '{name}' starts {len(found)} processes: "
+                       f"{', '.join(d.key for d in found)}")
+    step, wf = new_instance(engine, session, found[0], business_key, actor,
+                            {"message": name})
+    send = message_action(name, payload)
+
+    def action(w: BpmnWorkflow) -> None:
+        w.do_engine_steps()  # the start event now waits for its message
+        send(w)
+
+    return step.advance(wf, action, actor=actor,
+                        operation={"op": "message_start", "name": name, "payload": payload})

@@ -10,7 +10,7 @@ any instance:
   memoized per definition id (a definition never changes). A message no
   instance waits for starts a new instance of the one process whose start
   event catches it, with the given business key; the payload entries become
-  process variables.
+  process variables (`engine.runtime.messages.start_by_message`).
 * **Timer start**: the `start_timer` table holds, per latest definition and
   timer start event, the next due time and the cycles left. Rows are created
   the first time the timer worker sees a new definition, counted from the
@@ -42,10 +42,11 @@ from sqlalchemy.orm import Session
 
 from engine import clock as clock_module
 from engine.camunda.serializer import dump_state
-from engine.errors import Conflict
+from engine.expressions import timer_value
 from engine.store.models import Definition, Instance, StartTimer
 
-from .step import Step, StepOutcome, run_engine
+from .definitions import list_latest
+from .step import Step, run_engine
 
 if TYPE_CHECKING:
     from engine.facade import Engine
@@ -110,8 +111,6 @@ def instances_with_event_subprocess(engine: Engine, session: Session, name: str,
 
 
 def definitions_started_by(engine: Engine, session: Session, name: str) -> list[Definition]:
-    from .definitions import list_latest
-
     return [d for d in list_latest(session) if name in message_start_names(engine, session, d)]
 
 
@@ -135,30 +134,6 @@ def new_instance(engine: Engine, session: Session, definition: Definition,
     step.record("started", actor=actor, detail={"version": definition.version, **how})
     step.flush_records()
     return step, wf
-
-
-def start_by_message(engine: Engine, session: Session, name: str, *,
-                     business_key: str | None, payload: dict[str, Any],
-                     actor: str | None) -> StepOutcome | None:
-    """Start the process whose start event catches `name`; None if there is none."""
-    from .messages import message_action
-
-    found = definitions_started_by(engine, session, name)
-    if not found:
-        return None
-    if len(found) > 1:
-        raise Conflict(f"message '{name}' starts {len(found)} processes: "
-                       f"{', '.join(d.key for d in found)}")
-    step, wf = new_instance(engine, session, found[0], business_key, actor,
-                            {"message": name})
-    send = message_action(name, payload)
-
-    def action(w: BpmnWorkflow) -> None:
-        w.do_engine_steps()  # the start event now waits for its message
-        send(w)
-
-    return step.advance(wf, action, actor=actor,
-                        operation={"op": "message_start", "name": name, "payload": payload})
 
 
 # -- timer start events ----------------------------------------------------------
@@ -190,8 +165,6 @@ def fire_start_timer(activity_id: str) -> Any:
 def _schedule(definition: TimerEventDefinition, deployed_at: datetime
               ) -> tuple[datetime | None, int | None, int | None]:
     """First due time, cycles left after it, interval; from the deployment time."""
-    from engine.expressions import timer_value
-
     fixed = _FixedClock(deployed_at)
     with clock_module.using(fixed):
         if isinstance(definition, CycleTimerEventDefinition):
@@ -221,8 +194,6 @@ _scanned: set[tuple[str, int]] = set()
 
 def sync_start_timers(engine: Engine, session: Session) -> None:
     """Rows for new latest definitions; none for superseded versions."""
-    from .definitions import list_latest
-
     url = engine.db.url.render_as_string(hide_password=True)
     latest = list_latest(session)
     if all((url, d.id) in _scanned for d in latest):

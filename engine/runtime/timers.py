@@ -20,6 +20,7 @@ from sqlalchemy import select
 from engine.errors import ConcurrentUpdate
 from engine.store.models import Instance
 
+from .start_triggers import run_due_start_timers
 from .step import Step
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ def fire_timers(wf: BpmnWorkflow) -> None:
 
 def run_due_timers(engine: Engine, now: datetime, *, limit: int = 100) -> int:
     """Start instances whose timer start event is due, then fire due timers of running ones."""
-    from .start_triggers import run_due_start_timers
-
     started = run_due_start_timers(engine, now, limit=limit)
     runtime = replace(engine.runtime, clock=FixedClock(now))
     with engine.readers() as session:
