@@ -16,9 +16,12 @@ from engine.clock import Clock, SystemClock
 from engine.runtime.domain_events import EventBus, Subscriber
 from engine.runtime.step import Runtime
 from engine.service.definitions import DefinitionService
+from engine.service.external import ExternalTaskService
 from engine.service.incidents import IncidentService
 from engine.service.instances import InstanceService
 from engine.service.messages import MessageService
+from engine.service.oversight import OversightService
+from engine.service.principals import PrincipalService
 from engine.service.tasks import TaskService
 from engine.service.timers import TimerService
 from engine.store.db import make_engine, make_readers, make_sessionmaker
@@ -27,7 +30,7 @@ clock_module.install_in_spiffworkflow()
 
 
 class Engine(DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
-             TimerService):
+             TimerService, ExternalTaskService, OversightService, PrincipalService):
     def __init__(
         self,
         db: SqlEngine | str | None = None,

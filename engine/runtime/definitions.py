@@ -153,6 +153,43 @@ def _checksum(files: Mapping[str, bytes], names: list[str]) -> str:
     return digest.hexdigest()
 
 
+def check(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[Finding]:
+    """Every finding deploy would give the bundle, without storing anything.
+
+    The lint first, then what only the parser and the serializer find: a file
+    `ciiflow lint` passes is a file deploy takes.
+    """
+    findings = lint_bundle(files, handlers)
+    if any(f.severity == "error" for f in findings):
+        return findings
+    try:
+        parser, process_files = build_specs(files)
+        if not process_files:
+            raise DefinitionRefused([_no_process(files)])
+        for key, filename in sorted(process_files.items()):
+            spec, subprocess_specs = _built(parser, key, filename)
+            _dump(spec, subprocess_specs, filename, key)
+    except DefinitionRefused as refused:
+        return [*findings, *refused.findings]
+    return findings
+
+
+def _no_process(files: Mapping[str, bytes]) -> Finding:
+    return Finding(
+        "error", ",".join(sorted(files)), None,
+        "no executable process in the bundle: decisions are bound to the processes "
+        "deployed with them, so deploy the BPMN files that use these DMN files too")
+
+
+def _built(parser: CiiflowParser, key: str, filename: str) -> tuple[Any, Mapping[str, Any]]:
+    """The spec of process `key` and of the processes it calls; a parser failure refuses."""
+    try:
+        return parser.get_spec(key), parser.get_subprocess_specs(key)
+    except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
+        raise DefinitionRefused(
+            [_parser_finding(exc, filename, f"building process {key!r}")]) from exc
+
+
 def deploy(
     session: Session,
     files: Mapping[str, bytes],
@@ -167,19 +204,11 @@ def deploy(
         raise DefinitionRefused(findings)
     parser, process_files = build_specs(files)
     if not process_files:
-        raise DefinitionRefused([Finding(
-            "error", ",".join(sorted(files)), None,
-            "no executable process in the bundle: decisions are bound to the processes "
-            "deployed with them, so deploy the BPMN files that use these DMN files too")])
+        raise DefinitionRefused([_no_process(files)])
     dmn_files = [n for n in files if n not in process_files.values() and n.endswith(".dmn")]
     results = []
     for key, filename in sorted(process_files.items()):
-        try:
-            spec = parser.get_spec(key)
-            subprocess_specs = parser.get_subprocess_specs(key)
-        except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
-            raise DefinitionRefused(
-                [_parser_finding(exc, filename, f"building process {key!r}")]) from exc
+        spec, subprocess_specs = _built(parser, key, filename)
         used = [filename, *dmn_files]
         used += [process_files[s] for s in subprocess_specs if s in process_files]
         checksum = _checksum(files, used)

@@ -3,6 +3,8 @@
 A worker asks for work on its topics, gets it locked for a while, and reports
 completion, failure (with the retries it wants left) or a BPMN error. A lock
 that expires makes the task available again, so a crashed worker loses nothing.
+A worker granted some topics (`allowed_topics`) is told "no such task" for a
+task of any other topic, so ids of other work leak nothing.
 Claiming is one transaction: `FOR UPDATE SKIP LOCKED` on PostgreSQL, and on
 SQLite the write lock every ciiflow transaction takes at BEGIN.
 """
@@ -10,7 +12,7 @@ SQLite the write lock every ciiflow transaction takes at BEGIN.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,7 @@ from engine.store.models import ExternalTask, Instance
 from .step import Step, StepOutcome, merged, run_engine
 
 if TYPE_CHECKING:
-    from engine.facade import Engine
+    from .parts import EngineParts as Engine
 
 
 def fetch_and_lock(engine: Engine, worker_id: str, topics: Iterable[tuple[str, int]], *,
@@ -81,9 +83,10 @@ def _variables(engine: Engine, session: Session, instance: Instance,
     return dict(task.data) if task is not None else {}
 
 
-def _locked_row(session: Session, task_id: str, worker_id: str) -> ExternalTask:
+def _locked_row(session: Session, task_id: str, worker_id: str,
+                allowed_topics: Collection[str] | None = None) -> ExternalTask:
     row = session.get(ExternalTask, task_id)
-    if row is None:
+    if row is None or (allowed_topics is not None and row.topic not in allowed_topics):
         raise NotFound(f"no external task {task_id}")
     if row.state != "locked":
         raise Conflict(f"external task {task_id} is {row.state}, not locked")
@@ -111,10 +114,11 @@ def _advance(engine: Engine, session: Session, row: ExternalTask, action_on_task
 
 
 def complete(engine: Engine, task_id: str, worker_id: str,
-             variables: dict[str, Any] | None = None) -> StepOutcome:
+             variables: dict[str, Any] | None = None, *,
+             allowed_topics: Collection[str] | None = None) -> StepOutcome:
     data = merged(variables)
     with engine.sessions.begin() as session:
-        row = _locked_row(session, task_id, worker_id)
+        row = _locked_row(session, task_id, worker_id, allowed_topics)
 
         def finish(task: Any) -> None:
             spec: ServiceTaskSpec = task.task_spec
@@ -129,11 +133,12 @@ def complete(engine: Engine, task_id: str, worker_id: str,
 
 
 def bpmn_error(engine: Engine, task_id: str, worker_id: str, error_code: str,
-               error_message: str | None = None) -> StepOutcome:
-    if not error_code:
-        raise InvalidInput("error_code is required", field="error_code")
+               error_message: str | None = None, *,
+               allowed_topics: Collection[str] | None = None) -> StepOutcome:
     with engine.sessions.begin() as session:
-        row = _locked_row(session, task_id, worker_id)
+        row = _locked_row(session, task_id, worker_id, allowed_topics)
+        if not error_code:
+            raise InvalidInput("error_code is required", field="error_code")
 
         def throw(task: Any) -> None:
             task.internal_data[PENDING_ERROR] = {"code": error_code, "message": error_message}
@@ -144,12 +149,13 @@ def bpmn_error(engine: Engine, task_id: str, worker_id: str, error_code: str,
 
 
 def failure(engine: Engine, task_id: str, worker_id: str, *, error_message: str,
-            retries: int, retry_timeout_ms: int = 0) -> ExternalTask:
+            retries: int, retry_timeout_ms: int = 0,
+            allowed_topics: Collection[str] | None = None) -> ExternalTask:
     """Report a failure; with retries left the task comes back later, else an incident."""
-    if retries < 0:
-        raise InvalidInput("retries cannot be negative", field="retries")
     with engine.sessions.begin() as session:
-        row = _locked_row(session, task_id, worker_id)
+        row = _locked_row(session, task_id, worker_id, allowed_topics)
+        if retries < 0:
+            raise InvalidInput("retries cannot be negative", field="retries")
         now = engine.clock.now()
         row.error_message = (error_message or "")[:2000]
         row.retries, row.worker_id, row.lock_expires_at = retries, None, None

@@ -1,25 +1,60 @@
-"""Definitions: deploy a bundle, read the versions of a process."""
+"""Definitions: check and deploy a bundle, read the versions of a process.
+
+`lint` and `deploy` run the same checks, so what a process owner's terminal
+or CI accepts is what the server takes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
+from engine.camunda.form_input import start_form
+from engine.camunda.forms import FormField
+from engine.errors import Finding, NotFound
 from engine.runtime import definitions
 from engine.service.base import ServiceBase
+from engine.store.models import Definition
+
+
+@dataclass(frozen=True)
+class DefinitionVersion:
+    definition: Definition
+    #: the fields of the none start event's `camunda:formData` (empty without a form)
+    start_form: list[FormField]
 
 
 class DefinitionService(ServiceBase):
     def deploy(self, files: Mapping[str, bytes], *, actor: str | None = None
                ) -> definitions.DeployResult:
+        """Store the bundle's changed processes as new versions; `DefinitionRefused` if not."""
         with self.sessions.begin() as session:
             return definitions.deploy(session, files, actor=actor, now=self.clock.now(),
                                       handlers=self.runtime.handlers)
 
-    def definition(self, key: str, version: int | None = None) -> Any:
+    def lint(self, files: Mapping[str, bytes]) -> list[Finding]:
+        """Every finding deploy would give these files; nothing is stored."""
+        return definitions.check(files, self.runtime.handlers)
+
+    def definition(self, key: str, version: int | None = None) -> Definition:
+        """One version (the latest by default) with the XML resources it was built from."""
         with self.readers() as session:
             return definitions.get(session, key, version)
 
-    def definitions(self) -> list[Any]:
+    def definition_version(self, key: str, version: int | None = None) -> DefinitionVersion:
+        """One version with its XML resources and the form a case of it starts with."""
+        row = self.definition(key, version)
+        return DefinitionVersion(row, start_form(row))
+
+    def definitions(self) -> list[Definition]:
+        """The latest version of every process, by key."""
         with self.readers() as session:
             return definitions.list_latest(session)
+
+    def definition_versions(self, key: str) -> list[Definition]:
+        """Every version of one process, oldest first; `NotFound` when none was deployed."""
+        with self.readers() as session:
+            rows = definitions.list_versions(session, key)
+        if not rows:
+            raise NotFound(f"no definition {key}")
+        return rows

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, bindparam, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, UTCDateTime
@@ -63,14 +64,39 @@ def create_principal(session: Session, *, name: str, role: str, groups: list[str
     return principal, token
 
 
-def find_by_token(session: Session, token: str) -> Principal | None:
-    principal = session.scalars(
-        select(Principal).where(Principal.token_hash == hash_token(token))).first()
-    if principal is None or principal.disabled_at is not None:
+@dataclass(frozen=True)
+class Holder:
+    """An enabled principal as a token names it: who, which role, which groups and topics."""
+
+    id: int
+    name: str
+    role: str
+    groups: tuple[str, ...]
+    topics: tuple[str, ...]
+
+
+# One prebuilt query for the principal and its groups: it runs on every API request.
+_BY_TOKEN = (
+    select(Principal.id, Principal.name, Principal.role, Principal.topics,
+           PrincipalGroup.group_id)
+    .outerjoin(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
+    .where(Principal.token_hash == bindparam("token_hash"), Principal.disabled_at.is_(None))
+)
+
+
+def holder_of(session: Session, token: str) -> Holder | None:
+    """The enabled principal holding `token`, in one round trip; None for any other token."""
+    rows = session.execute(_BY_TOKEN, {"token_hash": hash_token(token)}).all()
+    if not rows:
         return None
-    return principal
+    first = rows[0]
+    groups = tuple(sorted(r.group_id for r in rows if r.group_id is not None))
+    return Holder(first.id, first.name, first.role, groups, tuple(first.topics or ()))
 
 
-def groups_of(session: Session, principal_id: int) -> list[str]:
-    return list(session.scalars(select(PrincipalGroup.group_id).where(
-        PrincipalGroup.principal_id == principal_id).order_by(PrincipalGroup.group_id)))
+def name_taken(session: Session, name: str) -> bool:
+    return bool(session.scalar(select(exists().where(Principal.name == name))))
+
+
+def any_principal(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(Principal.id.is_not(None)))))

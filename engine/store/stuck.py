@@ -4,7 +4,7 @@ Coordinators ask this across every case, so it must cost the same with 50,000
 instances as with 50: each reason is a select over the read-model tables
 (`task`, `task_candidate`, `instance`, `incident`, `principal_group`) through
 their indexes, and the four selects are one UNION ALL ordered by how long the
-case has waited. The API and the CLI share it.
+case has waited. The API and the CLI reach it through `Engine.stuck`.
 
 Reasons:
 - ``waiting``: a ready task that became ready before ``now - older_than``;
@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, and_, cast, exists, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
+from engine.errors import InvalidInput
+
 from .models import Incident, Instance, Task, TaskCandidate
 from .principals import Principal, PrincipalGroup
 
@@ -42,6 +44,8 @@ class StuckRow:
     groups: list[str]
     since: datetime
     incident_id: int | None = None
+    #: how long the case has waited here at `now` (never negative)
+    waiting_seconds: int = 0
 
 
 def _task_select(reason: str, since_column: Any, *conditions: Any) -> Any:
@@ -114,7 +118,8 @@ def stuck_cases(session: Session, now: datetime, older_than: timedelta, *,
                 ) -> list[StuckRow]:
     """Stuck rows, longest waiting first; `reason` restricts to one of `REASONS`."""
     if reason is not None and reason not in REASONS:
-        raise ValueError(f"unknown reason {reason!r}; one of {', '.join(REASONS)}")
+        raise InvalidInput(f"unknown reason {reason!r}; one of {', '.join(REASONS)}",
+                           field="reason")
     extra = [*_group_filter(group), *_activity_filter(activity)]
     parts = {
         "waiting": lambda: _task_select("waiting", Task.ready_at,
@@ -138,7 +143,8 @@ def stuck_cases(session: Session, now: datetime, older_than: timedelta, *,
                              business_key=r.business_key, process_key=r.process_key,
                              activity_id=r.activity_id, task_id=r.task_id,
                              groups=_groups(r.groups), since=since,
-                             incident_id=r.incident_id))
+                             incident_id=r.incident_id,
+                             waiting_seconds=max(0, int((now - since).total_seconds()))))
     return rows
 
 
