@@ -6,10 +6,12 @@ package is migrated and tested the same way.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import webhooks.models  # noqa: F401  (tables)
@@ -26,6 +28,12 @@ def alembic_config(url: str | None = None) -> Config:
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+@cache
+def schema_heads() -> frozenset[str]:
+    """The migration heads this code expects the database at (what health compares to)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def upgrade(db: Engine) -> None:

@@ -9,10 +9,8 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from engine.runtime import definitions as engine_definitions
-from engine.store.models import Definition
+from engine.camunda.form_input import describe
 
-from .. import forms
 from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_principal, require
 from ..problems import ApiProblem
 from ..runtime import MAX_ID, api_link, engine
@@ -44,7 +42,8 @@ def multipart_only(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def summary(row: Definition) -> dict[str, Any]:
+def summary(row: Any) -> dict[str, Any]:
+    """A `Definition` of the engine as the API lists it."""
     return {"key": row.key, "version": row.version, "name": row.name,
             "deployed_at": row.deployed_at, "deployed_by": row.deployed_by,
             "resource_names": sorted(row.resources),
@@ -93,11 +92,7 @@ class DefinitionVersions(MethodView):
     @blp.response(200, DefinitionListSchema)
     def get(self, key: str) -> dict[str, Any]:
         """Every version of one process, oldest first."""
-        with engine().readers() as session:
-            rows = engine_definitions.list_versions(session, key)
-        if not rows:
-            raise ApiProblem(404, f"no definition {key}")
-        return {"items": [summary(d) for d in rows]}
+        return {"items": [summary(d) for d in engine().definition_versions(key)]}
 
 
 @blp.route("/definitions/<string:key>/versions/<int:version>")
@@ -108,10 +103,10 @@ class DefinitionVersion(MethodView):
         """One version with the XML it was built from."""
         if version > MAX_ID:
             raise ApiProblem(404, f"no definition {key} version {version}")
-        row = engine().definition(key, version)
+        found = engine().definition_version(key, version)
+        row = found.definition
         return {**summary(row), "bpmn_resource": row.bpmn_resource,
-                "resources": dict(row.resources),
-                "start_form": forms.describe(forms.start_form(row), {})}
+                "resources": dict(row.resources), "start_form": describe(found.start_form, {})}
 
 
 __all__ = ["blp", "DefinitionSchema"]

@@ -6,9 +6,6 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
-
-from engine.store.models import Incident
 
 from ..auth import COORDINATOR, current_principal, require
 from ..problems import ApiProblem
@@ -24,7 +21,8 @@ blp = Blueprint("incidents", __name__, url_prefix="/api/v1",
                 description="Incidents and their retry (coordinators)")
 
 
-def _shape(row: Incident) -> dict[str, Any]:
+def _shape(row: Any) -> dict[str, Any]:
+    """An `Incident` of the engine as the API answers it."""
     return {"id": row.id, "instance_id": row.instance_id, "activity_id": row.activity_id,
             "message": row.message, "status": row.status, "opened_at": row.opened_at,
             "resolved_at": row.resolved_at, "resolved_by": row.resolved_by,
@@ -38,13 +36,9 @@ class Incidents(MethodView):
     @blp.response(200, IncidentPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Incidents, oldest first."""
-        limit, offset = args["limit"], args["offset"]
-        stmt = (select(Incident).where(Incident.status == args["status"])
-                .order_by(Incident.opened_at, Incident.id).limit(limit + 1).offset(offset))
-        with engine().readers() as session:
-            rows = list(session.scalars(stmt))
-        return {"items": [_shape(r) for r in rows[:limit]], "limit": limit, "offset": offset,
-                "has_more": len(rows) > limit}
+        page = engine().incidents(status=args["status"], limit=args["limit"],
+                                  offset=args["offset"])
+        return page.map(_shape)
 
 
 @blp.route("/incidents/<int:incident_id>/retry")
@@ -54,13 +48,11 @@ class IncidentRetry(MethodView):
     @blp.response(200, RetryResultSchema)
     def post(self, args: dict[str, Any], incident_id: int) -> dict[str, Any]:
         """Run the failed step again, with corrected data merged in."""
-        eng = engine()
         if incident_id > MAX_ID:
             raise ApiProblem(404, f"no incident {incident_id}")
-        outcome = eng.retry_incident(incident_id, data=args["data"],
-                                     actor=current_principal().name)
-        with eng.readers() as session:
-            incident = session.get(Incident, incident_id)
-            status = incident.status if incident else "resolved"
+        outcome = engine().retry_incident(incident_id, data=args["data"],
+                                          actor=current_principal().name)
+        # A retry that fails again keeps (and returns) its incident, still open.
+        status = outcome.incident.status if outcome.incident else "resolved"
         return {"incident_id": incident_id, "incident_status": status,
                 "instance_status": outcome.instance.status}
