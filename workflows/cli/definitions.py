@@ -1,4 +1,4 @@
-"""Definitions: the database schema, deploy, lint and one-off decisions."""
+"""Definitions: the database schema, lint, deploy, read the deployed versions, decisions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 from engine.errors import DefinitionRefused
 
-from .root import echo_json, fail, json_arg, main, make_engine
+from .root import echo_json, engine_errors, fail, json_arg, main, make_engine
 
 
 @main.group()
@@ -20,28 +20,33 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database to the newest migration."""
-    from engine.store.db import make_engine as make_db
+    from workflows.migrate import upgrade
 
-    from .migrate import upgrade
-
-    database = make_db()
+    database = make_engine().db
     upgrade(database)
     click.echo(f"database at head: {database.url.render_as_string(hide_password=True)}")
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--actor", default="cli")
-def deploy(paths: tuple[str, ...], actor: str) -> None:
-    """Deploy files or folders of .bpmn/.dmn as one bundle."""
+def read_bundle(paths: tuple[str, ...]) -> dict[str, bytes]:
+    """The .bpmn/.dmn files of `paths` (a folder gives the files directly in it), by name."""
     from engine.lint.cli import collect
 
     try:
         files = collect(list(paths))
     except OSError as exc:
-        fail(f"{exc.filename}: {exc.strerror}")
+        fail(f"{exc.filename or '?'}: cannot read: {exc.strerror}")
     if not files:
         fail("no .bpmn or .dmn file given")
+    return files
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--actor", default="cli")
+@engine_errors
+def deploy(paths: tuple[str, ...], actor: str) -> None:
+    """Deploy files or folders of .bpmn/.dmn as one bundle."""
+    files = read_bundle(paths)
     try:
         result = make_engine().deploy(files, actor=actor)
     except DefinitionRefused as refused:
@@ -56,12 +61,55 @@ def deploy(paths: tuple[str, ...], actor: str) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True)
-def lint(files: tuple[str, ...]) -> None:
-    """Check BPMN/DMN files as deploy would; exit 1 on an error."""
-    from engine.lint.cli import lint_cli
+@click.argument("paths", nargs=-1, required=True)
+def lint(paths: tuple[str, ...]) -> None:
+    """Check files or folders of .bpmn/.dmn as deploy would; exit 1 on an error."""
+    files = read_bundle(paths)
+    findings = make_engine().lint(files)
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(1 for f in findings if f.severity == "error")
+    click.echo(f"{len(files)} file(s): {errors} error(s), {len(findings) - errors} warning(s)")
+    sys.exit(1 if errors else 0)
 
-    sys.exit(lint_cli(list(files)))
+
+@main.command()
+@click.argument("key", required=False)
+@engine_errors
+def definitions(key: str | None) -> None:
+    """The latest version of every process, or every version of process KEY."""
+    engine = make_engine()
+    rows = engine.definition_versions(key) if key else engine.definitions()
+    if not rows:
+        click.echo("no definition deployed")
+        return
+    click.echo(f"{'KEY':<32} {'VERSION':>7}  {'DEPLOYED AT':<25}  DEPLOYED BY")
+    for d in rows:
+        click.echo(f"{d.key:<32} {d.version:>7}  {d.deployed_at.isoformat():<25}  "
+                   f"{d.deployed_by or '-'}")
+
+
+@main.command()
+@click.argument("key")
+@click.option("--version", type=int, default=None, help="default: the latest")
+@click.option("--resource", default=None, help="print this file of the version, as deployed")
+@engine_errors
+def definition(key: str, version: int | None, resource: str | None) -> None:
+    """One version of process KEY as JSON (its files and start form), or one of its files."""
+    from engine.camunda.form_input import describe
+
+    found = make_engine().definition_version(key, version)
+    row = found.definition
+    if resource is not None:
+        if resource not in row.resources:
+            fail(f"{key} version {row.version} has no file {resource} "
+                 f"(it has {', '.join(sorted(row.resources))})")
+        click.echo(row.resources[resource], nl=False)
+        return
+    echo_json({"key": row.key, "version": row.version, "name": row.name,
+               "deployed_at": row.deployed_at, "deployed_by": row.deployed_by,
+               "bpmn_resource": row.bpmn_resource, "resource_names": sorted(row.resources),
+               "start_form": describe(found.start_form, {})})
 
 
 @main.command()

@@ -1,4 +1,8 @@
-"""What coordinators ask the command line: stuck cases."""
+"""What coordinators and operators ask the console: stuck cases, incidents, messages, health.
+
+Each command is the API endpoint of the same name as an operator at the
+server: the same engine operation, printed as a table or a line instead of JSON.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +10,123 @@ from datetime import timedelta
 
 import click
 
-from .root import fail, main, make_engine
+from engine import Caller
+from engine.service.oversight import REASONS
+
+from .root import engine_errors, fail, json_arg, main, make_engine
 
 
-@main.command()
-@click.option("--older-than", default="P10D", show_default=True)
-@click.option("--group", default=None)
-@click.option("--activity", default=None)
-@click.option("--reason", default=None)
-@click.option("--limit", default=100, show_default=True)
-def stuck(older_than: str, group: str | None, activity: str | None, reason: str | None,
-          limit: int) -> None:
-    """Stuck cases: waiting too long, overdue, in incident, or no one holds the group."""
+def _duration(text: str) -> timedelta:
+    """An ISO 8601 duration, read as the API reads it (P10D, PT36H)."""
     from marshmallow import ValidationError
 
-    from engine.store.stuck import stuck_cases
     from workflows.schemas.common import IsoDuration
 
     try:
-        duration: timedelta = IsoDuration().deserialize(older_than)
+        return IsoDuration().deserialize(text)
     except ValidationError as exc:
-        raise click.BadParameter(str(exc.messages), param_hint="--older-than") from None
-    engine = make_engine()
-    try:
-        with engine.readers() as session:
-            rows = stuck_cases(session, engine.clock.now(), duration, group=group,
-                               activity=activity, reason=reason, limit=limit)
-    except ValueError as exc:
-        fail(str(exc))
-    for r in rows:
-        click.echo(f"{r.reason:<9} {r.since.isoformat()}  {r.instance_id}  "
-                   f"{r.business_key or '-'}  {r.activity_id or '-'}  "
-                   f"[{','.join(r.groups)}]")
+        raise click.BadParameter(" ".join(exc.messages), param_hint="--older-than") from None
+
+
+@main.command()
+@click.option("--older-than", default="P10D", show_default=True,
+              help="ready tasks waiting longer than this ISO 8601 duration")
+@click.option("--group", default=None)
+@click.option("--activity", default=None)
+@click.option("--reason", default=None, type=click.Choice(REASONS))
+@click.option("--limit", default=100, show_default=True)
+@click.option("--offset", default=0, show_default=True)
+@engine_errors
+def stuck(older_than: str, group: str | None, activity: str | None, reason: str | None,
+          limit: int, offset: int) -> None:
+    """Stuck cases: waiting too long, overdue, in incident, or no one holds the group."""
+    page = make_engine().stuck(_duration(older_than), group=group, activity=activity,
+                               reason=reason, limit=limit, offset=offset)
+    if not page.items:
+        click.echo("no stuck case")
+        return
+    click.echo(f"{'REASON':<9} {'SINCE':<25}  {'WAITING':>8}  {'INSTANCE':<36}  "
+               f"{'BUSINESS KEY':<16}  {'ACTIVITY':<24}  GROUPS")
+    for r in page.items:
+        click.echo(f"{r.reason:<9} {r.since.isoformat():<25}  {_days(r.waiting_seconds):>8}  "
+                   f"{r.instance_id:<36}  {r.business_key or '-':<16}  "
+                   f"{r.activity_id or '-':<24}  [{','.join(r.groups)}]")
+    if page.has_more:
+        click.echo(f"… more: --offset {offset + limit}")
+
+
+def _days(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    return f"{days}d{rest // 3600:02d}h"
+
+
+@main.command()
+@click.option("--status", default="open", show_default=True,
+              type=click.Choice(("open", "resolved", "all")))
+@click.option("--instance", "instance_id", default=None, help="the incidents of one case")
+@click.option("--activity", default=None)
+@click.option("--limit", default=100, show_default=True)
+@click.option("--offset", default=0, show_default=True)
+@engine_errors
+def incidents(status: str, instance_id: str | None, activity: str | None, limit: int,
+              offset: int) -> None:
+    """Incidents, oldest first: the step that failed, on which case, and why."""
+    page = make_engine().incidents(status=None if status == "all" else status,
+                                   instance_id=instance_id, activity=activity,
+                                   limit=limit, offset=offset)
+    if not page.items:
+        click.echo(f"no {'' if status == 'all' else status + ' '}incident")
+        return
+    for i in page.items:
+        click.echo(f"{i.id:>6}  {i.status:<8}  {i.opened_at.isoformat()}  {i.instance_id}  "
+                   f"{i.activity_id or '-'}  {i.message.splitlines()[0] if i.message else ''}")
+    if page.has_more:
+        click.echo(f"… more: --offset {offset + limit}")
+
+
+@main.command()
+@click.argument("incident_id", type=int)
+@click.option("--data", default="{}", help="corrected variables as a JSON object")
+@click.option("--actor", required=True, help="who repairs the case (kept in its history)")
+@engine_errors
+def retry(incident_id: int, data: str, actor: str) -> None:
+    """Run the failed step of an incident again, with corrected data merged in."""
+    outcome = make_engine().retry_incident(incident_id, data=json_arg(data, "--data"),
+                                           actor=actor)
+    if outcome.incident is not None:
+        fail(f"incident {incident_id} failed again: {outcome.incident.message}")
+    click.echo(f"incident {incident_id} resolved; {outcome.instance.id} "
+               f"{outcome.instance.status}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--business-key", default=None)
+@click.option("--instance", "instance_id", default=None)
+@click.option("--payload", default="{}", help="message variables as a JSON object")
+@click.option("--actor", required=True, help="who delivers the message (kept in the history)")
+@engine_errors
+def correlate(name: str, business_key: str | None, instance_id: str | None, payload: str,
+              actor: str) -> None:
+    """Deliver message NAME to the case waiting for it, by business key or instance id."""
+    if bool(business_key) == bool(instance_id):
+        raise click.UsageError("give one of --business-key and --instance")
+    outcome = make_engine().correlate(name, business_key=business_key,
+                                      instance_id=instance_id,
+                                      payload=json_arg(payload, "--payload"),
+                                      caller=Caller.operator(actor))
+    incident = f" (incident {outcome.incident.id})" if outcome.incident else ""
+    click.echo(f"{outcome.instance.id} {outcome.instance.status}{incident}")
+
+
+@main.command()
+def health() -> None:
+    """Whether the database answers and is at the newest migration; exit 1 if not."""
+    from workflows.migrate import schema_heads
+
+    report = make_engine().health(schema_heads())
+    click.echo(f"status: {report.status}\ndatabase: {report.database}\n"
+               f"migrations: {report.migrations} (at {', '.join(report.current) or '-'}; "
+               f"expected {', '.join(report.expected)})")
+    if not report.ok:
+        raise SystemExit(1)

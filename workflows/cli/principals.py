@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
-from engine.store.principals import ROLES, Principal, create_principal
+from engine.service.principals import ROLES
 
-from .root import fail, main, make_engine
+from .root import engine_errors, main, make_engine
 
 
 @main.group()
@@ -21,15 +22,11 @@ def token() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--group", "groups", multiple=True)
 @click.option("--topic", "topics", multiple=True)
+@engine_errors
 def token_create(name: str, role: str, groups: tuple[str, ...], topics: tuple[str, ...]) -> None:
     """Create a principal and print its token (shown once, stored hashed)."""
-    engine = make_engine()
-    with engine.sessions.begin() as session:
-        if session.query(Principal.id).filter(Principal.name == name).first():
-            fail(f"a principal named {name} exists")
-        _, clear = create_principal(session, name=name, role=role, groups=list(groups),
-                                    now=engine.clock.now(), topics=list(topics))
-    click.echo(clear)
+    issued = make_engine().create_principal(name, role, groups=groups, topics=topics)
+    click.echo(issued.token)
 
 
 def directory_groups(path: Path) -> list[str]:
@@ -52,8 +49,6 @@ def directory_groups(path: Path) -> list[str]:
 
 def bpmn_topics(folder: Path) -> list[str]:
     """The external-task topics drawn in the BPMN files of a folder (for the demo worker)."""
-    import re
-
     topics: list[str] = []
     for path in sorted(folder.glob("*.bpmn")):
         topics += re.findall(r'camunda:topic="([^"$]+)"', path.read_text(encoding="utf-8"))
@@ -62,25 +57,13 @@ def bpmn_topics(folder: Path) -> list[str]:
 
 @main.command("demo-principals")
 @click.option("--directory", default="bpmn/directory.yaml", show_default=True)
+@engine_errors
 def demo_principals(directory: str) -> None:
     """On an empty principal table: one principal per role and one institution per group."""
-    engine = make_engine()
-    with engine.sessions.begin() as session:
-        if session.query(Principal.id).first() is not None:
-            click.echo("principals exist: nothing done")
-            return
-        now = engine.clock.now()
-        created: list[tuple[str, str, str]] = []
-        for role in ROLES:
-            if role == "institution":
-                continue
-            topics = bpmn_topics(Path(directory).parent) if role == "worker" else []
-            _, clear = create_principal(session, name=f"demo-{role}", role=role, groups=[],
-                                        now=now, topics=topics)
-            created.append((f"demo-{role}", role, clear))
-        for group in directory_groups(Path(directory)) or ["demo-group"]:
-            _, clear = create_principal(session, name=group, role="institution",
-                                        groups=[group], now=now)
-            created.append((group, "institution", clear))
-    for name, role, clear in created:
-        click.echo(f"{role:<14} {name:<32} {clear}")
+    path = Path(directory)
+    issued = make_engine().demo_principals(directory_groups(path) or ["demo-group"],
+                                           worker_topics=bpmn_topics(path.parent))
+    if not issued:
+        click.echo("principals exist: nothing done")
+    for principal in issued:
+        click.echo(f"{principal.role:<14} {principal.name:<32} {principal.token}")
