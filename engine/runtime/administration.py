@@ -19,7 +19,7 @@ from .domain_events import TaskCancelled
 from .step import Step
 
 if TYPE_CHECKING:
-    from engine.facade import Engine
+    from .parts import EngineParts as Engine
 
 TRANSITIONS = {
     "suspend": ({"running", "incident"}, "suspended"),

@@ -21,7 +21,7 @@ from engine.store.principals import Principal
 from .step import Step
 
 if TYPE_CHECKING:
-    from engine.facade import Engine
+    from .parts import EngineParts as Engine
 
 
 class ClaimedByAnother(Conflict):

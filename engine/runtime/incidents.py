@@ -24,7 +24,7 @@ from .step import Action, Step, StepOutcome, run_engine
 from .timers import fire_timers
 
 if TYPE_CHECKING:
-    from engine.facade import Engine
+    from .parts import EngineParts as Engine
 
 
 def _patch_waiting(wf: BpmnWorkflow, data: dict[str, Any]) -> None:

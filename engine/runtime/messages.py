@@ -27,7 +27,7 @@ from .start_triggers import definitions_started_by, instances_with_event_subproc
 from .step import Step, StepOutcome, run_engine
 
 if TYPE_CHECKING:
-    from engine.facade import Engine
+    from .parts import EngineParts as Engine
 
 
 # SpiffWorkflow's Camunda flavour stores a payload under one variable; Camunda 7

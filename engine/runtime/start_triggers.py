@@ -49,7 +49,7 @@ from .definitions import list_latest
 from .step import Step, run_engine
 
 if TYPE_CHECKING:
-    from engine.facade import Engine
+    from .parts import EngineParts as Engine
 
 
 # -- what the specs say -------------------------------------------------------

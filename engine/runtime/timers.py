@@ -24,7 +24,7 @@ from .start_triggers import run_due_start_timers
 from .step import Step
 
 if TYPE_CHECKING:
-    from engine.facade import Engine
+    from .parts import EngineParts as Engine
 
 log = logging.getLogger(__name__)
 
