@@ -28,7 +28,7 @@ PROCESS_OWNER = "process-owner"
 ADMIN = "admin"
 WORKER = "worker"
 
-#: the authenticated caller of a request is the engine's `Caller`
+#: the engine's `Caller`, under the name `workflows/access.py` still imports
 CurrentPrincipal = Caller
 
 
@@ -37,7 +37,7 @@ def _unauthorized(detail: str) -> ApiProblem:
                       headers={"WWW-Authenticate": 'Bearer realm="ciiflow"'})
 
 
-def _resolve() -> CurrentPrincipal:
+def _resolve() -> Caller:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
@@ -50,7 +50,7 @@ def _resolve() -> CurrentPrincipal:
     return caller
 
 
-def current_principal() -> CurrentPrincipal:
+def current_principal() -> Caller:
     """The authenticated caller; raises a 401 problem when there is none."""
     principal = g.get("ciiflow_principal")
     if principal is None:
