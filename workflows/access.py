@@ -20,14 +20,6 @@ from engine.store.models import Task, TaskCandidate
 from .auth import CurrentPrincipal
 
 
-def sees_task(principal: CurrentPrincipal, task: Task) -> bool:
-    if principal.reads_all:
-        return True
-    if not principal.is_institution:
-        return False
-    return bool(set(task.candidate_groups or ()) & set(principal.groups))
-
-
 def took_part(session: Session, principal: CurrentPrincipal, instance_id: str) -> bool:
     """Whether an institution's groups were candidates of any task of the instance."""
     if principal.reads_all:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import current_app, g
-from sqlalchemy.orm import Session
+from flask import current_app
 
 from engine import Engine
 
@@ -16,24 +15,6 @@ MAX_ID = 2**31 - 1
 
 def engine() -> Engine:
     return current_app.extensions[EXTENSION]
-
-
-def reader() -> Session:
-    """The request's read session: authentication and access checks share one transaction.
-
-    Call `release_reader()` before writing, so later reads start a fresh snapshot.
-    """
-    session = g.get("ciiflow_reader")
-    if session is None:
-        session = g.ciiflow_reader = engine().readers()
-    return session
-
-
-def release_reader(_exc: BaseException | None = None) -> None:
-    """End the request's read transaction (also Flask's app-context teardown)."""
-    session = g.pop("ciiflow_reader", None)
-    if session is not None:
-        session.close()
 
 
 def api_link(path: str) -> str:

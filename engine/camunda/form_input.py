@@ -30,8 +30,6 @@ from .namespaces import BPMN as BPMN_NS
 from .namespaces import CAMUNDA as CAMUNDA_NS
 from .xml import parse
 
-TYPES = ("string", "long", "boolean", "date", "enum")
-
 _schema_cache: dict[str, type[Schema]] = {}
 _start_form_cache: dict[tuple[str, str], list[FormField]] = {}
 
@@ -137,10 +135,6 @@ def check_form(form: list[FormField], data: Any, current: Mapping[str, Any] | No
                   for k, v in exc.normalized_messages().items()}
         raise InvalidInput(f"{what} does not validate: " + ", ".join(sorted(errors)),
                            errors=errors) from None
-
-
-def needs_current_values(form: list[FormField], data: Any) -> bool:
-    return isinstance(data, Mapping) and any(f.readonly and f.id in data for f in form)
 
 
 def describe(form: list[FormField], values: Mapping[str, Any]) -> list[dict[str, Any]]:

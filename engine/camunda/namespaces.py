@@ -22,8 +22,6 @@ DMN_15 = "https://www.omg.org/spec/DMN/20230324/MODEL/"
 DMN_NAMESPACES = (DMN_11, DMN_11_ALTERNATIVE, DMN_12, DMN_13, DMN_14, DMN_15)
 """Camunda 7 reads DMN 1.1 to 1.3; 1.4 and 1.5 files hold nothing ciiflow reads differently."""
 
-NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "camunda": CAMUNDA}
-
 
 def tag(namespace: str, local: str) -> str:
     """Clark notation, the form lxml compares tags in."""

@@ -70,10 +70,6 @@ class _Reader:
             )
         self.root = root
 
-    @property
-    def requirement_path(self) -> str:
-        return f"{self.q('informationRequirement')}/{self.q('requiredDecision')}"
-
     def q(self, local: str) -> str:
         return f"{{{self.ns}}}{local}"
 

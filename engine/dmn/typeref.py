@@ -101,8 +101,3 @@ def coerce(value: Any, type_ref: str | None, where: str) -> Any:
         raise DmnEvaluationError(
             f"{where}: cannot convert {value!r} to typeRef {type_ref!r}"
         ) from exc
-
-
-def known_type(type_ref: str | None) -> bool:
-    """For the lint: is this a typeRef we convert (others pass values through)?"""
-    return not type_ref or type_ref in _CONVERTERS or type_ref.lower() in _CONVERTERS

@@ -2,8 +2,9 @@
 
 Nothing may be dropped silently: a ``camunda:`` attribute or element is either
 used by ciiflow (SUPPORTED_*), harmless Modeler metadata (HARMLESS, no
-finding), code we never run (REFUSED_ELEMENTS, an error), or ignored
-(everything else, a warning that names it so the owner knows it has no effect).
+finding), code we never run (listeners, scripts, connectors: an error), or
+ignored (everything else, a warning that names it so the owner knows it has no
+effect).
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ REFUSED_ATTRIBUTES = {
 """camunda: attributes whose behaviour ciiflow cannot give: an error, not a warning."""
 
 LISTENERS = frozenset({"executionListener", "taskListener"})
-REFUSED_ELEMENTS = frozenset({"script", "connector"}) | LISTENERS
 
 IGNORED_HINTS = {
     "jobPriority": "ciiflow has no job executor priorities",

@@ -33,10 +33,6 @@ EVENT_DEFINITIONS = frozenset(
     errorEventDefinition escalationEventDefinition terminateEventDefinition
     """.split()
 )
-UNSUPPORTED_EVENT_DEFINITIONS = frozenset(
-    {"compensateEventDefinition", "linkEventDefinition"}
-)
-
 STRUCTURE = frozenset(
     """
     definitions process collaboration participant messageFlow laneSet lane childLaneSet

@@ -130,10 +130,6 @@ def next_timer_at(wf: BpmnWorkflow) -> datetime | None:
     return earliest
 
 
-def is_user_task(task: Any) -> bool:
-    return bool(getattr(task.task_spec, "manual", False))
-
-
 @dataclass
 class PendingWrites:
     """Rows a step will write once its compare-and-set has succeeded."""

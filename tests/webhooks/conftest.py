@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -64,17 +63,3 @@ def add_endpoint(engine: Engine, principal_id: int, url: str, types: list[str] |
 def endpoint_row(engine: Engine, endpoint_id: str) -> WebhookEndpoint:
     with engine.sessions() as s:
         return s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)).one()
-
-
-def drain(dispatcher: Dispatcher, clock: ManualClock, *, rounds: int = 50,
-          step: timedelta | None = None) -> int:
-    """Run rounds until nothing is due (moving the clock by `step` between rounds)."""
-    total = 0
-    for _ in range(rounds):
-        sent = dispatcher.run_once()
-        total += sent
-        if not sent:
-            if step is None:
-                return total
-            clock.advance(step)
-    return total

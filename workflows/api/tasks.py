@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from engine.camunda.form_input import describe
 
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
-from ..runtime import api_link, engine, release_reader
+from ..runtime import api_link, engine
 from ..schemas.tasks import (
     CompletedSchema,
     CompleteSchema,
@@ -71,7 +71,6 @@ class TaskComplete(MethodView):
     def post(self, args: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Complete the task with its form's data: 422 names each failing field and nothing
         is written; 409 when the task is no longer ready or another completion won."""
-        release_reader()
         outcome = engine().complete_task(task_id, args["data"], caller=current_principal())
         instance = outcome.instance
         return {"task_id": task_id, "instance_id": instance.id,

@@ -12,10 +12,6 @@ MAX_PAGE = 500
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
-class StrictSchema(Schema):
-    """Unknown fields are refused (marshmallow's default RAISE), said once here."""
-
-
 class PageArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
