@@ -111,6 +111,3 @@ class HandlerRegistry:
             if not callable(register):
                 raise TypeError(f"handler module {name!r} has no register(registry) function")
             register(self)
-
-    def __len__(self) -> int:
-        return len(self._handlers)

@@ -3,16 +3,19 @@ and business rule tasks on our DMN engine, all through real deployments."""
 
 from __future__ import annotations
 
+import sys
+import types
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from engine import Conflict, Engine, ManualClock
+from engine import Conflict, DefinitionRefused, Engine, ManualClock
 from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
 from engine.runtime.external import bpmn_error, complete, failure, fetch_and_lock
 from engine.store.models import ExternalTask, Task
 from tests.support.bpmn import Flow, Node, document, user_task
+from workflows.cii import service_handlers
 
 ERROR_DEFS = '  <bpmn:error id="quota_error" name="Quota full" errorCode="QUOTA_FULL" />\n'
 
@@ -157,3 +160,60 @@ def test_lock_durations_from_the_clock(engine: Engine, clock: ManualClock) -> No
     assert task["lock_expires_at"] == clock.now() + timedelta(seconds=5)
     assert fetch_and_lock(engine, "w", [("register-case", 5_000)],
                           allowed_topics=["nothing"]) == []
+
+
+def test_a_topic_handler_runs_in_the_step_with_the_case(
+        engine: Engine, handlers: HandlerRegistry, clock: ManualClock) -> None:
+    seen = []
+
+    @handlers.topic("register-case")
+    def register_case(ctx: HandlerContext) -> dict:
+        seen.append((ctx.business_key, ctx.process_key, ctx.activity_id, ctx.now))
+        return {"orp_registration": "R-9"}
+
+    engine.deploy({"s.bpmn": service_process(EXTERNAL)})
+    started = engine.start("service_process", "c1", {})
+    assert seen == [("c1", "service_process", "check_service", clock.now())]
+    assert ready(engine, started.instance.id) == ["after_task"]
+    with engine.sessions() as s:
+        assert list(s.scalars(select(ExternalTask.id))) == []
+
+
+def test_a_waiting_external_task_stays_external_when_its_topic_gets_a_handler(
+        engine: Engine, handlers: HandlerRegistry) -> None:
+    engine.deploy({"s.bpmn": service_process(EXTERNAL)})
+    waiting = engine.start("service_process", "c1", {})
+    handlers.register("topic", "register-case", lambda ctx: {"orp_registration": "R-2"})
+    done = engine.start("service_process", "c2", {})  # runs in its step now
+    assert ready(engine, done.instance.id) == ["after_task"]
+    locked = fetch_and_lock(engine, "w", [("register-case", 10_000)])
+    assert [t["instance_id"] for t in locked] == [waiting.instance.id]
+    complete(engine, locked[0]["id"], "w", {"orp_registration": "R-1"})
+    assert ready(engine, waiting.instance.id) == ["after_task"]
+
+
+def test_a_named_binding_deploys_only_when_the_engine_registers_it(
+        engine: Engine, handlers: HandlerRegistry) -> None:
+    files = {"s.bpmn": service_process({"camunda:class": "org.cii.Check"})}
+    with pytest.raises(DefinitionRefused, match="org.cii.Check"):
+        engine.deploy(files)
+    handlers.register("class", "org.cii.Check", lambda ctx: {"checked": True})
+    assert engine.lint(files) == []
+    engine.deploy(files)
+    started = engine.start("service_process", "c1", {})
+    assert engine.workflow_data(started.instance.id)["checked"] is True
+
+
+def test_handler_modules_register_through_their_register_function(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = types.ModuleType("ciiflow_test_handlers")
+    extra.register = lambda registry: registry.register(  # type: ignore[attr-defined]
+        "delegateExpression", "extra", lambda ctx: None)
+    monkeypatch.setitem(sys.modules, "ciiflow_test_handlers", extra)
+    registry = service_handlers({"CIIFLOW_HANDLER_MODULES": " ciiflow_test_handlers ,"})
+    assert registry.lookup("topic", "pai-quota") is not None  # the CII handlers
+    assert registry.is_bound("delegateExpression", "${extra}")
+    assert not service_handlers({}).is_bound("delegateExpression", "extra")
+    monkeypatch.setitem(sys.modules, "ciiflow_bare", types.ModuleType("ciiflow_bare"))
+    with pytest.raises(TypeError, match="register"):
+        HandlerRegistry().register_modules(["ciiflow_bare"])
