@@ -2,9 +2,9 @@
 
 No file may run code on the server and no construct may be dropped silently:
 an ``error`` finding refuses the whole bundle, a ``warning`` is shown to the
-process owner. ``engine.runtime.definitions`` calls :func:`lint` before it stores
-anything, with the engine's handler registry; ``ciiflow lint FILE...`` calls
-``engine.lint.cli.lint_cli``.
+process owner. ``engine.runtime.definitions`` calls :func:`lint` with the
+engine's handler registry, before it stores anything (``Engine.deploy``) or
+instead of storing (``Engine.lint``, behind ``ciiflow lint``).
 """
 
 from __future__ import annotations
