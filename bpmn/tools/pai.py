@@ -92,11 +92,9 @@ def quota(p: Process) -> None:
             QUOTA_LANE,
             1,
             topic="pai-quota",
-            doc="Registered handler (engine/quota.py) counts the places granted in the current "
-            "calendar "
-            "year (max 10, CIIFLOW_PAI_QUOTA) and sets pai_place_granted (boolean), "
-            "pai_refusal_reason "
-            "(string), pai_year and pai_place_number.",
+            doc="Registered handler (workflows/cii/quota.py) counts the places granted in the "
+            "current calendar year (max 10, CIIFLOW_PAI_QUOTA) and sets pai_place_granted "
+            "(boolean), pai_refusal_reason (string), pai_year and pai_place_number.",
         )
     )
     p.add(Node("quota_gw", "exclusiveGateway", "Place accordée ?", QUOTA_LANE, 2))
@@ -137,8 +135,8 @@ def employer_validation(p: Process) -> None:
             ORP_LANE,
             5,
             topic="pai-quota-release",
-            doc="Registered handler (engine/quota.py) gives the place back to the year it was "
-            "counted in, so a refused employer does not use up one of the 10 places.",
+            doc="Registered handler (workflows/cii/quota.py) gives the place back to the year it "
+            "was counted in, so a refused employer does not use up one of the 10 places.",
         )
     )
     p.add(Node("pai_employer_refused_end", "endEvent", "Employeur refusé", ORP_LANE, 6))

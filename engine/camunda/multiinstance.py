@@ -4,8 +4,8 @@ SpiffWorkflow's Camunda flavour decides at run time whether `loopCardinality`
 is a number or a collection and *rewrites the task spec* to match
 (`update_task_spec` sets `cardinality = None`, swaps data references). Specs
 are deserialized once per definition and shared by every instance, so the
-second instance of a definition ran on a spec the first had changed and failed
-(NOTES.md). These classes keep everything decided at parse time on the spec
+second instance of a definition ran on a spec the first had changed and failed.
+These classes keep everything decided at parse time on the spec
 and everything decided at run time in the task's `internal_data`.
 
 Semantics implemented (Camunda 7's):

@@ -48,7 +48,7 @@ def test_sequential_cardinality_subprocess(case: Case) -> None:
 
 
 def test_two_instances_on_one_cached_spec(case: Case) -> None:
-    """NOTES.md: SpiffWorkflow's Camunda MI rewrote the shared spec; the second failed."""
+    """SpiffWorkflow's Camunda MI rewrote the shared spec, so a second instance failed."""
     case.deploy("mi_sequential_sub.bpmn", "mi_parallel_user.bpmn")
     first = case.engine.start("mi_sequential_sub", "a", {"rounds": 2}).instance.id
     second = case.engine.start("mi_sequential_sub", "b", {"rounds": 1}).instance.id

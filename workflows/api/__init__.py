@@ -1,7 +1,7 @@
 """The API's blueprints, registered from this one list.
 
 Another package adds its resource with one line here; the webhooks API
-(`workflows.api.webhooks`, issue 7) joins automatically once its module exists.
+(`workflows.api.webhooks`) joins automatically when its module exists.
 """
 
 from __future__ import annotations
