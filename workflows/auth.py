@@ -28,8 +28,6 @@ PROCESS_OWNER = "process-owner"
 ADMIN = "admin"
 WORKER = "worker"
 
-#: the engine's `Caller`, under the name `workflows/access.py` still imports
-CurrentPrincipal = Caller
 
 
 def _unauthorized(detail: str) -> ApiProblem:

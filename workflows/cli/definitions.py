@@ -11,6 +11,8 @@ from engine.errors import DefinitionRefused
 
 from .root import echo_json, engine_errors, fail, json_arg, main, make_engine
 
+SUFFIXES = (".bpmn", ".dmn")
+
 
 @main.group()
 def db() -> None:
@@ -27,10 +29,28 @@ def db_upgrade() -> None:
     click.echo(f"database at head: {database.url.render_as_string(hide_password=True)}")
 
 
+def collect(paths: list[str]) -> dict[str, bytes]:
+    """Read files and folders (a folder means every *.bpmn/*.dmn directly in it).
+
+    Files are named by their base name, as a deployed bundle names them, so a
+    finding reads the same in the terminal and at deploy.
+    """
+    files: dict[str, bytes] = {}
+    for raw in paths:
+        path = Path(raw)
+        members = (
+            sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if path.is_dir()
+            else [path]
+        )
+        for member in members:
+            name = member.name if member.name not in files else str(member)
+            files[name] = member.read_bytes()
+    return files
+
+
 def read_bundle(paths: tuple[str, ...]) -> dict[str, bytes]:
     """The .bpmn/.dmn files of `paths` (a folder gives the files directly in it), by name."""
-    from engine.lint.cli import collect
-
     try:
         files = collect(list(paths))
     except OSError as exc:

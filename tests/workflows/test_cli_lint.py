@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from engine.lint import lint
-from engine.lint.cli import collect, lint_cli
 from tests.engine.test_lint_corpus import CLEAN_BPMN, CLEAN_DMN, HOSTILE
+from workflows.cli import main
+from workflows.cli.definitions import collect
 
 BPMN_FOLDER = Path(__file__).resolve().parents[2] / "bpmn"
 
 
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lint needs no database; the CLI's engine still points at a throwaway one."""
+    monkeypatch.setenv("CIIFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'lint.sqlite3'}")
+
+
 def run(paths: list[str]) -> tuple[int, list[str]]:
-    out = io.StringIO()
-    code = lint_cli(paths, out=out)
-    return code, out.getvalue().splitlines()
+    result = CliRunner().invoke(main, ["lint", *paths])
+    return result.exit_code, result.output.splitlines()
 
 
 def test_clean_folder_exits_zero(tmp_path: Path) -> None:
