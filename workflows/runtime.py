@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import current_app
 
 from engine import Engine
+from webhooks import outbox
 
 EXTENSION = "ciiflow.engine"
 #: the largest id a path may carry (PostgreSQL INTEGER): larger ones cannot exist
@@ -23,11 +22,5 @@ def api_link(path: str) -> str:
 
 
 def install_webhooks(engine: Engine) -> None:
-    """Subscribe the webhook outbox to the engine when the webhooks package is present."""
-    try:
-        outbox = importlib.import_module("webhooks.outbox")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("webhooks.outbox", "webhooks"):
-            raise
-        return
+    """Subscribe the webhook outbox to the engine: every step then writes its deliveries."""
     outbox.install(engine)
