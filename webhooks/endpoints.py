@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput
@@ -161,11 +161,3 @@ def recover(session: Session, endpoint: WebhookEndpoint, *, since: datetime,
         .execution_options(synchronize_session=False))
     session.flush()
     return int(result.rowcount or 0)
-
-
-def endpoints_of(session: Session, principal_id: int | None) -> list[WebhookEndpoint]:
-    """The endpoints of one principal, or all of them (admins) when `principal_id` is None."""
-    stmt = select(WebhookEndpoint).order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
-    if principal_id is not None:
-        stmt = stmt.where(WebhookEndpoint.principal_id == principal_id)
-    return list(session.scalars(stmt))

@@ -15,7 +15,7 @@ from tests.support.principals import add_principal
 from webhooks import endpoints, outbox, payloads
 from webhooks.config import WebhookSettings
 from webhooks.dispatcher import Dispatcher
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookMessage
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 from .conftest import LOOPBACK, add_endpoint, endpoint_row
 from .receivers import RawServer, Received, Receiver
@@ -79,7 +79,8 @@ def test_two_failures_then_success_same_id_on_the_schedule(
 
 def _endpoint_of(engine: Engine, principal_id: int) -> str:
     with engine.sessions() as s:
-        return endpoints.endpoints_of(s, principal_id)[0].id
+        return s.scalars(select(WebhookEndpoint.id)
+                         .where(WebhookEndpoint.principal_id == principal_id)).one()
 
 
 def test_every_attempt_fails_then_the_delivery_fails(
