@@ -1,12 +1,11 @@
 """The API's blueprints, registered from this one list.
 
-Another package adds its resource with one line here; the webhooks API
-(`workflows.api.webhooks`) joins automatically when its module exists.
+A resource joins the API with one line here; every resource is a plain import,
+so a module that fails to import stops the app instead of silently dropping
+its endpoints.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from flask_smorest import Blueprint
 
@@ -19,6 +18,7 @@ from . import (
     messages,
     stuck,
     tasks,
+    webhooks,
 )
 
 BLUEPRINTS: list[Blueprint] = [
@@ -30,10 +30,5 @@ BLUEPRINTS: list[Blueprint] = [
     stuck.blp,
     incidents.blp,
     external_tasks.blp,
+    webhooks.blp,
 ]
-
-try:
-    BLUEPRINTS.append(importlib.import_module("workflows.api.webhooks").blp)
-except ModuleNotFoundError as exc:  # not written yet in this build
-    if exc.name != "workflows.api.webhooks":
-        raise
