@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md, checked on the source: arrows go one way, and no cycles.
+"""The layering the README draws, checked on the source: arrows go one way, and no cycles.
 
 Every module of engine/, webhooks/ and workflows/ is parsed with `ast`; all its
 imports count, including those inside functions (an import that only dodges a

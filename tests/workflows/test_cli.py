@@ -60,8 +60,6 @@ def test_demo_principals_once(cli: CliRunner, db) -> None:  # noqa: ANN001
 
 
 def test_decide_and_lint(cli: CliRunner) -> None:
-    if not (BPMN / "cii_triage.dmn").exists():
-        pytest.skip("bpmn/cii_triage.dmn not drawn yet")
     decided = cli.invoke(main, ["decide", str(BPMN / "cii_triage.dmn"), "cii_triage", "--data",
                                 json.dumps({"institutions_involved": 4, "health_barrier": True,
                                             "social_aid_recipient": False, "job_ready": False,
