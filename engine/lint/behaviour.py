@@ -27,6 +27,7 @@ from lxml import etree
 from engine.camunda.namespaces import BPMN, CAMUNDA, split, tag
 from engine.errors import Finding
 from engine.lint.bundle import Bundle
+from engine.lint.event_definitions import definitions_of
 from engine.lint.report import Report, one_line, owner_id
 
 EVENTS = frozenset(
@@ -45,17 +46,6 @@ _START = tag(BPMN, "startEvent")
 
 def _has_expression(text: str) -> bool:
     return "${" in text or "#{" in text
-
-
-def _definitions(event: etree._Element) -> list[str]:
-    """Local names of an event's event definitions (none for a none event)."""
-    found = []
-    for child in event:
-        if isinstance(child.tag, str):
-            namespace, local = split(child.tag)
-            if namespace == BPMN and local.endswith("EventDefinition"):
-                found.append(local)
-    return found
 
 
 def _top_start_events(process: etree._Element) -> list[etree._Element]:
@@ -84,8 +74,8 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
         for start in sub:
             if start.tag != _START:
                 continue
-            error_start = "errorEventDefinition" in _definitions(start)
-            unread = [k for k in _definitions(start) if k not in _START_TRIGGERS]
+            error_start = "errorEventDefinition" in definitions_of(start)
+            unread = [k for k in definitions_of(start) if k not in _START_TRIGGERS]
             if unread and not error_start:
                 report.error(
                     start.get("id"),
@@ -188,9 +178,9 @@ def _mappings(root: etree._Element, report: Report) -> None:
 def _start_events(process: etree._Element, report: Report) -> None:
     """Rules for the start events ciiflow itself fires (not those of subprocesses)."""
     starts = _top_start_events(process)
-    none_starts = [s for s in starts if not _definitions(s)]
+    none_starts = [s for s in starts if not definitions_of(s)]
     triggered = [
-        (s, d) for s in starts for d in _definitions(s)
+        (s, d) for s in starts for d in definitions_of(s)
         if d in ("messageEventDefinition", "timerEventDefinition",
                  "signalEventDefinition", "conditionalEventDefinition")
     ]

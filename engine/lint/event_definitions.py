@@ -17,7 +17,8 @@ _SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
 _CATCH_REFS = {"signalEventDefinition": "signalRef", "messageEventDefinition": "messageRef"}
 
 
-def _definitions(event: etree._Element) -> list[str]:
+def definitions_of(event: etree._Element) -> list[str]:
+    """Local names of an event's event definitions (none for a none event)."""
     found = []
     for child in event:
         if isinstance(child.tag, str):
@@ -30,12 +31,12 @@ def _definitions(event: etree._Element) -> list[str]:
 def check_events(root: etree._Element, report: Report) -> None:
     """Boundary events without a trigger, unnamed catches, message throws, many none starts."""
     for event in root.iter(tag(BPMN, "boundaryEvent")):
-        if not _definitions(event):
+        if not definitions_of(event):
             report.error(event.get("id"), "boundary event has no event definition (timer, "
                          "message, signal, error, …): choose its type in the Modeler")
     for event in root.iter(tag(BPMN, "boundaryEvent"), tag(BPMN, "intermediateCatchEvent"),
                            tag(BPMN, "startEvent")):
-        kinds = _definitions(event)
+        kinds = definitions_of(event)
         if len(kinds) > 1:
             report.error(event.get("id"), f"event with several definitions ({', '.join(kinds)}) "
                          "is a BPMN 'multiple' event, which ciiflow does not run; draw one "
@@ -47,7 +48,7 @@ def check_events(root: etree._Element, report: Report) -> None:
                 report.error(event.get("id"), f"bpmn:{kind} without {ref}: the event would "
                              "wait for nothing; choose the signal or message in the Modeler")
     for event in root.iter(*_THROWS):
-        if "messageEventDefinition" in _definitions(event):
+        if "messageEventDefinition" in definitions_of(event):
             _refuse_message_throw(event, report)
     for scope in root.iter(*(tag(BPMN, s) for s in _SCOPES)):
         _check_none_starts(scope, report)
@@ -122,7 +123,7 @@ def _check_none_starts(scope: etree._Element, report: Report) -> None:
     """Camunda 7 refuses several none start events in one scope; SpiffWorkflow runs them all."""
     if scope.get("triggeredByEvent") == "true":
         return
-    nones = [s.get("id") for s in scope.findall(tag(BPMN, "startEvent")) if not _definitions(s)]
+    nones = [s.get("id") for s in scope.findall(tag(BPMN, "startEvent")) if not definitions_of(s)]
     for extra in nones[1:]:
         report.error(extra, f"second none start event in {split(scope.tag)[1]} "
                      f"{scope.get('id')!r} (first: {nones[0]!r}): Camunda 7 refuses this and "
