@@ -9,10 +9,13 @@ a subprocess on a free port: first one client (latency, for the ratio), then
 SQLite by default; PostgreSQL too when `CIIFLOW_TEST_DATABASE_URL` is set, and
 then the last line is PostgreSQL's.
 
-    python bench/http_steps.py [--steps 300] [--clients 8]
+    python bench/http_steps.py [--batch 40] [--clients 8] [--rounds 7]
 
-Last line: `http_steps_per_s=<concurrent throughput> http_ratio=<one client's http
-time per step / engine time per step>`.
+The three are measured in alternating short rounds (`bench/rounds.py`), so that a
+neighbour's load hits them alike. Last line: `http_steps_per_s=<median throughput
+with --clients> http_ratio=<median of one client's http time per step / engine time
+per step> (<min>–<max>, <n> rounds) scaling=<median of --clients throughput / one
+client's> (<min>–<max>, <n> rounds)`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,10 +41,10 @@ from sqlalchemy import create_engine, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.rounds import Rounds, alternate, median_spread  # noqa: E402
 from engine import Engine  # noqa: E402
 from engine.store.db import make_engine  # noqa: E402
 from engine.store.models import Task  # noqa: E402
-from engine.store.principals import create_principal  # noqa: E402
 from tests.workflows.processes import one_task  # noqa: E402
 from workflows.migrate import metadata  # noqa: E402
 from workflows.runtime import install_webhooks  # noqa: E402
@@ -121,50 +125,61 @@ def complete_all(base: str, token: str, tasks: list[str], clients: int) -> float
     return time.perf_counter() - t0
 
 
-def run(backend: str, steps: int, clients: int) -> tuple[float, float, float]:
-    """(http seconds per step with one client, engine seconds per step, http steps/s
-    with `clients` concurrent clients)."""
+def run(backend: str, batch: int, clients: int, rounds: int) -> tuple[Rounds, Rounds]:
+    """Per round: the engine in process, one HTTP client and `clients` HTTP clients, each
+    on `batch` fresh tasks; returns (http ÷ engine time per step, clients ÷ one client
+    throughput) over the rounds."""
     with database(backend) as url:
         db = make_engine(url)
         metadata.create_all(db)
         engine = Engine(db)
         install_webhooks(engine)  # the same subscribers as the served app
         engine.deploy({"one_task.bpmn": one_task()})
-        with engine.sessions.begin() as s:
-            _, token = create_principal(s, name="oai", role="institution", groups=["oai"],
-                                        now=engine.clock.now())
+        token = engine.create_principal("oai", "institution", groups=["oai"]).token
 
-        tasks = ready_tasks(engine, steps)
-        t0 = time.perf_counter()
-        for task_id in tasks:
-            engine.complete_task(task_id, {"done": True}, actor="oai")
-        engine_per_step = (time.perf_counter() - t0) / len(tasks)
+        def in_process() -> float:
+            tasks = ready_tasks(engine, batch)
+            t0 = time.perf_counter()
+            for task_id in tasks:
+                engine.complete_task(task_id, {"done": True}, actor="oai")
+            return (time.perf_counter() - t0) / len(tasks)
 
-        serial, concurrent = ready_tasks(engine, steps), ready_tasks(engine, steps * 2)
         with gunicorn(url, free_port()) as base:
-            complete_all(base, token, serial[:20], 4)  # warm every worker thread
-            http_per_step = complete_all(base, token, serial[20:], 1) / (len(serial) - 20)
-            throughput = len(concurrent) / complete_all(base, token, concurrent, clients)
+            complete_all(base, token, ready_tasks(engine, 20), 4)  # warm every worker thread
+
+            def one_client() -> float:
+                tasks = ready_tasks(engine, batch)
+                return complete_all(base, token, tasks, 1) / len(tasks)
+
+            def many_clients() -> float:
+                tasks = ready_tasks(engine, batch * 2)
+                return complete_all(base, token, tasks, clients) / len(tasks)
+
+            latency = alternate(in_process, one_client, rounds)
+            # a ratio of throughputs: one client's time per step over the clients' time
+            scaling = alternate(many_clients, one_client, rounds)
         db.dispose()
-    print(f"{backend}: engine {1 / engine_per_step:.0f} steps/s ({engine_per_step * 1e3:.2f} ms); "
-          f"http, 1 client {1 / http_per_step:.0f} steps/s ({http_per_step * 1e3:.2f} ms, "
-          f"ratio {http_per_step / engine_per_step:.2f}); http, {clients} clients "
-          f"{throughput:.0f} steps/s")
-    return http_per_step, engine_per_step, throughput
+    print(f"{backend}: engine {median_spread([1 / s for s in latency.baseline], 0)} steps/s; "
+          f"http, 1 client {median_spread([1 / s for s in latency.subject], 0)} steps/s; "
+          f"http, {clients} clients {median_spread([1 / s for s in scaling.baseline], 0)} "
+          f"steps/s; {latency.spread('http_ratio')}; {scaling.spread('scaling')}")
+    return latency, scaling
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=40, help="tasks per round and side")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     backends = ["sqlite"] + (["postgresql"] if os.environ.get("CIIFLOW_TEST_DATABASE_URL")
                              else [])
-    results = [run(b, args.steps, args.clients) for b in backends]
-    # The goal is set on PostgreSQL: report it when it ran.
-    http_per_step, engine_per_step, throughput = results[-1]
-    print(f"http_steps_per_s={throughput:.0f} "
-          f"http_ratio={http_per_step / engine_per_step:.2f}")
+    results = [run(b, args.batch, args.clients, args.rounds) for b in backends]
+    # The goals are set on PostgreSQL: report it when it ran.
+    latency, scaling = results[-1]
+    throughput = statistics.median(1 / s for s in scaling.baseline)
+    print(f"http_steps_per_s={throughput:.0f} {latency.spread('http_ratio')} "
+          f"{scaling.spread('scaling')}")
 
 
 if __name__ == "__main__":
