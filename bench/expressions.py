@@ -9,13 +9,14 @@ Run from the repository root: `python bench/expressions.py`. Never in CI.
 2. A 20-rule decision table through `engine.dmn` (FEEL) vs SpiffWorkflow's
    `DMNEngine.decide` (Python cells), same table, same input.
 
-The last line is `expr_ratio=<ours/theirs> dmn_ratio=<ours/theirs>`, times per
-evaluation (lower is better for us; goal <= 2.0).
+Ours and theirs run in alternating short rounds (`bench/rounds.py`). The last line is
+`expr_ratio=<ours/theirs> (<min>–<max>, <n> rounds) dmn_ratio=… (…)`, medians of the
+per-round ratios of times per evaluation (lower is better for us; goal <= 2.0).
 """
 
 from __future__ import annotations
 
-import math
+import statistics
 import sys
 import tempfile
 import timeit
@@ -30,6 +31,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.camunda.parser import CamundaParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
+from bench.rounds import Rounds, alternate  # noqa: E402
+from engine.dmn import evaluate_decision, parse_dmn  # noqa: E402
 from engine.expressions import SafeScriptEngine, evaluate_condition  # noqa: E402
 from engine.expressions.text import compile_condition  # noqa: E402
 
@@ -41,9 +44,12 @@ BPMN_NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 CAMUNDA_NS = 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
 
 
+ROUNDS = 9
+
+
 def per_call(fn: Callable[[], Any], number: int) -> float:
-    """Best of five runs, in seconds per call: the least disturbed measurement."""
-    return min(timeit.repeat(fn, number=number, repeat=5)) / number
+    """Best of three short runs, in seconds per call: one round of `alternate`."""
+    return min(timeit.repeat(fn, number=number, repeat=3)) / number
 
 
 def ready_task(bpmn: str, process_id: str, folder: Path, dmn: str | None = None) -> Any:
@@ -59,7 +65,7 @@ def ready_task(bpmn: str, process_id: str, folder: Path, dmn: str | None = None)
     return task
 
 
-def bench_condition(folder: Path) -> float:
+def bench_condition(folder: Path) -> Rounds:
     bpmn = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions {BPMN_NS} id="d" targetNamespace="x">
   <bpmn:process id="p" isExecutable="true">
@@ -71,9 +77,12 @@ def bench_condition(folder: Path) -> float:
     objects = task.workflow.data_objects  # what SpiffWorkflow passes for gateways
     assert ours.evaluate(task, OURS, external_context=objects) is True
     assert theirs.evaluate(task, THEIRS, external_context=objects) is True
-    number = 100_000
-    t_ours = per_call(lambda: ours.evaluate(task, OURS, external_context=objects), number)
-    t_theirs = per_call(lambda: theirs.evaluate(task, THEIRS, external_context=objects), number)
+    number = 20_000
+    rounds = alternate(
+        lambda: per_call(lambda: theirs.evaluate(task, THEIRS, external_context=objects), number),
+        lambda: per_call(lambda: ours.evaluate(task, OURS, external_context=objects), number),
+        ROUNDS)
+    t_ours, t_theirs = statistics.median(rounds.subject), statistics.median(rounds.baseline)
     print(
         f"condition via script engine: ours {t_ours * 1e6:.2f} us ({1 / t_ours:,.0f}/s), "
         f"stock PythonScriptEngine {t_theirs * 1e6:.2f} us ({1 / t_theirs:,.0f}/s)"
@@ -90,7 +99,7 @@ def bench_condition(folder: Path) -> float:
         f"{t_api * 1e9:.0f} ns, eval(precompiled) {t_eval * 1e9:.0f} ns, "
         f"closure/eval={t_closure / t_eval:.2f}, api/eval={t_api / t_eval:.2f}"
     )
-    return t_ours / t_theirs
+    return rounds
 
 
 def dmn_xml(rules: int) -> str:
@@ -119,29 +128,8 @@ def dmn_xml(rules: int) -> str:
 </definitions>"""
 
 
-def load_our_dmn() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
-    """engine.dmn's parse and evaluate functions, wherever that package exposes them."""
-    try:
-        import engine.dmn as dmn
-    except ImportError:
-        return None
-    parse = getattr(dmn, "parse_dmn", None)
-    evaluate = getattr(dmn, "evaluate_decision", None)
-    if parse is None or evaluate is None:
-        try:
-            from engine.dmn.evaluate import evaluate_decision as evaluate
-            from engine.dmn.parser import parse_dmn as parse
-        except ImportError:
-            return None
-    return parse, evaluate
-
-
-def bench_dmn(folder: Path) -> float:
-    api = load_our_dmn()
-    if api is None:
-        print("dmn: engine.dmn is not importable; dmn_ratio=nan")
-        return math.nan
-    parse, evaluate = api
+def bench_dmn(folder: Path) -> Rounds:
+    parse, evaluate = parse_dmn, evaluate_decision
     xml = dmn_xml(20)
     bpmn = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions {BPMN_NS} {CAMUNDA_NS} id="d" targetNamespace="x">
@@ -164,26 +152,24 @@ def bench_dmn(folder: Path) -> float:
     theirs_result = spiff_engine.decide(rule_task)
     theirs_rows = [getattr(rule, "row_number", rule) for rule in theirs_result]
     print(f"dmn results: ours {list(ours_result)} / SpiffWorkflow matched rows {theirs_rows}")
-    number = 5_000
-    t_ours = per_call(lambda: evaluate(decisions, "triage", data), number)
-    t_theirs = per_call(lambda: spiff_engine.decide(rule_task), number)
+    number = 1_000
+    rounds = alternate(lambda: per_call(lambda: spiff_engine.decide(rule_task), number),
+                       lambda: per_call(lambda: evaluate(decisions, "triage", data), number),
+                       ROUNDS)
+    t_ours, t_theirs = statistics.median(rounds.subject), statistics.median(rounds.baseline)
     print(
         f"dmn 20 rules (match on the last): ours {t_ours * 1e6:.1f} us ({1 / t_ours:,.0f}/s), "
         f"SpiffWorkflow DMNEngine {t_theirs * 1e6:.1f} us ({1 / t_theirs:,.0f}/s)"
     )
-    return t_ours / t_theirs
+    return rounds
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        expr_ratio = bench_condition(folder)
-        try:
-            dmn_ratio = bench_dmn(folder)
-        except Exception as error:  # a half-finished engine.dmn must not hide expr_ratio
-            print(f"dmn: benchmark failed ({type(error).__name__}: {error}); dmn_ratio=nan")
-            dmn_ratio = math.nan
-    print(f"expr_ratio={expr_ratio:.3f} dmn_ratio={dmn_ratio:.3f}")
+        expressions = bench_condition(folder)
+        decisions = bench_dmn(folder)
+    print(f"{expressions.spread('expr_ratio', 3)} {decisions.spread('dmn_ratio', 3)}")
 
 
 if __name__ == "__main__":
