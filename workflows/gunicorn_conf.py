@@ -1,0 +1,42 @@
+"""gunicorn settings for production: `gunicorn -c python:workflows.gunicorn_conf ...`.
+
+gunicorn is not meant to face clients directly: a client that announces a body
+and sends it slowly (or its headers one byte at a time) holds a worker thread
+for as long as it likes, and forty of them starved every thread in our
+measurement (`bench/slow_clients.py`). So gunicorn listens on loopback only,
+behind a reverse proxy that buffers whole requests before passing them on
+(nginx, docs/production.md): gunicorn then only ever reads complete requests
+at loopback speed. The settings below bound what still reaches it.
+
+Options given on gunicorn's command line win over this file (`-b`, `-w`, `--threads`);
+`WEB_CONCURRENCY` sets the number of worker processes, as in gunicorn itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+# loopback only: the buffering proxy is the one listener reachable from outside
+bind = ["127.0.0.1:8000"]
+
+# threads: a request waiting on the database does not block its worker's others;
+# our worker class answers gunicorn's own refusals (414, 431, 400) as problem+json
+worker_class = "workflows.gunicorn_worker.ProblemThreadWorker"
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = 8
+
+# a worker whose main loop stops answering the arbiter for 30 s is restarted;
+# on stop or reload, requests in flight get 30 s to finish
+timeout = 30
+graceful_timeout = 30
+# an idle kept-alive connection is closed after 5 s (the proxy reopens at will)
+keepalive = 5
+
+# requests larger than these are refused before the application runs: a request
+# line (method, path, query) of 4 KiB, 50 header fields of 8 KiB each
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+
+# X-Forwarded-* are trusted from the proxy on this host only
+forwarded_allow_ips = "127.0.0.1,::1"
