@@ -74,7 +74,8 @@ class Instance(Base):
     __table_args__ = (
         Index("ix_instance_status", "status"),
         Index("ix_instance_business_key", "business_key"),
-        Index("ix_instance_next_timer_at", "next_timer_at"),
+        # the timer claim: due range in order, then status and lease read from the index
+        Index("ix_instance_timer_claim", "next_timer_at", "status", "timer_lease_until"),
         Index("ix_instance_process_key_started", "process_key", "started_at"),
     )
 
@@ -88,6 +89,9 @@ class Instance(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     history_seq: Mapped[int] = mapped_column(Integer, default=0)
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a worker's claim on the due timer, so several workers share them (engine.store.leases)
+    timer_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timer_lease_by: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_by: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
