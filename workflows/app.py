@@ -16,7 +16,7 @@ from flask_smorest import Api
 from engine import Engine
 from engine.config import Settings
 
-from . import problems
+from . import bodies, problems
 from .api import BLUEPRINTS
 from .api.health import healthz
 from .cii import service_handlers
@@ -73,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     problems.install(app)
+    bodies.install(app)
     app.register_blueprint(dashboard)
     app.add_url_rule("/healthz", "healthz_alias", healthz)
     return app

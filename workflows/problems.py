@@ -142,8 +142,10 @@ def handle_api_problem(error: ApiProblem) -> Response:
 
 
 def handle_data_error(error: DataError) -> Response:
-    """A value the database cannot store (a NUL character, a number out of its range):
-    bad input, answered as such; the transaction was rolled back."""
+    """A value the database cannot store (a number out of its range): bad input,
+    answered as such; the transaction was rolled back. NUL and lone surrogates in
+    a JSON body are refused before any view by `workflows.bodies`, with their path
+    and the same 422, so both databases answer alike."""
     log.info("database refused a value: %s", type(getattr(error, "orig", error)).__name__)
     return problem(422, "a value cannot be stored (out of range or a forbidden character)")
 

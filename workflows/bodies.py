@@ -1,0 +1,246 @@
+"""Every JSON request body bounded before the application parses it.
+
+Python's `json` recurses once per nesting level (a body 100,000 levels deep
+raises `RecursionError`), turns an integer literal longer than 4,300 digits
+into a `ValueError`, accepts `NaN`/`Infinity`, keeps the last of two equal
+keys silently, and yields strings with lone surrogates (`"\\ud800"`, which
+PostgreSQL cannot store) or NUL (which PostgreSQL refuses and SQLite keeps).
+None of that reaches a view: `guard_request` runs before every view and refuses
+such a body as problem+json naming the field path (`data.a.b`), so the
+caller gets the same answer on both databases and nothing is written.
+
+Why a `before_request` hook and not a JSON provider: flask-smorest reads
+bodies through webargs, which calls `json.loads` on `request.get_data()` itself
+and never `request.get_json()` (tests/workflows/test_hostile_bodies.py shows
+it), so a provider would miss every endpoint. The hook sees the raw bytes of
+any JSON request whoever reads them afterwards; webargs then parses a body
+known to be bounded. A consequence: a hostile body is answered 400 even
+before the token is checked.
+
+Why no library: the checks are one non-recursive scan for the depth (a
+regular expression finds the next bracket or string, so a number or a
+run of commas costs no Python step) and the standard parser with hooks for
+numbers and pairs; a maintained parser with these bounds (orjson limits depth
+to 1,024 but keeps duplicate keys and cannot bound integers) would add a
+binary dependency for half of it.
+
+Status: 400 when the body is not JSON within the limits (too deep, a duplicate
+key, a number too long or not finite, not UTF-8), 422 when it is JSON but a
+string holds a character no database stores (NUL, a lone surrogate), as a
+value the database refuses was answered before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, request
+
+from .problems import ApiProblem
+
+DEFAULT_MAX_DEPTH = 64
+DEFAULT_MAX_NUMBER_LENGTH = 100
+MAX_ERRORS = 20
+PATH_SEGMENTS = 8
+EXTENSION = "ciiflow.json_limits"
+
+_NEXT = re.compile(r'["\[\]{}]')
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# an escape that may decode to NUL or a surrogate; raw ones cannot reach a string
+# (a raw NUL is a refused control character, a raw surrogate is refused UTF-8)
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+_FORBIDDEN_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How deep a body may nest and how long a number literal may be."""
+
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_number_length: int = DEFAULT_MAX_NUMBER_LENGTH
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        return cls(int(os.environ.get("CIIFLOW_MAX_JSON_DEPTH", DEFAULT_MAX_DEPTH)),
+                   int(os.environ.get("CIIFLOW_MAX_JSON_NUMBER_LENGTH",
+                                      DEFAULT_MAX_NUMBER_LENGTH)))
+
+
+class BodyRefused(ApiProblem):
+    """A JSON body outside the limits; `errors` names each field path at fault."""
+
+
+class _Duplicated(dict):
+    """An object that had `key` twice (the parser's pairs hook marks it for the walk)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]], key: str) -> None:
+        super().__init__(pairs)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class _BadNumber:
+    reason: str
+
+
+def _segment(key: str) -> str:
+    shown = _FORBIDDEN_CHAR.sub("\ufffd", key)
+    return shown if len(shown) <= 64 else shown[:63] + "…"
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{_segment(key)}" if path else _segment(key)
+
+
+def _refuse(status: int, detail: str, errors: dict[str, list[str]]) -> BodyRefused:
+    return BodyRefused(status, detail, errors=errors)
+
+
+def _depth_path(text: str, stack: list[list[Any]]) -> str:
+    """The path of the container that crossed the limit, from the scanner's stack
+    (its first `PATH_SEGMENTS` segments: enough to name the field sent)."""
+    path = ""
+    for kind, key in stack[:PATH_SEGMENTS]:
+        if kind == "{" and key is not None:
+            start, end = key
+            path = _join(path, json.loads(text[start:end]))
+        elif kind == "[":
+            path = _join(path, key)
+    if len(stack) > PATH_SEGMENTS:
+        path += "…"
+    return path or "_body"
+
+
+def check_depth(text: str, max_depth: int) -> None:
+    """Refuse `text` when it nests deeper than `max_depth`, without recursing.
+
+    Strings are skipped whole (a bracket inside one does not count); the gaps
+    between tokens are counted with `str.count`, so arrays of numbers cost
+    nothing per element. The stack keeps, per open container, the span of the
+    current key or the current index, to name the path on refusal.
+    """
+    stack: list[list[Any]] = []
+    last_string: tuple[int, int] | None = None
+    pos = 0
+    while (match := _NEXT.search(text, pos)) is not None:
+        start = match.start()
+        if stack:
+            top = stack[-1]
+            if top[0] == "[":
+                top[1] += text.count(",", pos, start)
+            elif last_string is not None and ":" in text[pos:start]:
+                top[1] = last_string
+        last_string = None
+        char = text[start]
+        if char == '"':
+            end = _STRING_REST.match(text, start + 1)
+            if end is None:
+                raise _refuse(400, "the body is not valid JSON (an unterminated string)",
+                              {"_body": ["unterminated string"]})
+            last_string = (start, end.end())
+            pos = end.end()
+            continue
+        if char in "[{":
+            if len(stack) >= max_depth:
+                raise _refuse(400, f"the body nests deeper than {max_depth} levels",
+                              {_depth_path(text, stack):
+                                   [f"nested deeper than {max_depth} levels"]})
+            stack.append([char, 0 if char == "[" else None])
+        elif stack:
+            stack.pop()
+        pos = start + 1
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return _Duplicated(pairs, key)
+        seen.add(key)
+    return value  # pragma: no cover - unreachable: a shorter dict has a repeated key
+
+
+def _constant(name: str) -> Any:
+    return _BadNumber(f"{name} is not a JSON number")
+
+
+def _walk(value: Any, check_strings: bool) -> tuple[int, dict[str, list[str]]]:
+    """Find the markers the hooks left and, when asked, NUL and lone surrogates."""
+    errors: dict[str, list[str]] = {}
+    status = 422
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack and len(errors) < MAX_ERRORS:
+        path, item = stack.pop()
+        if isinstance(item, _BadNumber):
+            errors[path or "_body"] = [item.reason]
+            status = 400
+        elif isinstance(item, dict):
+            if isinstance(item, _Duplicated):
+                errors[_join(path, item.key)] = ["duplicate key"]
+                status = 400
+            for key, child in reversed(item.items()):
+                if check_strings and _FORBIDDEN_CHAR.search(key):
+                    errors[_join(path, key)] = ["a key holds NUL or a lone surrogate"]
+                stack.append((_join(path, key), child))
+        elif isinstance(item, list):
+            stack.extend((_join(path, i), child) for i, child in reversed(list(enumerate(item))))
+        elif check_strings and isinstance(item, str) and _FORBIDDEN_CHAR.search(item):
+            errors[path or "_body"] = ["holds NUL or a lone surrogate"]
+    return status, errors
+
+
+def loads(data: bytes | str, limits: Limits | None = None) -> Any:
+    """Parse one JSON document within `limits`, or raise `BodyRefused`."""
+    limits = limits or Limits()
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise _refuse(400, "the body is not UTF-8", {"_body": ["not UTF-8"]}) from None
+    check_depth(text, limits.max_depth)
+    longest = limits.max_number_length
+
+    def number(literal: str) -> Any:
+        if len(literal) > longest:
+            return _BadNumber(f"a number longer than {longest} characters")
+        if any(c in literal for c in ".eE"):
+            parsed = float(literal)
+            return parsed if parsed not in (float("inf"), float("-inf")) else _BadNumber(
+                "a number out of range")
+        return int(literal)
+
+    try:
+        value = json.loads(text, object_pairs_hook=_pairs, parse_int=number,
+                           parse_float=number, parse_constant=_constant)
+    except json.JSONDecodeError as error:
+        raise _refuse(400, f"the body is not valid JSON: {error.msg} at offset {error.pos}",
+                      {"_body": ["not valid JSON"]}) from None
+    status, errors = _walk(value, _SUSPECT_ESCAPE.search(text) is not None)
+    if errors:
+        detail = ("the body is not JSON within the limits: " if status == 400 else
+                  "a string holds NUL or a lone surrogate: ") + ", ".join(sorted(errors))
+        raise _refuse(status, detail, errors)
+    return value
+
+
+def guard_request() -> None:
+    """`before_request`: refuse a JSON body outside the limits before any view reads it."""
+    if not request.is_json:
+        return
+    data = request.get_data(cache=True)
+    if data.strip():
+        loads(data, current_app.extensions.get(EXTENSION))
+
+
+def install(app: Flask) -> None:
+    """Bound every JSON body the app accepts (limits from the environment)."""
+    app.extensions[EXTENSION] = Limits.from_env()
+    app.before_request(guard_request)
