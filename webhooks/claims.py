@@ -6,6 +6,13 @@ locks (SQLAlchemy renders `skip_locked` as nothing there), so the claim is one
 atomic `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING id` under the
 database's single write lock. Either way a lease that runs out (its worker
 died) makes the delivery claimable again: at-least-once, same `webhook-id`.
+
+A delivery claimed again after its lease ran out had an attempt whose outcome
+nobody reported (the sender was killed mid-flight; the receiver may well have
+got it). That attempt is written to the log as lost, with the time its lease
+was taken, and counted in `attempts` before the new one, so the count and the
+retry schedule see every request that may have left. The lease start is the
+lease end minus the lease length, as every dispatcher uses the same lease.
 """
 
 from __future__ import annotations
@@ -13,10 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
+
+#: the `error` of an attempt whose sender died before reporting its outcome
+LOST = "lost: the sender stopped before reporting (lease expired)"
 
 
 @dataclass(frozen=True)
@@ -56,10 +66,13 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta,
         ids = list(session.scalars(_due_ids(now, limit).with_for_update(
             skip_locked=True, of=WebhookDelivery)))
         if ids:
+            _record_lost(session, ids, now=now, lease=lease)
             session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids))
                             .values(**lease_values)
                             .execution_options(synchronize_session=False))
     else:
+        # the lost attempts first: the claim below overwrites the expired leases they need
+        _record_lost(session, _due_ids(now, limit), now=now, lease=lease)
         ids = list(session.scalars(
             update(WebhookDelivery).where(WebhookDelivery.id.in_(_due_ids(now, limit)))
             .values(**lease_values).returning(WebhookDelivery.id)
@@ -77,3 +90,29 @@ def claim(session: Session, *, owner: str, now: datetime, lease: timedelta,
         .where(WebhookDelivery.id.in_(ids))
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id))
     return [Claim(*row) for row in rows]
+
+
+def _record_lost(session: Session, ids: object, *, now: datetime, lease: timedelta) -> None:
+    """Log and count the unreported attempt of each delivery in `ids` whose lease ran out.
+
+    `ids` is a list, or on SQLite the very subquery the claim uses next: the
+    writing transaction holds the database's one write lock (`BEGIN IMMEDIATE`),
+    so both statements see the same rows.
+    """
+    lost = session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.lease_owner,
+               WebhookDelivery.lease_until)
+        .where(WebhookDelivery.id.in_(ids), WebhookDelivery.lease_until.is_not(None),
+               WebhookDelivery.lease_until < now)).all()
+    if not lost:
+        return
+    held_ms = int(lease.total_seconds() * 1000)
+    session.execute(insert(WebhookAttempt), [{
+        "delivery_id": row.id, "number": row.attempts + 1, "started_at": row.lease_until - lease,
+        "duration_ms": held_ms, "status_code": None, "error": LOST, "worker": row.lease_owner,
+        "response_excerpt": None} for row in lost])
+    session.execute(update(WebhookDelivery)
+                    .where(WebhookDelivery.id.in_([row.id for row in lost]))
+                    .values(attempts=WebhookDelivery.attempts + 1, last_status_code=None,
+                            last_error=LOST, updated_at=now)
+                    .execution_options(synchronize_session=False))

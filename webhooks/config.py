@@ -52,6 +52,8 @@ class WebhookSettings:
     max_retry_after: timedelta = timedelta(hours=24)
     disable_after: timedelta = timedelta(days=5)
     lease: timedelta = timedelta(seconds=120)
+    #: a pending delivery this late past its due time counts as overdue in health
+    overdue_after: timedelta = timedelta(minutes=5)
     threads: int = 32
     user_agent: str = "ciiflow-webhooks/1"
 
@@ -65,6 +67,8 @@ class WebhookSettings:
             connect_timeout=float(env.get("CIIFLOW_WEBHOOK_CONNECT_TIMEOUT", "5")),
             total_timeout=float(env.get("CIIFLOW_WEBHOOK_TOTAL_TIMEOUT", "15")),
             threads=int(env.get("CIIFLOW_WEBHOOK_THREADS", "32")),
+            overdue_after=parse_duration(env.get("CIIFLOW_WEBHOOK_OVERDUE_AFTER"),
+                                         timedelta(minutes=5)),
         )
 
     @property

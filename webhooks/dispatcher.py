@@ -35,6 +35,7 @@ from .claims import Claim, claim
 from .config import WebhookSettings
 from .endpoints import signing_secrets
 from .outcomes import Outcome, record
+from .secretbox import SecretKeyError, use_database
 from .sender import Sender
 from .ssrf import Resolver
 
@@ -111,6 +112,10 @@ class Dispatcher:
         while not stop.is_set():
             try:
                 sent = self.run_once(limit=limit)
+            except SecretKeyError as error:  # one line, not a traceback a round: health shows it
+                log.error("webhook dispatch round failed: %s", error)
+                sent = 0
+                stop.wait(1.0)
             except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
                 log.exception("webhook dispatch round failed; retrying")
                 sent = 0
@@ -167,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     from engine.store.db import make_engine, make_sessionmaker
 
     db = make_engine(args.database_url)
+    use_database(db.url)  # the embedded secret key lives beside this database's file
     clock: Clock = (ManualClock(datetime.fromisoformat(args.now)) if args.now
                     else SystemClock())
     dispatcher = Dispatcher(make_sessionmaker(db), clock=clock)

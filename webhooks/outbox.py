@@ -32,7 +32,7 @@ from engine.runtime.domain_events import (
 from engine.store.models import Task, TaskCandidate
 from engine.store.principals import Principal, PrincipalGroup
 
-from . import payloads
+from . import payloads, secretbox
 from .models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 OVERSEERS = ("coordinator", "admin")
@@ -169,5 +169,8 @@ def install(engine: Any) -> None:
     """Subscribe the outbox writer to an `engine.Engine` (once, however often called)."""
     if getattr(engine, "_webhooks_installed", False):
         return
+    db = getattr(engine, "db", None)
+    if db is not None:  # the embedded secret key lives beside this database's file
+        secretbox.use_database(db.url)
     engine.subscribe(OutboxWriter())
     engine._webhooks_installed = True

@@ -121,12 +121,23 @@ def correlate(name: str, business_key: str | None, instance_id: str | None, payl
 
 @main.command()
 def health() -> None:
-    """Whether the database answers and is at the newest migration; exit 1 if not."""
+    """Whether the database answers and is at the newest migration, and whether the stored
+    webhook secrets open with this key (with the lagging deliveries); exit 1 if not."""
+    from webhooks.health import delivery_health
     from workflows.migrate import schema_heads
 
-    report = make_engine().health(schema_heads())
-    click.echo(f"status: {report.status}\ndatabase: {report.database}\n"
+    engine = make_engine()
+    report = engine.health(schema_heads())
+    deliveries = delivery_health(engine) if report.ok else None
+    ok = report.ok and deliveries is not None and deliveries.ok
+    click.echo(f"status: {'ok' if ok else 'unavailable'}\ndatabase: {report.database}\n"
                f"migrations: {report.migrations} (at {', '.join(report.current) or '-'}; "
                f"expected {', '.join(report.expected)})")
-    if not report.ok:
+    if deliveries is not None:
+        click.echo(f"webhook secrets: {deliveries.secrets} (key: {deliveries.key_source})\n"
+                   f"webhook deliveries: {deliveries.retrying} retrying, {deliveries.overdue} "
+                   f"overdue, {deliveries.failed_24h} given up in 24 h")
+        if deliveries.problem:
+            click.echo(f"problem: {deliveries.problem}")
+    if not ok:
         raise SystemExit(1)

@@ -7,7 +7,7 @@ import time
 
 import click
 
-from .root import main, make_engine
+from .root import fail, main, make_engine
 
 
 @main.command()
@@ -15,19 +15,34 @@ from .root import main, make_engine
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
     """Serve the API with the development server (production: gunicorn, see README)."""
+    from webhooks.secretbox import SecretKeyError
     from workflows.app import create_app
 
-    create_app().run(host=host, port=port, threaded=True)
+    try:
+        app = create_app()
+    except SecretKeyError as error:
+        fail(str(error))
+    app.run(host=host, port=port, threaded=True)
 
 
 @main.command()
 @click.option("--once", is_flag=True, help="one round, then exit")
 @click.option("--interval", default=1.0, show_default=True, help="seconds between rounds")
 def worker(once: bool, interval: float) -> None:
-    """Fire due timers and dispatch webhooks, in a loop."""
+    """Fire due timers and dispatch webhooks, in a loop.
+
+    Refuses to start (exit 1, one line naming CIIFLOW_SECRET_KEY) when the stored
+    webhook secrets do not open with this process's key: it would send nothing.
+    """
     from webhooks import dispatcher as webhook_dispatcher
+    from webhooks.health import require_key
+    from webhooks.secretbox import SecretKeyError
 
     engine = make_engine()
+    try:
+        require_key(engine)
+    except SecretKeyError as error:
+        fail(str(error))
     if once:
         fired = engine.run_due_timers()
         sent = webhook_dispatcher.run_once(engine)
