@@ -15,6 +15,7 @@ from flask_smorest import Api
 
 from engine import Engine
 from engine.config import Settings
+from webhooks.health import require_key
 
 from . import bodies, problems
 from .api import BLUEPRINTS
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
         url = app.config.get("DATABASE_URL") or Settings.from_env().database_url
         engine = Engine(url, handlers=service_handlers())
     install_webhooks(engine)
+    require_key(engine)  # stored webhook secrets that do not open: refuse to start
     app.extensions[EXTENSION] = engine
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:
