@@ -74,8 +74,8 @@ class Instance(Base):
     __table_args__ = (
         Index("ix_instance_status", "status"),
         Index("ix_instance_business_key", "business_key"),
-        # the timer claim: due range in order, then status and lease read from the index
-        Index("ix_instance_timer_claim", "next_timer_at", "status", "timer_lease_until"),
+        # the timer claim (engine.store.leases): running, due range in order, lease in the index
+        Index("ix_instance_timer_claim", "status", "next_timer_at", "timer_lease_until"),
         Index("ix_instance_process_key_started", "process_key", "started_at"),
     )
 

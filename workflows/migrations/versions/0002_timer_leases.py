@@ -25,7 +25,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('timer_lease_by', sa.String(length=64), nullable=True))
         batch_op.drop_index('ix_instance_next_timer_at')
         batch_op.create_index('ix_instance_timer_claim',
-                              ['next_timer_at', 'status', 'timer_lease_until'], unique=False)
+                              ['status', 'next_timer_at', 'timer_lease_until'], unique=False)
 
 
 def downgrade() -> None:
