@@ -8,12 +8,16 @@ there (which status, the warning in the log, the access-log line) and only
 replaces the body: gunicorn writes its page into a stand-in socket, the status
 line is read back from it, and a problem is written to the client instead.
 The page's own text is not echoed: for a malformed request line or header it
-quotes the client's bytes, which may hold anything.
+quotes the client's bytes, which may hold anything (a name or an AVS number in a
+query string). For the same reason gunicorn's warning about such a request is
+logged without the quoted bytes (`ClientBytesFilter`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import socket
 from typing import Any
 
@@ -33,6 +37,18 @@ DETAILS = {
     500: "The server could not handle the request.",
     501: "The transfer coding is not supported.",
 }
+
+
+class ClientBytesFilter(logging.Filter):
+    """Cuts the client's quoted bytes out of gunicorn's "Invalid request from ip=..." line."""
+
+    PREFIX = "Invalid request from ip="
+    QUOTED = re.compile(r"""['"].*""", re.S)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self.PREFIX):
+            record.msg = self.QUOTED.sub("(request bytes not logged)", record.msg)
+        return True
 
 
 class _PageCatcher:
@@ -74,6 +90,11 @@ def detail_of(status: int, exc: BaseException) -> str:
 
 class ProblemThreadWorker(ThreadWorker):
     """`gthread` with problem+json refusals; named by `worker_class` in gunicorn_conf."""
+
+    def init_process(self) -> None:
+        """Install the log filter first: gunicorn's `init_process` runs the worker loop."""
+        self.log.error_log.addFilter(ClientBytesFilter())
+        super().init_process()
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any,
                      exc: BaseException) -> None:
