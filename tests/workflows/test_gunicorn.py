@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
+
+from workflows.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
-CIIFLOW = Path(sys.executable).parent / "ciiflow"
 
 
 def free_port() -> int:
@@ -62,8 +65,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("gunicorn")
     env = {**os.environ, "CIIFLOW_DATABASE_URL": f"sqlite:///{tmp / 'ciiflow.sqlite3'}",
            "PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(tmp)}  # its own control socket
-    subprocess.run([str(CIIFLOW), "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=60)
+    database = create_engine(env["CIIFLOW_DATABASE_URL"])
+    upgrade(database)  # what `ciiflow db upgrade` does, without starting a process for it
+    database.dispose()
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:workflows.gunicorn_conf",
@@ -74,7 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         running.wait_for_line("Listening at", timeout=30)  # the socket is bound
         yield running
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=30)
 
 
