@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import secretbox
@@ -70,13 +70,14 @@ def delivery_health(host: Host, *, settings: WebhookSettings | None = None) -> D
         with host.readers() as session:
             tokens = [(row[0], row[1]) for row in session.execute(
                 select(WebhookEndpoint.secret_enc, WebhookEndpoint.previous_secret_enc))]
-            pending = (select(func.count()).select_from(WebhookDelivery)
-                       .where(WebhookDelivery.status == "pending"))
-            retrying = session.scalar(pending.where(WebhookDelivery.attempts > 0)) or 0
-            overdue = session.scalar(
-                pending.join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                .where(WebhookEndpoint.status == "active",
-                       WebhookDelivery.next_attempt_at < now - settings.overdue_after)) or 0
+            late = now - settings.overdue_after
+            retrying, overdue = session.execute(  # one pass over the pending rows
+                select(func.coalesce(func.sum(case((WebhookDelivery.attempts > 0, 1), else_=0)), 0),
+                       func.coalesce(func.sum(case(
+                           (and_(WebhookDelivery.next_attempt_at < late,
+                                 WebhookEndpoint.status == "active"), 1), else_=0)), 0))
+                .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                .where(WebhookDelivery.status == "pending")).one()
             failed = session.scalar(
                 select(func.count()).select_from(WebhookDelivery)
                 .where(WebhookDelivery.status == "failed",
@@ -84,8 +85,8 @@ def delivery_health(host: Host, *, settings: WebhookSettings | None = None) -> D
     except SQLAlchemyError:  # tables not there yet: the migrations check reports it
         return DeliveryHealth("unknown", source)
     bad, problem = _unreadable(tokens)
-    return DeliveryHealth("unreadable" if bad else "ok", source, bad, retrying, overdue, failed,
-                          problem)
+    return DeliveryHealth("unreadable" if bad else "ok", source, bad, int(retrying), int(overdue),
+                          failed, problem)
 
 
 def require_key(host: Host) -> None:

@@ -60,6 +60,12 @@ def use_database(url: str | URL) -> None:
 def _anchor() -> URL:
     if _database:
         return _database[0]
+    return _env_database(os.environ.get("CIIFLOW_DATABASE_URL"))
+
+
+@lru_cache(maxsize=8)
+def _env_database(_url: str | None) -> URL:
+    """The database of the environment (the argument keys the cache on the variable)."""
     from engine.config import Settings
 
     return make_url(Settings.from_env().database_url)
@@ -67,10 +73,15 @@ def _anchor() -> URL:
 
 def key_file() -> Path | None:
     """The key file in use: `CIIFLOW_SECRET_KEY_FILE`, else beside the SQLite file, else none."""
-    explicit = os.environ.get("CIIFLOW_SECRET_KEY_FILE")
+    return _key_path(os.environ.get("CIIFLOW_SECRET_KEY_FILE"), _anchor())
+
+
+@lru_cache(maxsize=8)
+def _key_path(explicit: str | None, url: URL) -> Path | None:
+    """Cached: the dispatcher opens secrets on every round, resolving paths each time cost
+    a quarter of a millisecond per secret."""
     if explicit:
         return Path(explicit).expanduser().resolve()
-    url = _anchor()
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database).expanduser().resolve().parent / KEY_FILE_NAME
@@ -123,8 +134,11 @@ def _box(env_keys: str | None, path: str | None, create: bool) -> MultiFernet:
 
 def box(*, create: bool = False) -> MultiFernet:
     """The Fernet box for the current environment (cached per key configuration)."""
+    env_keys = os.environ.get("CIIFLOW_SECRET_KEY")
+    if env_keys and env_keys.strip():
+        return _box(env_keys, None, create)
     found = key_file()
-    return _box(os.environ.get("CIIFLOW_SECRET_KEY"), str(found) if found else None, create)
+    return _box(None, str(found) if found else None, create)
 
 
 def encrypt(secret: str) -> str:
