@@ -15,7 +15,9 @@ any instance:
   timer start event, the next due time and the cycles left. Rows are created
   the first time the timer worker sees a new definition, counted from the
   definition's `deployed_at` (so a worker that starts late fires what was due),
-  and a new version replaces the old version's rows, as in Camunda. A due row
+  one per start event (a unique constraint: two workers seeing a new definition
+  at once on PostgreSQL used to write two schedules, and every occurrence then
+  started twice), and a new version replaces the old version's rows, as in Camunda. A due row
   is claimed by compare-and-set on its `next_at`, and the instance is started
   in the same transaction, so two workers never start the same occurrence.
   Cycles start one instance per occurrence (`R3/PT10H`: three instances, 10 h
@@ -38,6 +40,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import clock as clock_module
@@ -206,13 +209,21 @@ def sync_start_timers(engine: Engine, session: Session) -> None:
         _scanned.add((url, definition.id))
         if definition.id in have:
             continue
+        rows = []
         for start in top_start_events(_specs(engine, session, definition)):
             if not isinstance(start.event_definition, TimerEventDefinition):
                 continue
             first, left, interval = _schedule(start.event_definition, definition.deployed_at)
-            session.add(StartTimer(definition_id=definition.id, process_key=definition.key,
+            rows.append(StartTimer(definition_id=definition.id, process_key=definition.key,
                                    activity_id=start.bpmn_id, next_at=first, remaining=left,
                                    interval_seconds=interval))
+        if not rows:
+            continue
+        try:  # on PostgreSQL another worker may be writing the same schedule right now
+            with session.begin_nested():
+                session.add_all(rows)
+        except IntegrityError:
+            pass  # it did first: its rows are the schedule (unique per start event)
     session.flush()
 
 

@@ -6,7 +6,10 @@ and they share the due timers through a lease (`engine.store.leases`): a worker
 claims a batch of due instances whose lease is empty or run out, commits the
 claim, advances each one, then drops its leases. Before the lease every worker
 selected the same first due instances and all but one threw their work away at
-the compare-and-set: N workers did N times the work for the progress of one.
+the compare-and-set: N workers did up to N times the work for the progress of
+one (measured, three worker processes over 500 due timers on PostgreSQL: 1,001
+to 1,308 steps run, 501 to 808 of them thrown away; with the lease 500 steps,
+none lost; on SQLite the single write lock turned the race into reloads).
 The compare-and-set on the instance version stays the last guard (a lease run
 out under a slow worker, or a person completing a task meanwhile).
 

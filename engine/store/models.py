@@ -218,7 +218,11 @@ class StartTimer(Base):
     """The next occurrence of one timer start event of the latest version of a process."""
 
     __tablename__ = "start_timer"
-    __table_args__ = (Index("ix_start_timer_next_at", "next_at"),)
+    __table_args__ = (
+        Index("ix_start_timer_next_at", "next_at"),
+        # one schedule per start event, however many workers see a new definition at once
+        UniqueConstraint("definition_id", "activity_id", name="uq_start_timer_definition_activity"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("definition.id"))

@@ -16,6 +16,8 @@ import logging
 import os
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -124,6 +126,30 @@ def test_a_timer_due_again_after_its_step_is_claimable_before_the_lease_would_en
     assert fired_per_instance(engine) == {instance_id: 2}
     with engine.sessions() as s:
         assert s.get(Instance, instance_id).next_timer_at is None
+
+
+def test_workers_racing_for_timer_start_events_start_each_occurrence_once(
+        engine: Engine, clock: ManualClock, db_url: str) -> None:
+    """Timer start events need no lease: the compare-and-set on `next_at` decides."""
+    engine.deploy({"cycle.bpmn": (ROOT / "tests/modeler/files/timer_start_cycle.bpmn")
+                   .read_bytes()})
+    clock.advance(hours=31)  # R3/PT10H: three occurrences are due
+    engines = [Engine(make_engine(db_url), clock=clock) for _ in range(4)]
+    barrier = threading.Barrier(len(engines))
+
+    def run(worker: Engine) -> int:
+        barrier.wait()
+        return worker.run_due_timers()
+
+    try:
+        with ThreadPoolExecutor(len(engines)) as pool:
+            started = list(pool.map(run, engines))
+    finally:
+        for worker in engines:
+            worker.db.dispose()
+    with engine.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Instance)) == 3
+    assert sum(started) == 3
 
 
 @pytest.mark.slow
