@@ -17,12 +17,14 @@ any JSON request whoever reads them afterwards; webargs then parses a body
 known to be bounded. A consequence: a hostile body is answered 400 even
 before the token is checked.
 
-Why no library: the checks are one non-recursive scan for the depth (a
-regular expression finds the next bracket or string, so a number or a
-run of commas costs no Python step) and the standard parser with hooks for
+Why no library: the checks are a non-recursive depth check (regular
+expressions and a running sum of the brackets, in C; a Python scan only to
+name the path of a refused body) and the standard parser with hooks for
 numbers and pairs; a maintained parser with these bounds (orjson limits depth
 to 1,024 but keeps duplicate keys and cannot bound integers) would add a
-binary dependency for half of it.
+binary dependency for half of it. Cost, measured: 15 µs for a typical body;
+for 10 MB bodies 1–3.5 times what `json.loads` alone takes (a 10 MB body of
+small objects: 1.4 s against 0.4 s, the pairs hook being a Python call).
 
 Status: 400 when the body is not JSON within the limits (too deep, a duplicate
 key, a number too long or not finite, not UTF-8), 422 when it is JSON but a
@@ -35,7 +37,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from array import array
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -46,9 +50,17 @@ DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_NUMBER_LENGTH = 100
 MAX_ERRORS = 20
 PATH_SEGMENTS = 8
+SCAN_BUDGET = 200_000
+FIRST_SCAN = 2_000
 EXTENSION = "ciiflow.json_limits"
 
 _NEXT = re.compile(r'["\[\]{}]')
+# a whole body as strings and runs of other characters, possessive: linear, and
+# it fails (once) on an unterminated string instead of retrying at every quote
+_TOKENS = re.compile(r'(?:"[^"\\]*+(?:\\.[^"\\]*+)*+"|[^"]++)*+', re.DOTALL)
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 # an escape that may decode to NUL or a surrogate; raw ones cannot reach a string
 # (a raw NUL is a refused control character, a raw surrogate is refused UTF-8)
@@ -120,15 +132,42 @@ def _depth_path(text: str, stack: list[list[Any]]) -> str:
 def check_depth(text: str, max_depth: int) -> None:
     """Refuse `text` when it nests deeper than `max_depth`, without recursing.
 
+    Fast path, all in C: a body with no more brackets than `max_depth` cannot
+    be too deep; otherwise one linear regular expression checks that every
+    string is closed, strings are cut out, and the running sum of the brackets
+    left (+1 opening, -1 closing) must stay within the limit. Only a refused
+    body is scanned again in Python (`_name_depth`) to name the path.
+    """
+    if text.count("[") + text.count("{") <= max_depth:
+        return
+    if _name_depth(text, max_depth, FIRST_SCAN):  # a small body: scanned whole, or refused
+        return
+    if _TOKENS.fullmatch(text) is not None:
+        brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+        steps = array("b", brackets.encode("ascii").translate(_STEP))
+        if max(accumulate(steps), default=0) <= max_depth:
+            return
+    _name_depth(text, max_depth, SCAN_BUDGET)
+    raise _refuse(400, f"the body nests deeper than {max_depth} levels",
+                  {"_body": [f"nested deeper than {max_depth} levels"]})
+
+
+def _name_depth(text: str, max_depth: int, budget: int) -> bool:
+    """Scan in Python, raising a refusal with its path (or an unterminated string);
+    True when the whole text was scanned, False when `budget` tokens ran out.
+
     Strings are skipped whole (a bracket inside one does not count); the gaps
     between tokens are counted with `str.count`, so arrays of numbers cost
     nothing per element. The stack keeps, per open container, the span of the
-    current key or the current index, to name the path on refusal.
+    current key or the current index.
     """
     stack: list[list[Any]] = []
     last_string: tuple[int, int] | None = None
     pos = 0
-    while (match := _NEXT.search(text, pos)) is not None:
+    for _ in range(budget):
+        match = _NEXT.search(text, pos)
+        if match is None:
+            return True
         start = match.start()
         if stack:
             top = stack[-1]
@@ -155,46 +194,93 @@ def check_depth(text: str, max_depth: int) -> None:
         elif stack:
             stack.pop()
         pos = start + 1
+    return False
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    value = dict(pairs)
-    if len(value) == len(pairs):
-        return value
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            return _Duplicated(pairs, key)
-        seen.add(key)
-    return value  # pragma: no cover - unreachable: a shorter dict has a repeated key
+class _Parser:
+    """The standard parser with hooks that leave markers instead of raising (a hook
+    does not know its path); `marked` tells whether a walk must find them."""
+
+    def __init__(self, limits: Limits, text: str) -> None:
+        self.longest = limits.max_number_length
+        self.marked = False
+        self.text = text
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        value = dict(pairs)
+        if len(value) == len(pairs):
+            return value
+        self.marked = True
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                return _Duplicated(pairs, key)
+            seen.add(key)
+        return value  # pragma: no cover - a shorter dict has a repeated key
+
+    def bad(self, reason: str) -> _BadNumber:
+        self.marked = True
+        return _BadNumber(reason)
+
+    def number(self, literal: str) -> Any:
+        if len(literal) > self.longest:
+            return self.bad(f"a number longer than {self.longest} characters")
+        if any(c in literal for c in ".eE"):
+            parsed = float(literal)
+            return parsed if abs(parsed) != float("inf") else self.bad("a number out of range")
+        return int(literal)
+
+    def constant(self, name: str) -> Any:
+        return self.bad(f"{name} is not a JSON number")
+
+    def parse(self) -> Any:
+        # the integer hook costs a Python call per integer: only when a digit run is long
+        digits = re.compile(rf"\d{{{self.longest + 1}}}")
+        long_digits = digits.search(self.text) is not None
+        if long_digits and _TOKENS.fullmatch(self.text) is not None:
+            long_digits = digits.search(_STRING.sub("", self.text)) is not None  # not in strings
+        return json.loads(self.text, object_pairs_hook=self.pairs,
+                          parse_int=self.number if long_digits else None,
+                          parse_float=self.number, parse_constant=self.constant)
 
 
-def _constant(name: str) -> Any:
-    return _BadNumber(f"{name} is not a JSON number")
+def _path(node: tuple[Any, ...] | None) -> str:
+    keys: list[str | int] = []
+    while node is not None:
+        node, key = node
+        keys.append(key)
+    path = ""
+    for key in reversed(keys):
+        path = _join(path, key)
+    return path or "_body"
 
 
 def _walk(value: Any, check_strings: bool) -> tuple[int, dict[str, list[str]]]:
-    """Find the markers the hooks left and, when asked, NUL and lone surrogates."""
+    """Find the markers the hooks left and, when asked, NUL and lone surrogates.
+
+    A path is a chain of (parent, key) built only for what is reported."""
     errors: dict[str, list[str]] = {}
     status = 422
-    stack: list[tuple[str, Any]] = [("", value)]
+    stack: list[tuple[Any, Any]] = [(None, value)]
     while stack and len(errors) < MAX_ERRORS:
-        path, item = stack.pop()
-        if isinstance(item, _BadNumber):
-            errors[path or "_body"] = [item.reason]
-            status = 400
-        elif isinstance(item, dict):
+        where, item = stack.pop()
+        if isinstance(item, dict):
             if isinstance(item, _Duplicated):
-                errors[_join(path, item.key)] = ["duplicate key"]
+                errors[_path((where, item.key))] = ["duplicate key"]
                 status = 400
-            for key, child in reversed(item.items()):
+            for key, child in item.items():
                 if check_strings and _FORBIDDEN_CHAR.search(key):
-                    errors[_join(path, key)] = ["a key holds NUL or a lone surrogate"]
-                stack.append((_join(path, key), child))
+                    errors[_path((where, key))] = ["a key holds NUL or a lone surrogate"]
+                if isinstance(child, (dict, list, str, _BadNumber)):
+                    stack.append(((where, key), child))
         elif isinstance(item, list):
-            stack.extend((_join(path, i), child) for i, child in reversed(list(enumerate(item))))
+            stack.extend(((where, i), child) for i, child in enumerate(item)
+                         if isinstance(child, (dict, list, str, _BadNumber)))
+        elif isinstance(item, _BadNumber):
+            errors[_path(where)] = [item.reason]
+            status = 400
         elif check_strings and isinstance(item, str) and _FORBIDDEN_CHAR.search(item):
-            errors[path or "_body"] = ["holds NUL or a lone surrogate"]
+            errors[_path(where)] = ["holds NUL or a lone surrogate"]
     return status, errors
 
 
@@ -206,24 +292,16 @@ def loads(data: bytes | str, limits: Limits | None = None) -> Any:
     except UnicodeDecodeError:
         raise _refuse(400, "the body is not UTF-8", {"_body": ["not UTF-8"]}) from None
     check_depth(text, limits.max_depth)
-    longest = limits.max_number_length
-
-    def number(literal: str) -> Any:
-        if len(literal) > longest:
-            return _BadNumber(f"a number longer than {longest} characters")
-        if any(c in literal for c in ".eE"):
-            parsed = float(literal)
-            return parsed if parsed not in (float("inf"), float("-inf")) else _BadNumber(
-                "a number out of range")
-        return int(literal)
-
+    parser = _Parser(limits, text)
     try:
-        value = json.loads(text, object_pairs_hook=_pairs, parse_int=number,
-                           parse_float=number, parse_constant=_constant)
+        value = parser.parse()
     except json.JSONDecodeError as error:
         raise _refuse(400, f"the body is not valid JSON: {error.msg} at offset {error.pos}",
                       {"_body": ["not valid JSON"]}) from None
-    status, errors = _walk(value, _SUSPECT_ESCAPE.search(text) is not None)
+    suspect = _SUSPECT_ESCAPE.search(text) is not None
+    if not (parser.marked or suspect):
+        return value
+    status, errors = _walk(value, suspect)
     if errors:
         detail = ("the body is not JSON within the limits: " if status == 400 else
                   "a string holds NUL or a lone surrogate: ") + ", ".join(sorted(errors))

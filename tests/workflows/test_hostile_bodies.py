@@ -186,6 +186,12 @@ def test_the_parser_alone_at_and_over_the_limit() -> None:
         loads('{"a": [' + "[" * DEFAULT_MAX_DEPTH + "]" * DEFAULT_MAX_DEPTH + "]}")
     assert refused.value.status == 400
     assert list(refused.value.errors or {}) == ["a[0][0][0][0][0][0][0]…"]
+    with pytest.raises(BodyRefused) as late:
+        loads("[" + "[]," * 5000 + "[" * DEEP + "]" * DEEP + "]")
+    assert list(late.value.errors or {}) == ["[5000][0][0][0][0][0][0][0]…"]
+    with pytest.raises(BodyRefused) as nested_twice:
+        loads('[{"a": [{"b": 1, "b": 2}]}]')
+    assert nested_twice.value.errors == {"[0].a[0].b": ["duplicate key"]}
     brackets_in_strings = '{"a": "' + "[" * DEEP + '", "b": [["]"]]}'
     assert loads(brackets_in_strings)["b"] == [["]"]]
 
