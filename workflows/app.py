@@ -1,6 +1,7 @@
 """The Flask application factory: one engine, the API blueprints, problem errors.
 
-`gunicorn -w 4 'workflows.app:create_app()'` runs it in production: each worker
+`gunicorn -c python:workflows.gunicorn_conf 'workflows.app:create_app()'` (behind nginx,
+see docs/production.md) runs it in production: each worker
 builds its own engine (connection pool) from `CIIFLOW_DATABASE_URL`; the
 database is the only state the workers share.
 """

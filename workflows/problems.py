@@ -24,6 +24,7 @@ from engine.errors import (
     InvalidInput,
     NotFound,
 )
+from webhooks.secretbox import SecretKeyError
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,14 @@ def handle_data_error(error: DataError) -> Response:
     return problem(422, "a value cannot be stored (out of range or a forbidden character)")
 
 
+def handle_secret_key(error: SecretKeyError) -> Response:
+    """The webhook secrets cannot be opened with this process's key: an outage of the
+    service (the operator must set CIIFLOW_SECRET_KEY), not a fault of the request."""
+    log.error("webhook secret key unusable: %s", type(error).__name__)
+    return problem(503, "webhook secrets cannot be opened: the service's secret key "
+                   "(CIIFLOW_SECRET_KEY) is missing or wrong", title="Service Unavailable")
+
+
 def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
@@ -167,4 +176,5 @@ def install(app: Flask) -> None:
     app.register_error_handler(EngineError, handle_engine_error)
     app.register_error_handler(ApiProblem, handle_api_problem)
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(SecretKeyError, handle_secret_key)
     app.register_error_handler(Exception, handle_unexpected)

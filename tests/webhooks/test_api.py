@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import Engine, ManualClock
 from tests.support.principals import add_tokens, bearer
@@ -140,3 +140,16 @@ def test_ping_deliveries_redeliver_and_recover(client: FlaskClient, tokens: dict
     with wengine.sessions() as s:
         assert s.scalars(select(WebhookDelivery)).all() == []
         assert s.scalars(select(WebhookAttempt)).all() == []
+
+
+def test_an_unusable_secret_key_is_a_503_problem_and_stores_nothing(
+        client: FlaskClient, tokens: dict[str, str], wengine: Engine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIIFLOW_SECRET_KEY", "not-a-fernet-key")
+    refused = client.post("/api/v1/webhooks/endpoints", headers=as_(tokens, "sas"),
+                          json={"url": "http://127.0.0.1:9/in", "event_types": ["task.ready"]})
+    assert refused.status_code == 503
+    assert refused.mimetype == "application/problem+json"
+    assert "CIIFLOW_SECRET_KEY" in refused.json["detail"]
+    with wengine.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
