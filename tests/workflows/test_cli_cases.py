@@ -99,3 +99,13 @@ def test_suspend_resume_terminate_need_a_reason(
     assert run(cli, "terminate", instance_id, "--reason", "moved away",
                "--actor", "anna").output.split() == [instance_id, "terminated"]
     assert run(cli, "resume", instance_id, "--reason", "x", "--actor", "anna").exit_code == 1
+
+
+def test_data_within_the_api_limits(cli: CliRunner, started: tuple[str, str]) -> None:
+    _, task_id = started
+    duplicated = run(cli, "complete", task_id, "--data", '{"service": "tro", "service": "x"}',
+                     "--actor", "team")
+    assert duplicated.exit_code == 2 and "service" in duplicated.output
+    deep = run(cli, "complete", task_id, "--data", "[" * 100 + "]" * 100, "--actor", "team")
+    assert deep.exit_code == 2 and "deeper than 64" in deep.output
+    assert task_id in run(cli, "tasks").output  # nothing written

@@ -17,6 +17,7 @@ import click
 
 from engine import Engine
 from engine.errors import EngineError, InvalidInput
+from workflows import bodies
 from workflows.cii import service_handlers
 from workflows.runtime import install_webhooks
 
@@ -30,10 +31,11 @@ def make_engine() -> Engine:
 
 
 def json_arg(text: str, what: str) -> dict[str, Any]:
+    """A JSON object argument, within the limits the API sets on its bodies."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not JSON: {exc.msg}", param_hint=what) from None
+        value = bodies.loads(text)
+    except bodies.BodyRefused as exc:
+        raise click.BadParameter(exc.detail, param_hint=what) from None
     if not isinstance(value, dict):
         raise click.BadParameter("must be a JSON object", param_hint=what)
     return value
