@@ -8,8 +8,11 @@ process, so the receiver does not compete with the dispatcher for the GIL.
 1. throughput: N deliveries are queued, then one dispatcher drains them;
 2. latency: with the dispatcher running, instances are started at a steady pace;
    each start commits a `task.ready`; the receiver stamps its arrival.
-The last line is machine-readable:
-`deliveries_per_s=<n> ready_to_delivered_p50_ms=<n> p95_ms=<n>`.
+Throughput runs in alternating rounds (`bench/rounds.py`) against a bare sender that
+signs and POSTs the same number of messages with the same threads and no database.
+The last line is machine-readable: `deliveries_per_s=<median of ours>
+delivery_ratio=<ours ÷ bare throughput> (<min>–<max>, <n> rounds)
+ready_to_delivered_p50_ms=<n> p95_ms=<n>`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -30,7 +35,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import httpx  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
+from standardwebhooks import Webhook  # noqa: E402
+
+from bench.rounds import alternate  # noqa: E402
 
 
 def receiver_main(conn: Connection) -> None:
@@ -85,6 +94,7 @@ def wait_count(conn: Connection, want: int, timeout: float) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--tasks", type=int, default=300)
     parser.add_argument("--rate", type=float, default=50.0, help="instances started per second")
     parser.add_argument("--database-url", default=None)
@@ -100,6 +110,7 @@ def main() -> int:
     from webhooks import endpoints, install, outbox, payloads
     from webhooks.config import WebhookSettings
     from webhooks.dispatcher import Dispatcher
+    from webhooks.secretbox import generate_secret
     from workflows.migrate import metadata
 
     here, theirs = multiprocessing.Pipe()
@@ -122,24 +133,58 @@ def main() -> int:
                                                 now=engine.clock.now(), settings=settings)
         endpoint_id = endpoint.id
 
-    # 1. throughput
-    with engine.sessions.begin() as s:
-        for i in range(args.deliveries):
-            outbox.enqueue(s, event_type=payloads.TASK_READY, at=engine.clock.now(),
-                           endpoint_ids=[endpoint_id],
-                           data=payloads.task_data(task_id=f"bulk-{i}", instance_id="i",
-                                                   process_key="p", activity="a",
-                                                   groups=["g"], state="ready"))
+    # 1. throughput, in alternating rounds against a bare sender (sign + POST, same
+    #    threads, same receiver, no database): what the outbox, claims and logs cost
     dispatcher = Dispatcher(engine.sessions, clock=engine.clock, settings=settings)
     stop = threading.Event()
-    began = time.monotonic()
     worker = threading.Thread(target=dispatcher.run_forever, args=(stop,),
                               kwargs={"poll_interval": 0.01, "limit": 200}, daemon=True)
     worker.start()
-    got = wait_count(here, args.deliveries, timeout=300)
-    elapsed = time.monotonic() - began
-    rate = got / elapsed
-    print(f"throughput: {got} deliveries in {elapsed:.2f} s = {rate:.0f}/s")
+    per_round = max(50, args.deliveries // args.rounds)
+    received = 0
+
+    def ours() -> float:
+        nonlocal received
+        with engine.sessions.begin() as s:
+            for i in range(per_round):
+                outbox.enqueue(s, event_type=payloads.TASK_READY, at=engine.clock.now(),
+                               endpoint_ids=[endpoint_id],
+                               data=payloads.task_data(task_id=f"bulk-{received + i}",
+                                                       instance_id="i", process_key="p",
+                                                       activity="a", groups=["g"],
+                                                       state="ready"))
+        began = time.monotonic()
+        received = wait_count(here, received + per_round, timeout=300)
+        return per_round / (time.monotonic() - began)
+
+    bare_sender = Webhook(generate_secret())
+    client = httpx.Client(timeout=15)
+
+    def bare() -> float:
+        nonlocal received
+
+        def send(i: int) -> None:
+            body = json.dumps({"type": "task.ready", "data": {"task_id": f"bare-{i}"}})
+            msg_id = f"msg_bare_{received}_{i}"
+            at = datetime.now(UTC)
+            client.post(url, content=body, headers={
+                "content-type": "application/json", "webhook-id": msg_id,
+                "webhook-timestamp": str(int(at.timestamp())),
+                "webhook-signature": bare_sender.sign(msg_id, at, body)})
+
+        began = time.monotonic()
+        with ThreadPoolExecutor(args.threads) as pool:
+            list(pool.map(send, range(per_round)))
+        received = wait_count(here, received + per_round, timeout=300)
+        return per_round / (time.monotonic() - began)
+
+    ours()  # warm the dispatcher's connections
+    measured = alternate(bare, ours, args.rounds)
+    client.close()
+    got = received
+    rate = statistics.median(measured.subject)
+    print(f"throughput: ours {rate:.0f}/s, bare sign+POST "
+          f"{statistics.median(measured.baseline):.0f}/s ({per_round} per round)")
 
     # 2. latency from the commit of task.ready to its arrival, dispatcher running
     engine.deploy({"p.bpmn": processes.three_tasks()})
@@ -168,7 +213,8 @@ def main() -> int:
     p50 = statistics.median(latencies)
     p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
     print(f"latency over {len(latencies)} tasks (commit of task.ready to receipt)")
-    print(f"deliveries_per_s={rate:.0f} ready_to_delivered_p50_ms={p50:.1f} p95_ms={p95:.1f}")
+    print(f"deliveries_per_s={rate:.0f} {measured.spread('delivery_ratio')} "
+          f"ready_to_delivered_p50_ms={p50:.1f} p95_ms={p95:.1f}")
     return 0
 
 
