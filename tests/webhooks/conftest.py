@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import webhooks
 from engine import Engine, ManualClock
-from webhooks import endpoints
+from webhooks import endpoints, outbox, payloads
 from webhooks.config import WebhookSettings
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookEndpoint
@@ -63,3 +63,13 @@ def add_endpoint(engine: Engine, principal_id: int, url: str, types: list[str] |
 def endpoint_row(engine: Engine, endpoint_id: str) -> WebhookEndpoint:
     with engine.sessions() as s:
         return s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)).one()
+
+
+def queue_one(engine: Engine, endpoint_id: str) -> str:
+    """One `task.ready` for the endpoint, as a step would write it; its message id."""
+    with engine.sessions.begin() as s:
+        message = outbox.enqueue(
+            s, event_type=payloads.TASK_READY, at=engine.clock.now(), endpoint_ids=[endpoint_id],
+            data=payloads.task_data(task_id="t1", instance_id="i", process_key="p",
+                                    activity="a", groups=["g"], state="ready"))
+        return message.id

@@ -8,22 +8,13 @@ from sqlalchemy import select
 
 from engine import Engine, ManualClock
 from tests.support.principals import add_principal
-from webhooks import claims, outbox, payloads
+from webhooks import claims
 from webhooks.config import WebhookSettings
 from webhooks.dispatcher import Dispatcher
 from webhooks.models import WebhookAttempt, WebhookDelivery
 
-from .conftest import add_endpoint
+from .conftest import add_endpoint, queue_one
 from .receivers import Receiver
-
-
-def queue_one(engine: Engine, endpoint_id: str) -> str:
-    with engine.sessions.begin() as s:
-        message = outbox.enqueue(
-            s, event_type=payloads.TASK_READY, at=engine.clock.now(), endpoint_ids=[endpoint_id],
-            data=payloads.task_data(task_id="t1", instance_id="i", process_key="p",
-                                    activity="a", groups=["g"], state="ready"))
-        return message.id
 
 
 def test_a_lease_run_out_is_logged_as_a_lost_attempt_before_the_next(

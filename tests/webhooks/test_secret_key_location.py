@@ -16,24 +16,15 @@ from sqlalchemy import select
 import webhooks
 from engine import Engine, ManualClock
 from tests.support.principals import add_principal
-from webhooks import outbox, payloads, secretbox
+from webhooks import secretbox
 from webhooks.models import WebhookDelivery
 from workflows.app import create_app
 
-from .conftest import add_endpoint
+from .conftest import add_endpoint, queue_one
 from .receivers import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "from workflows.cli import main; main()"]
-
-
-def queue_one(engine: Engine, endpoint_id: str) -> str:
-    with engine.sessions.begin() as s:
-        message = outbox.enqueue(
-            s, event_type=payloads.TASK_READY, at=engine.clock.now(), endpoint_ids=[endpoint_id],
-            data=payloads.task_data(task_id="t1", instance_id="i", process_key="p",
-                                    activity="a", groups=["g"], state="ready"))
-        return message.id
 
 
 def worker_once(db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
