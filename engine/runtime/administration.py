@@ -51,7 +51,8 @@ def set_status(engine: Engine, instance_id: str, action: str, *, reason: str,
                 step.record("task_cancelled", actor=actor, activity_id=row.activity_id,
                             task_id=row.id)
                 step.emit(TaskCancelled, task_id=row.id, activity_id=row.activity_id,
-                          candidate_groups=tuple(row.candidate_groups or ()))
+                          candidate_groups=tuple(row.candidate_groups or ()),
+                          reason="terminated")
             session.execute(delete(MessageSubscription).where(
                 MessageSubscription.instance_id == instance_id))
         step.record(action, actor=actor, detail={"reason": reason})

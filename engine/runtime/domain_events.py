@@ -43,9 +43,27 @@ class TaskCompleted(DomainEvent):
 
 @dataclass(frozen=True)
 class TaskCancelled(DomainEvent):
+    """A ready task left without completion. `reason`, when known: `boundary` (a boundary
+    event interrupted it), `terminated` (a coordinator terminated the case), `closed` (the
+    process ended it otherwise, e.g. a terminate end event), `migrated`."""
+
     task_id: str
     activity_id: str
     candidate_groups: tuple[str, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskReassigned(DomainEvent):
+    """A coordinator gave a ready task other candidate groups: the task stays ready, the
+    institutions that lose it and those that gain it are told (cancelled / ready)."""
+
+    task_id: str
+    activity_id: str
+    old_groups: tuple[str, ...]
+    new_groups: tuple[str, ...]
+    actor: str | None = None
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

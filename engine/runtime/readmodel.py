@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -193,7 +195,7 @@ def sync(step: Step, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
         kind, event = ("task_completed", TaskCompleted) if done else (
             "task_cancelled", TaskCancelled)
         step.record(kind, actor=by, activity_id=row.activity_id, task_id=row.id)
-        extra = {"actor": by} if done else {}
+        extra = {"actor": by} if done else {"reason": cancel_reason(wf, spiff_task)}
         step.emit(event, task_id=row.id, activity_id=row.activity_id,
                   candidate_groups=groups, **extra)
     for tid, spiff_task in after.ready.items():
@@ -231,6 +233,23 @@ def sync(step: Step, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
             {"instance_id": step.instance.id, "message_name": name,
              "business_key": step.instance.business_key, "activity_id": activity}
             for name, activity in sorted(after.messages)]
+
+
+def cancel_reason(wf: BpmnWorkflow, spiff_task: Any) -> str | None:
+    """Why a ready task left without completion, for its institution: `boundary` when an
+    interrupting boundary event of the task (or of a subprocess holding it) fired,
+    `closed` when the process ended (a terminate end event), else unknown (None)."""
+    task = spiff_task
+    while task is not None:
+        parent = task.parent
+        if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit) and any(
+                isinstance(t.task_spec, BoundaryEvent) and t.task_spec.cancel_activity
+                and t.has_state(TaskState.READY | TaskState.COMPLETED)
+                for t in parent.children):
+            return "boundary"
+        holder = getattr(task.workflow, "parent_task_id", None)
+        task = wf.get_task_from_id(holder) if holder is not None else None
+    return "closed" if wf.is_completed() else None
 
 
 def add_task_row(step: Step, spiff_task: Any) -> None:
