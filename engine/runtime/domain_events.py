@@ -87,19 +87,28 @@ class IncidentResolved(DomainEvent):
 
 
 Subscriber = Callable[[Session, DomainEvent], None]
+#: told once per saved step (after its events), with the step's session: metrics count steps
+StepObserver = Callable[[Session], None]
 
 
 @dataclass
 class EventBus:
     subscribers: list[Subscriber] = field(default_factory=list)
+    step_observers: list[StepObserver] = field(default_factory=list)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.append(subscriber)
+
+    def observe_steps(self, observer: StepObserver) -> None:
+        self.step_observers.append(observer)
 
     def publish(self, session: Session, event: DomainEvent) -> None:
         for subscriber in self.subscribers:
             subscriber(session, event)
 
     def publish_all(self, session: Session, events: list[Any]) -> None:
+        """The events of one saved step (the step calls this once, even with none)."""
         for event in events:
             self.publish(session, event)
+        for observer in self.step_observers:
+            observer(session)
