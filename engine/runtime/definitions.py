@@ -28,6 +28,7 @@ from engine.dmn.errors import DmnError
 from engine.errors import DefinitionRefused, Finding, NotFound
 from engine.lint import lint
 from engine.lint.bindings import Bindings
+from engine.runtime.retention import history_ttl
 from engine.store.models import Definition
 
 
@@ -226,6 +227,7 @@ def deploy(
             spec=_dump(spec, subprocess_specs, filename, key),
             deployed_at=now,
             deployed_by=actor,
+            history_ttl_days=history_ttl(files[filename], key),
         )
         session.add(row)
         session.flush()

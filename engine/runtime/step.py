@@ -38,6 +38,7 @@ from engine.errors import ConcurrentUpdate, EngineError
 from engine.expressions import SafeScriptEngine
 from engine.store.models import Definition, History, Incident, Instance, Task
 
+from . import audit
 from .casedata import clean
 from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
 from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
@@ -47,7 +48,8 @@ log = logging.getLogger(__name__)
 Action = Callable[[BpmnWorkflow], None]
 
 INSTANCE = Instance.__table__
-_SAVE_COLUMNS = {"state", "status", "next_timer_at", "ended_at", "updated_at", "history_seq"}
+_SAVE_COLUMNS = {"state", "status", "next_timer_at", "ended_at", "updated_at", "history_seq",
+                 "history_head"}
 # Built once: the step's hot statement, compiled once by SQLAlchemy's cache.
 _SAVE = (
     update(INSTANCE)
@@ -116,6 +118,9 @@ class Step:
         self.writes = PendingWrites()
         self.known_tasks: dict[str, Task] = {}
         self._seq = instance.history_seq
+        # the audit chain: its head so far and how many of `history` are chained to it
+        self._head = instance.history_head
+        self._chained = 0
         self.retrying: Incident | None = None
         self.savepoint: Any = None
         self.host = StepHost(runtime.handlers, self)
@@ -197,10 +202,10 @@ class Step:
 
     def _remember(self) -> tuple[Any, ...]:
         fields = {k: getattr(self.instance, k) for k in self._INSTANCE_FIELDS}
-        return fields, self._seq, len(self.history), len(self.events)
+        return fields, self._seq, self._head, self._chained, len(self.history), len(self.events)
 
     def _restore(self, memory: tuple[Any, ...]) -> None:
-        fields, self._seq, n_history, n_events = memory
+        fields, self._seq, self._head, self._chained, n_history, n_events = memory
         for key, value in fields.items():
             set_committed_value(self.instance, key, value)
         del self.history[n_history:]
@@ -208,7 +213,7 @@ class Step:
         self.writes = PendingWrites()
 
     _INSTANCE_FIELDS = ("version", "status", "state", "next_timer_at", "updated_at",
-                        "ended_at", "history_seq")
+                        "ended_at", "history_seq", "history_head")
 
     def open_incident(self, exc: Exception, operation: dict[str, Any],
                       actor: str | None) -> Incident:
@@ -249,7 +254,8 @@ class Step:
             self.emit(InstanceStateChanged, old_status=old_status, new_status=new_status)
             if new_status == "completed":
                 self.record("completed")
-        values["history_seq"] = self._seq
+        self._chain()
+        values["history_seq"], values["history_head"] = self._seq, self._head
         conn = self.session.connection()
         if values.keys() == _SAVE_COLUMNS:
             result = conn.execute(_SAVE, {"b_id": self.instance.id, "b_version": old_version,
@@ -273,15 +279,25 @@ class Step:
     def flush_records(self) -> None:
         """Write what the step recorded, after the compare-and-set, and publish its events."""
         conn = self.session.connection()
-        if self.instance.history_seq != self._seq:
+        self._chain()
+        if (self.instance.history_seq, self.instance.history_head) != (self._seq, self._head):
             conn.execute(update(INSTANCE).where(INSTANCE.c.id == self.instance.id)
-                         .values(history_seq=self._seq))
+                         .values(history_seq=self._seq, history_head=self._head))
             set_committed_value(self.instance, "history_seq", self._seq)
+            set_committed_value(self.instance, "history_head", self._head)
         self.writes.execute(conn, self.instance.id)
         if self.history:
             conn.execute(insert(History.__table__), self.history)
         self.runtime.bus.publish_all(self.session, self.events)
-        self.history, self.events = [], []
+        self.history, self.events, self._chained = [], [], 0
+
+    def _chain(self) -> None:
+        """Hash the rows recorded since the last call onto the chain head, so the head the
+        compare-and-set writes covers them (engine.runtime.audit)."""
+        if self._chained < len(self.history):
+            self._head = audit.chain(self.history[self._chained:], self._head,
+                                     self.instance.history_salt or "")
+            self._chained = len(self.history)
 
 
 def describe_failure(exc: Exception) -> tuple[str | None, str]:

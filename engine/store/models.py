@@ -8,6 +8,7 @@ the state, so no query ever needs to deserialize a workflow.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +49,11 @@ class Base(DeclarativeBase):
     pass
 
 
+def new_salt() -> str:
+    """A case's own random key for the digests of its history values."""
+    return secrets.token_hex(16)
+
+
 class Definition(Base):
     """One version of one executable process, with what it was built from."""
 
@@ -67,6 +73,9 @@ class Definition(Base):
     spec: Mapped[str] = mapped_column(Text)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deployed_by: Mapped[str | None] = mapped_column(String(255))
+    # camunda:historyTimeToLive in days: a closed case older than this is erased
+    # (engine.runtime.retention); None keeps it (the lint warns)
+    history_ttl_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Instance(Base):
@@ -77,6 +86,8 @@ class Instance(Base):
         # the timer claim (engine.store.leases): running, due range in order, lease in the index
         Index("ix_instance_timer_claim", "status", "next_timer_at", "timer_lease_until"),
         Index("ix_instance_process_key_started", "process_key", "started_at"),
+        # the retention sweep: closed cases of one definition, oldest first
+        Index("ix_instance_retention", "definition_id", "ended_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -96,6 +107,12 @@ class Instance(Base):
     started_by: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the audit chain (engine.runtime.audit): the hash of the last history row, moved by
+    # the step's compare-and-set, and the case's key for the digests of recorded values,
+    # forgotten when the case is erased so that an erased value cannot be guessed back
+    history_head: Mapped[str | None] = mapped_column(String(64))
+    history_salt: Mapped[str | None] = mapped_column(String(32), default=new_salt)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 
@@ -154,6 +171,11 @@ class History(Base):
     activity_id: Mapped[str | None] = mapped_column(String(255))
     task_id: Mapped[str | None] = mapped_column(String(36))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # tamper evidence (engine.runtime.audit): the salted digest of the detail's values,
+    # kept when retention erases them, and the hash chaining this row to the previous one
+    digest: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Incident(Base):
