@@ -13,6 +13,11 @@ class NotFound(EngineError):
     pass
 
 
+class NotAllowed(EngineError):
+    """The caller sees the object but may not do this to it (HTTP 403), e.g. release a
+    claim that another principal holds."""
+
+
 class Conflict(EngineError):
     """The request is valid but the state of the case does not allow it now (HTTP 409)."""
 

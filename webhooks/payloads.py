@@ -20,6 +20,9 @@ from typing import Any
 
 TASK_READY = "task.ready"
 TASK_COMPLETED = "task.completed"
+TASK_CANCELLED = "task.cancelled"
+TASK_OVERDUE = "task.overdue"
+TASK_DUE_SOON = "task.due_soon"
 INSTANCE_COMPLETED = "instance.completed"
 INSTANCE_INCIDENT = "instance.incident"
 ENDPOINT_DISABLED = "endpoint.disabled"
@@ -27,7 +30,7 @@ PING = "ping"
 
 #: What an endpoint may subscribe to (a ping is sent on request, to one endpoint).
 EVENT_TYPES = (TASK_READY, TASK_COMPLETED, INSTANCE_COMPLETED, INSTANCE_INCIDENT,
-               ENDPOINT_DISABLED)
+               ENDPOINT_DISABLED, TASK_CANCELLED, TASK_OVERDUE, TASK_DUE_SOON)
 
 API = "/api/v1"
 
@@ -51,8 +54,10 @@ def body(event_type: str, at: datetime, data: dict[str, Any]) -> str:
 
 def task_data(*, task_id: str, instance_id: str, process_key: str, activity: str,
               groups: tuple[str, ...] | list[str], state: str,
-              due_at: datetime | None = None) -> dict[str, Any]:
-    return {
+              due_at: datetime | None = None, reason: str | None = None) -> dict[str, Any]:
+    """A task event's data; a cancelled task also says why (`reason`, a fixed word or
+    null when unknown, never the free text a coordinator typed)."""
+    data: dict[str, Any] = {
         "task_id": task_id,
         "instance_id": instance_id,
         "process": process_key,
@@ -63,6 +68,9 @@ def task_data(*, task_id: str, instance_id: str, process_key: str, activity: str
         "links": {"self": f"{API}/tasks/{task_id}",
                   "instance": f"{API}/instances/{instance_id}"},
     }
+    if state == "cancelled":
+        data["reason"] = reason
+    return data
 
 
 def instance_data(*, instance_id: str, process_key: str, state: str,

@@ -22,6 +22,7 @@ from engine.errors import (
     DefinitionRefused,
     EngineError,
     InvalidInput,
+    NotAllowed,
     NotFound,
 )
 from webhooks.secretbox import SecretKeyError
@@ -131,6 +132,8 @@ def handle_engine_error(error: EngineError) -> Response:
         return problem(422, str(error), errors=error.errors)
     if isinstance(error, NotFound):
         return problem(404, str(error))
+    if isinstance(error, NotAllowed):
+        return problem(403, str(error))
     if isinstance(error, Conflict):
         return problem(409, str(error), title=type(error).__name__)
     log.warning("unmapped engine error %s", type(error).__name__)

@@ -15,6 +15,7 @@ from engine.camunda.serializer import dump_state
 from engine.errors import InvalidInput, NotFound
 from engine.runtime import definitions
 from engine.runtime.administration import TRANSITIONS, set_status
+from engine.runtime.position import waiting_at
 from engine.runtime.step import Step, StepOutcome, merged, run_engine
 from engine.service.base import ServiceBase
 from engine.service.caller import Caller
@@ -85,27 +86,32 @@ class InstanceService(ServiceBase):
         return Page.of(rows, limit, offset)
 
     def case(self, instance_id: str, caller: Caller) -> CaseDetail:
-        """One case as `caller` may see it; the read is logged.
+        """One case as `caller` may see it, with where it stands; the read is logged.
 
         An institution sees a case it took part in (one of its groups was a
         candidate of one of the case's tasks), with its own open tasks and without
-        the case data; any other case is `NotFound`, exactly as if it did not exist.
+        the case data. The institution that started the case (`started_by`, a
+        principal's name as for claims) sees its status and where it stands, without
+        the data, and its history only if it also took part. Any other case is
+        `NotFound`, exactly as if it did not exist.
         """
         with self.readers() as session:
             instance = session.get(Instance, instance_id)
-            if instance is None or not (caller.reads_all or (
-                    caller.is_institution
-                    and queries.took_part(session, instance_id, caller.groups))):
+            took_part = instance is not None and (caller.reads_all or (
+                caller.is_institution
+                and queries.took_part(session, instance_id, caller.groups)))
+            started = (instance is not None and caller.is_institution
+                       and instance.started_by == caller.name)
+            if instance is None or not (took_part or started):
                 raise NotFound(f"no instance {instance_id}")
             tasks = [t for t in queries.ready_tasks(session, instance_id)
                      if caller.sees_groups(t.candidate_groups)]
             history, incidents = queries.case_record(session, instance_id)
-            data = None
-            if caller.reads_all:
-                data = current_data(Step(self.runtime, session, instance).load())
+            wf = Step(self.runtime, session, instance).load()
+            data = current_data(wf) if caller.reads_all else None
         self.record_read(caller, "instance", instance_id, instance_id)
-        return CaseDetail(instance, tasks, history, incidents, data,
-                          with_details=caller.reads_all)
+        return CaseDetail(instance, tasks, history if took_part else [], incidents, data,
+                          with_details=caller.reads_all, waiting_at=waiting_at(wf))
 
     def workflow_data(self, instance_id: str) -> dict[str, Any]:
         """The case variables as the workflow holds them now (for coordinators and forms)."""

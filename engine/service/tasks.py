@@ -1,4 +1,4 @@
-"""Tasks: list, read with their form, claim and complete user tasks.
+"""Tasks: list, read with their form, claim, release, reassign and complete user tasks.
 
 Completion is the hot path of the service: one transaction reads the task and
 its case in one query, checks who may complete it (visibility, claim), checks
@@ -19,8 +19,14 @@ from sqlalchemy.orm import Session
 
 from engine.camunda.form_input import check_form
 from engine.camunda.forms import exposed_variables, find_task_spec, form_fields
-from engine.errors import InstanceNotActive, NotFound, TaskNotReady
-from engine.runtime.claims import ClaimedByAnother, claim, held_by_another_principal
+from engine.errors import InstanceNotActive, InvalidInput, NotAllowed, NotFound, TaskNotReady
+from engine.runtime.claims import (
+    ClaimedByAnother,
+    claim,
+    held_by_another_principal,
+    reassign,
+    release,
+)
 from engine.runtime.readmodel import Snapshot
 from engine.runtime.step import Step, StepOutcome, merged, run_engine
 from engine.service.base import ServiceBase
@@ -88,6 +94,36 @@ class TaskService(ServiceBase):
             self._visible(session, task_id, caller)
         return claim(self, task_id, caller.name)  # type: ignore[arg-type]
 
+    def release_task(self, task_id: str, caller: Caller, *, reason: str | None = None) -> Task:
+        """Clear a task's claim: its holder, or a coordinator/admin for any claim.
+
+        Refused: a task the caller may not see (`NotFound`), another's claim for an
+        institution (`NotAllowed`), a task not claimed or no longer ready (`Conflict`).
+        The history keeps who released whose claim, and the reason when given.
+        """
+        reason = _optional_text(reason, "reason")
+        with self.readers() as session:
+            self._visible(session, task_id, caller)
+        return release(self, task_id, caller.name,  # type: ignore[arg-type]
+                       any_holder=caller.reads_all, reason=reason)
+
+    def reassign_task(self, task_id: str, groups: Any, *, reason: str,
+                      caller: Caller) -> Task:
+        """Give a ready task other candidate groups (coordinators and admins, with a reason).
+
+        The institutions that lose it hear `task.cancelled`, those that gain it
+        `task.ready`; a principal's claim on it is released. `groups` must be a non-empty
+        list of group names.
+        """
+        if not caller.reads_all:
+            raise NotAllowed("only a coordinator or an admin may reassign a task")
+        checked = _group_list(groups)
+        text = _optional_text(reason, "reason")
+        if text is None:
+            raise InvalidInput("a reason is required", field="reason")
+        return reassign(self, task_id, checked, who=caller.name,  # type: ignore[arg-type]
+                        reason=text)
+
     def complete_task(self, task_id: str, data: Mapping[str, Any] | None = None, *,
                       actor: str | None = None, caller: Caller | None = None,
                       with_ready: bool = False) -> StepOutcome:
@@ -110,7 +146,8 @@ class TaskService(ServiceBase):
             if row.state != "ready":
                 raise TaskNotReady(f"task {task_id} is {row.state}")
             if row.assignee and held_by_another_principal(session, row.assignee, actor):
-                raise ClaimedByAnother(f"task {task_id} is claimed by {row.assignee}")
+                raise ClaimedByAnother(f"task {task_id} is claimed by {row.assignee}; its "
+                                       "holder or a coordinator may release it first")
             if instance.status != "running":
                 raise InstanceNotActive(f"instance {instance.id} is {instance.status}")
             form = form_fields(self._spec(session, instance.definition_id, row.activity_id))
@@ -141,6 +178,7 @@ class TaskService(ServiceBase):
             raise TaskNotReady(f"task {row.id} is no longer ready")
         if form is not None:
             data = check_form(form, data, spiff_task.data)
+        step.submitted = data
         before = Snapshot.of(wf)
 
         def action(w: BpmnWorkflow) -> None:
@@ -170,3 +208,25 @@ class TaskService(ServiceBase):
         if spiff_task is not None and spiff_task.has_state(TaskState.READY):
             return dict(spiff_task.data)
         return current_data(wf)
+
+
+GROUP_NAME_MAX = 255
+
+
+def _group_list(groups: Any) -> list[str]:
+    """A non-empty list of distinct, non-blank group names (as a task row stores them)."""
+    if not isinstance(groups, list | tuple) or not groups:
+        raise InvalidInput("groups must be a non-empty list of group names", field="groups")
+    for i, group in enumerate(groups):
+        if not isinstance(group, str) or not group.strip() or len(group) > GROUP_NAME_MAX:
+            raise InvalidInput(f"a group name is a non-blank string of at most "
+                               f"{GROUP_NAME_MAX} characters", field=f"groups[{i}]")
+    return list(dict.fromkeys(g.strip() for g in groups))
+
+
+def _optional_text(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string", field=name)
+    return value.strip() or None

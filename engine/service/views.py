@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.camunda.forms import FormField
+from engine.runtime.position import Waiting
 from engine.service.paging import Page
 from engine.store.access_log import AccessLog
 from engine.store.models import History, Incident, Instance, Task
@@ -64,6 +65,8 @@ class CaseDetail:
     data: dict[str, Any] | None
     #: whether history details may be shown (they can quote case data)
     with_details: bool = False
+    #: where the case stands: the activities it waits at (ids, names, kinds; no data)
+    waiting_at: list[Waiting] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

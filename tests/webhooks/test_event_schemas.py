@@ -35,6 +35,18 @@ CASES = [
     ("task", payloads.TASK_COMPLETED, payloads.task_data(
         task_id=TASK, instance_id=INSTANCE, process_key="p", activity="a", groups=[],
         state="completed")),
+    ("task.cancelled", payloads.TASK_CANCELLED, payloads.task_data(
+        task_id=TASK, instance_id=INSTANCE, process_key="p", activity="a", groups=["sas"],
+        state="cancelled", reason="boundary")),
+    ("task.cancelled", payloads.TASK_CANCELLED, payloads.task_data(
+        task_id=TASK, instance_id=INSTANCE, process_key="p", activity="a", groups=[],
+        state="cancelled")),
+    ("task.overdue", payloads.TASK_OVERDUE, payloads.task_data(
+        task_id=TASK, instance_id=INSTANCE, process_key="p", activity="a", groups=["sas"],
+        state="ready", due_at=AT)),
+    ("task.overdue", payloads.TASK_DUE_SOON, payloads.task_data(
+        task_id=TASK, instance_id=INSTANCE, process_key="p", activity="a", groups=["sas"],
+        state="ready", due_at=AT)),
     ("instance.completed", payloads.INSTANCE_COMPLETED, payloads.instance_data(
         instance_id=INSTANCE, process_key="p", state="completed")),
     ("instance.incident", payloads.INSTANCE_INCIDENT, payloads.instance_data(

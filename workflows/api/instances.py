@@ -61,14 +61,19 @@ class InstanceDetail(MethodView):
     @require(INSTITUTION, COORDINATOR)
     @blp.response(200, InstanceDetailSchema)
     def get(self, instance_id: str) -> dict[str, Any]:
-        """One case: status, open tasks, history; case data for coordinators only.
+        """One case: status, where it stands, open tasks, history; case data for
+        coordinators only.
 
         An institution sees a case it took part in (one of its groups was a
-        candidate of one of the case's tasks), without the case data.
+        candidate of one of the case's tasks), without the case data. The
+        institution that started the case sees its status and where it stands
+        (`waiting_at`), without the data, and the history only if it took part.
         """
         case = engine().case(instance_id, current_principal())
         instance = case.instance
         body = instance_summary(instance)
+        body["waiting_at"] = [{"activity_id": w.activity_id, "name": w.name, "kind": w.kind}
+                              for w in case.waiting_at]
         body["open_tasks"] = [task_summary(t, instance.business_key) for t in case.open_tasks]
         body["history"] = [{
             "seq": h.seq, "at": h.at, "kind": h.kind, "actor": h.actor,

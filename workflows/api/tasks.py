@@ -1,4 +1,5 @@
-"""Tasks: an institution's work list, the form of a task, claim and completion."""
+"""Tasks: an institution's work list, the form of a task, claim, release, reassign and
+completion."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.camunda.form_input import describe
+from engine.runtime.claims import ClaimedByAnother
 
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
+from ..problems import ApiProblem
 from ..runtime import api_link, engine
 from ..schemas.tasks import (
     CompletedSchema,
     CompleteSchema,
+    ReassignSchema,
+    ReleaseSchema,
     TaskArgs,
     TaskDetailSchema,
     TaskPageSchema,
@@ -22,7 +27,14 @@ from ..schemas.tasks import (
 from ..shapes import task_page, task_summary
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1",
-                description="User tasks: list, read the form, claim, complete")
+                description="User tasks: list, read the form, claim, release, reassign, "
+                            "complete")
+
+
+def _claimed(error: ClaimedByAnother, task_id: str) -> ApiProblem:
+    """A 409 for a task another principal holds, naming the way out: its release."""
+    link = api_link(f"/tasks/{task_id}/release")
+    return ApiProblem(409, f"{error} (POST {link})", title="ClaimedByAnother", release=link)
 
 
 @blp.route("/tasks")
@@ -58,7 +70,46 @@ class TaskClaim(MethodView):
     def post(self, task_id: str) -> dict[str, Any]:
         """Take the task (sets its assignee to the caller); 409 if another holds it."""
         eng = engine()
-        row = eng.claim(task_id, current_principal())
+        try:
+            row = eng.claim(task_id, current_principal())
+        except ClaimedByAnother as error:
+            raise _claimed(error, task_id) from None
+        return task_summary(row, eng.instance(row.instance_id).business_key)
+
+
+@blp.route("/tasks/<string:task_id>/release")
+class TaskRelease(MethodView):
+    @require(INSTITUTION, COORDINATOR)
+    @blp.arguments(ReleaseSchema)
+    @blp.response(200, TaskSummarySchema)
+    @blp.alt_response(403, description="claimed by another principal (institutions)")
+    @blp.alt_response(409, description="not claimed, or no longer ready")
+    def post(self, args: dict[str, Any], task_id: str) -> dict[str, Any]:
+        """Release the claim on the task (its holder, or a coordinator for any claim): another
+        institution of its groups may then claim it. The history keeps who released whose
+        claim and the reason when given. `/unclaim` is the same operation."""
+        eng = engine()
+        row = eng.release_task(task_id, current_principal(), reason=args.get("reason"))
+        return task_summary(row, eng.instance(row.instance_id).business_key)
+
+
+blp.add_url_rule("/tasks/<string:task_id>/unclaim", endpoint="TaskUnclaim",
+                 view_func=TaskRelease.as_view("TaskUnclaim"))
+
+
+@blp.route("/tasks/<string:task_id>/reassign")
+class TaskReassign(MethodView):
+    @require(COORDINATOR)
+    @blp.arguments(ReassignSchema)
+    @blp.response(200, TaskSummarySchema)
+    @blp.alt_response(409, description="no longer ready, or changed meanwhile")
+    def post(self, args: dict[str, Any], task_id: str) -> dict[str, Any]:
+        """Give the ready task other candidate groups, with a reason kept in the history.
+        The institutions that lose it receive `task.cancelled` (reason `reassigned`), those
+        that gain it `task.ready`; a claim on it is released."""
+        eng = engine()
+        row = eng.reassign_task(task_id, args["groups"], reason=args["reason"],
+                                caller=current_principal())
         return task_summary(row, eng.instance(row.instance_id).business_key)
 
 
@@ -71,7 +122,11 @@ class TaskComplete(MethodView):
     def post(self, args: dict[str, Any], task_id: str) -> dict[str, Any]:
         """Complete the task with its form's data: 422 names each failing field and nothing
         is written; 409 when the task is no longer ready or another completion won."""
-        outcome = engine().complete_task(task_id, args["data"], caller=current_principal())
+        try:
+            outcome = engine().complete_task(task_id, args["data"],
+                                             caller=current_principal())
+        except ClaimedByAnother as error:
+            raise _claimed(error, task_id) from None
         instance = outcome.instance
         return {"task_id": task_id, "instance_id": instance.id,
                 "instance_status": instance.status,

@@ -96,6 +96,31 @@ def complete(task_id: str, data: str, actor: str) -> None:
 
 
 @main.command()
+@click.argument("task_id")
+@click.option("--reason", default=None, help="why (kept in the case's history)")
+@click.option("--actor", default="cli", show_default=True, help="who releases")
+@engine_errors
+def release(task_id: str, reason: str | None, actor: str) -> None:
+    """Release the claim on a ready task: another institution of its groups may claim it."""
+    row = make_engine().release_task(task_id, Caller.operator(actor), reason=reason)
+    click.echo(f"{row.id} released")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--group", "groups", multiple=True, required=True,
+              help="a new candidate group (repeat for several)")
+@click.option("--reason", required=True, help="why (kept in the case's history)")
+@click.option("--actor", default="cli", show_default=True, help="who reassigns")
+@engine_errors
+def reassign(task_id: str, groups: tuple[str, ...], reason: str, actor: str) -> None:
+    """Give a ready task other candidate groups; those losing it get task.cancelled."""
+    row = make_engine().reassign_task(task_id, list(groups), reason=reason,
+                                      caller=Caller.operator(actor))
+    click.echo(f"{row.id} now for [{','.join(row.candidate_groups)}]")
+
+
+@main.command()
 @click.option("--process", "process_key", default=None)
 @click.option("--status", default=None)
 @click.option("--business-key", default=None)
@@ -128,6 +153,8 @@ def case(instance_id: str, actor: str) -> None:
     echo_json({
         "id": i.id, "process_key": i.process_key, "version": i.definition_version,
         "business_key": i.business_key, "status": i.status, "started_at": i.started_at,
+        "waiting_at": [{"activity_id": w.activity_id, "name": w.name, "kind": w.kind}
+                       for w in detail.waiting_at],
         "open_tasks": [{"id": t.id, "activity_id": t.activity_id,
                         "candidate_groups": t.candidate_groups} for t in detail.open_tasks],
         "history": [{"seq": h.seq, "at": h.at, "kind": h.kind, "actor": h.actor,

@@ -64,7 +64,16 @@ class IncidentRefSchema(Schema):
     opened_at = fields.DateTime(required=True)
 
 
+class WaitingSchema(Schema):
+    activity_id = fields.String(required=True, metadata={"description": "BPMN id"})
+    name = fields.String(allow_none=True, metadata={"description": "the model's name"})
+    kind = fields.String(required=True, metadata={
+        "description": "user_task | external_task | timer | message | event"})
+
+
 class InstanceDetailSchema(InstanceSchema):
+    waiting_at = fields.List(fields.Nested(WaitingSchema), required=True, metadata={
+        "description": "where the case stands: the activities it waits at now"})
     open_tasks = fields.List(fields.Nested(TaskSummarySchema), required=True)
     history = fields.List(fields.Nested(HistorySchema), required=True)
     incidents = fields.List(fields.Nested(IncidentRefSchema), required=True)

@@ -1,4 +1,4 @@
-"""Tasks: lists, the form of one task, claim and completion."""
+"""Tasks: lists, the form of one task, claim, release, reassign and completion."""
 
 from __future__ import annotations
 
@@ -33,6 +33,19 @@ class TaskSummarySchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
     link = fields.String(required=True)
+
+
+class ReleaseSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=2000), metadata={
+        "description": "why, kept in the case's history (optional)"})
+
+
+class ReassignSchema(Schema):
+    groups = fields.List(fields.String(validate=validate.Length(min=1, max=255)),
+                         required=True, validate=validate.Length(min=1, max=50),
+                         metadata={"description": "the task's new candidate groups"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "why, kept in the case's history"})
 
 
 class TaskPageSchema(PageSchema):
