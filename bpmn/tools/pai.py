@@ -1,5 +1,10 @@
 """PAI: quota-controlled financial aid to employers hiring refugees (AP/R).
 
+Why consent comes first: the quota service, the ORP and the employer all learn
+about the person; without the signed procuration no partner may, so a
+candidate without it ends at once, before any place is counted or any
+institution is asked (nFADP/LPD: exchange between partners rests on consent).
+
 Why a service task reserves the place before the employer is checked: the
 federal pilot grants Valais 10 places per calendar year, so the place is
 counted first and given back (topic ``pai-quota-release``) if the employer is
@@ -73,7 +78,7 @@ def candidate_form() -> list[Field]:
 
 
 def quota(p: Process) -> None:
-    """The candidate, the yearly quota, and the end when the quota is used up."""
+    """The candidate, the consent, the yearly quota, and the end when the quota is used up."""
     p.add(
         Node(
             "pai_candidate_start",
@@ -84,21 +89,32 @@ def quota(p: Process) -> None:
             form=candidate_form(),
         )
     )
+    p.add(Node("pai_consent_gw", "exclusiveGateway", "Procuration signée ?", COUNSELLOR_LANE, 1))
+    p.add(
+        Node(
+            "pai_consent_missing_end",
+            "endEvent",
+            "Procuration manquante : aucun échange",
+            COUNSELLOR_LANE,
+            2,
+            doc="No signed procuration: no place is counted and no partner is asked.",
+        )
+    )
     p.add(
         Node(
             "pai_quota_task",
             "serviceTask",
             "Réserver une place PAI (quota annuel)",
             QUOTA_LANE,
-            1,
+            2,
             topic="pai-quota",
             doc="Registered handler (workflows/cii/quota.py) counts the places granted in the "
             "current calendar year (max 10, CIIFLOW_PAI_QUOTA) and sets pai_place_granted "
             "(boolean), pai_refusal_reason (string), pai_year and pai_place_number.",
         )
     )
-    p.add(Node("quota_gw", "exclusiveGateway", "Place accordée ?", QUOTA_LANE, 2))
-    p.add(Node("pai_quota_refused_end", "endEvent", "Quota annuel atteint", QUOTA_LANE, 3))
+    p.add(Node("quota_gw", "exclusiveGateway", "Place accordée ?", QUOTA_LANE, 3))
+    p.add(Node("pai_quota_refused_end", "endEvent", "Quota annuel atteint", QUOTA_LANE, 4))
 
 
 def employer_validation(p: Process) -> None:
@@ -108,7 +124,7 @@ def employer_validation(p: Process) -> None:
             "employer_validation_task",
             "Valider l'entreprise partenaire",
             ORP_LANE,
-            3,
+            4,
             groups="orp-${region}",
             due="P10D",
             doc="No double support at the same employer (RHT short-time work, AIT induction "
@@ -124,7 +140,7 @@ def employer_validation(p: Process) -> None:
     )
     p.add(
         Node(
-            "employer_gw", "exclusiveGateway", "Employeur validé ?", ORP_LANE, 4, label_pos="below"
+            "employer_gw", "exclusiveGateway", "Employeur validé ?", ORP_LANE, 5, label_pos="below"
         )
     )
     p.add(
@@ -133,13 +149,13 @@ def employer_validation(p: Process) -> None:
             "serviceTask",
             "Libérer la place PAI",
             ORP_LANE,
-            5,
+            6,
             topic="pai-quota-release",
             doc="Registered handler (workflows/cii/quota.py) gives the place back to the year it "
             "was counted in, so a refused employer does not use up one of the 10 places.",
         )
     )
-    p.add(Node("pai_employer_refused_end", "endEvent", "Employeur refusé", ORP_LANE, 6))
+    p.add(Node("pai_employer_refused_end", "endEvent", "Employeur refusé", ORP_LANE, 7))
 
 
 def contract_and_support(p: Process) -> None:
@@ -149,7 +165,7 @@ def contract_and_support(p: Process) -> None:
             "collaboration_contract_task",
             "Signer le contrat de collaboration tripartite",
             COUNSELLOR_LANE,
-            5,
+            6,
             groups=COUNSELLOR,
             due="P20D",
             doc="Counsellor, candidate and employer sign a collaboration contract on top of the "
@@ -169,14 +185,14 @@ def contract_and_support(p: Process) -> None:
             "person_ref",
         )
     )
-    p.add(Node("support_join", "exclusiveGateway", "", COUNSELLOR_LANE, 6))
+    p.add(Node("support_join", "exclusiveGateway", "", COUNSELLOR_LANE, 7))
     p.add(
         Node(
             "support_review_timer",
             "intermediateCatchEvent",
             "3 mois",
             COUNSELLOR_LANE,
-            7,
+            8,
             timer=("timeDuration", "P3M"),
         )
     )
@@ -187,7 +203,7 @@ def contract_and_support(p: Process) -> None:
             "exclusiveGateway",
             "Prolongation (≤ 12 mois) ?",
             COUNSELLOR_LANE,
-            9,
+            10,
             label_pos="below",
         )
     )
@@ -198,7 +214,7 @@ def support_review() -> Node:
         "support_review_task",
         "Bilan du soutien : prolonger ou terminer",
         COUNSELLOR_LANE,
-        8,
+        9,
         groups=COUNSELLOR,
         due="P10D",
         form=[
@@ -227,7 +243,7 @@ def payment_and_followup(p: Process) -> None:
             "last_payment_task",
             "Enregistrer le dernier versement",
             COUNSELLOR_LANE,
-            10,
+            11,
             groups=COUNSELLOR,
             due="P30D",
             doc="Support ends when decided or when an extension would exceed 12 months in total.",
@@ -244,7 +260,7 @@ def payment_and_followup(p: Process) -> None:
             "intermediateCatchEvent",
             "2 ans après le dernier versement",
             COUNSELLOR_LANE,
-            11,
+            12,
             timer=("timeDuration", "P2Y"),
         )
     )
@@ -253,7 +269,7 @@ def payment_and_followup(p: Process) -> None:
             "employment_followup_task",
             "Suivi de l'emploi à 2 ans",
             COUNSELLOR_LANE,
-            12,
+            13,
             groups=COUNSELLOR,
             due="P30D",
             form=[
@@ -264,11 +280,19 @@ def payment_and_followup(p: Process) -> None:
             expose="region,employer_ref,last_payment_date,person_ref",
         )
     )
-    p.add(Node("pai_completed_end", "endEvent", "Suivi PAI terminé", COUNSELLOR_LANE, 13))
+    p.add(Node("pai_completed_end", "endEvent", "Suivi PAI terminé", COUNSELLOR_LANE, 14))
 
 
 def pai_flows(p: Process) -> None:
-    p.flow("pai_candidate_start", "pai_quota_task")
+    p.flow("pai_candidate_start", "pai_consent_gw")
+    p.flow(
+        "pai_consent_gw",
+        "pai_consent_missing_end",
+        "pai_consent_missing_flow",
+        "non",
+        "${consent_signed == false}",
+    )
+    p.flow("pai_consent_gw", "pai_quota_task", "pai_consent_ok_flow", "oui", default=True)
     p.flow("pai_quota_task", "quota_gw")
     p.flow(
         "quota_gw",
@@ -314,7 +338,7 @@ def pai() -> Process:
         doc="Federal pilot programme: financial aid to employers hiring refugees and "
         "provisionally admitted "
         "persons (AP/R). Valais: 10 places per year (2021–2023). See docs/processes.md.",
-        col_widths={9: 130},
+        col_widths={10: 130},
     )
     quota(p)
     employer_validation(p)

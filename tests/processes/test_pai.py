@@ -137,3 +137,15 @@ def test_pai_year_is_the_valais_calendar_year(track: Tracker, clock: ManualClock
     clock.set(datetime(2026, 12, 31, 23, 30, tzinfo=UTC))  # 2027-01-01 00:30 in Sion
     case = track.start("pai", p.pai_candidate(person_ref="APR-NEWYEAR"), actor="oasi-bip/c")
     assert case.data["pai_place_granted"] is True
+
+
+@scenario
+def test_pai_without_consent_grants_no_place_and_asks_no_partner(track: Tracker,
+                                                                 clock: ManualClock) -> None:
+    case = track.start("pai", p.pai_candidate(consent_signed=False), actor="oasi-bip/counsellor")
+    assert case.status == "completed"
+    assert [h.activity_id for h in case.history("task_ready")] == []  # no institution asked
+    assert "pai_place_granted" not in case.data  # the quota service never ran
+    assert quota_used(case, clock.now().year) == 0
+    ended = case.history("completed")
+    assert len(ended) == 1 and "pai_consent_missing_end" in case.visited()
