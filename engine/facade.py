@@ -20,6 +20,7 @@ from engine.service.external import ExternalTaskService
 from engine.service.incidents import IncidentService
 from engine.service.instances import InstanceService
 from engine.service.messages import MessageService
+from engine.service.migrations import MigrationService
 from engine.service.oversight import OversightService
 from engine.service.principals import PrincipalService
 from engine.service.tasks import TaskService
@@ -30,7 +31,8 @@ clock_module.install_in_spiffworkflow()
 
 
 class Engine(DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
-             TimerService, ExternalTaskService, OversightService, PrincipalService):
+             TimerService, ExternalTaskService, OversightService, PrincipalService,
+             MigrationService):
     def __init__(
         self,
         db: SqlEngine | str | None = None,

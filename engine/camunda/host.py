@@ -58,6 +58,12 @@ class Host(SafeScriptEngine, ABC):
                 f"no handler registered for camunda:{kind} {name!r}", task=task)
         return handler(self.handler_context(task, name))
 
+    def decisions_for(self, decision_ref: str, binding: str, version: str | None) -> Any:
+        """The decisions a business rule task bound `binding` evaluates, or None for the
+        ones deployed with its process (`engine.dmn.task`); the runtime's host asks
+        the decision store."""
+        return None
+
     @abstractmethod
     def handler_context(self, task: Any, name: str) -> HandlerContext:
         """What a handler of `task` sees: the case, its variables, the step's time and session."""

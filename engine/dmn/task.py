@@ -15,9 +15,12 @@ is rewired to ours, the way SpiffWorkflow extends itself:
   so a spec restored from the database evaluates without any parser; parsed
   files are cached by content hash, so restoring many specs parses once.
 
-Binding: the decision is resolved in the deployed bundle at parse time, i.e.
-Camunda's `deployment` binding. `latest`/`version` are recorded on the spec for
-the definitions layer but not re-resolved here.
+Binding: the decision is found in the deployed bundle at parse time (and kept on
+the spec, Camunda's `deployment` binding); `latest` (the default), `version`
+(`camunda:decisionRefVersion`) and `versionTag` (`camunda:decisionRefVersionTag`)
+are resolved when the task runs, through the workflow's script engine
+(`decisions_for`: the runtime looks them up in the decision store), so a
+corrected table reaches running cases at their next evaluation.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from .parser import parse_dmn, parse_dmn_cached, source_key
 from .result import DEFAULT_MAP_MODE, MAP_MODES, map_decision_result, result_as_variables
 
 BINDINGS = ("latest", "deployment", "version", "versionTag")
+#: the attribute naming which version a binding takes
+_BINDING_VALUE = {"version": "decisionRefVersion", "versionTag": "decisionRefVersionTag"}
 
 
 class DecisionTaskSpec(BpmnSpecMixin, Simple):
@@ -72,14 +77,28 @@ class DecisionTaskSpec(BpmnSpecMixin, Simple):
         self.binding = binding or "latest"
         self.version = version
 
+    def bound_decisions(self, my_task: Any) -> Mapping[str, Decision]:
+        """The decisions this evaluation uses, by `camunda:decisionRefBinding`.
+
+        The workflow's script engine resolves `latest`, `version` and `versionTag` in
+        the decision store (`decisions_for`, on the runtime's host); `deployment`, or
+        a script engine without a store, uses the decisions deployed with the process.
+        """
+        if self.binding == "deployment":
+            return self.decisions
+        lookup = getattr(my_task.workflow.script_engine, "decisions_for", None)
+        found = lookup(self.decision_ref, self.binding, self.version) if lookup else None
+        return found if found is not None else self.decisions
+
     def _run_hook(self, my_task: Any) -> bool:
         try:
-            result = evaluate_decision(self.decisions, self.decision_ref, my_task.data)
+            decisions = self.bound_decisions(my_task)
+            result = evaluate_decision(decisions, self.decision_ref, my_task.data)
             if self.result_variable:
                 mapped = map_decision_result(result, self.map_decision_result)
                 my_task.data[self.result_variable] = mapped
             else:
-                decision = self.decisions[self.decision_ref]
+                decision = decisions[self.decision_ref]
                 my_task.data.update(result_as_variables(result, decision))
         except DmnError as exc:
             error = WorkflowTaskException(str(exc), task=my_task, exception=exc)
@@ -125,6 +144,10 @@ class DecisionTaskParser(CamundaTaskParser):
         binding = _camunda(self.node, "decisionRefBinding") or "latest"
         if binding not in BINDINGS:
             self.raise_validation_exception(f"camunda:decisionRefBinding {binding!r} is unknown")
+        version = _BINDING_VALUE.get(binding) and _camunda(self.node, _BINDING_VALUE[binding])
+        if binding in _BINDING_VALUE and version is None:
+            self.raise_validation_exception(
+                f"camunda:decisionRefBinding {binding!r} needs camunda:{_BINDING_VALUE[binding]}")
         try:
             needed = {i: decisions[i] for i in requirement_order(decisions, decision_ref)}
         except DmnError as exc:
@@ -137,8 +160,7 @@ class DecisionTaskParser(CamundaTaskParser):
             result_variable=_camunda(self.node, "resultVariable"),
             map_decision_result=mode,
             binding=binding,
-            version=_camunda(self.node, "decisionRefVersion")
-            or _camunda(self.node, "decisionRefVersionTag"),
+            version=version or None,
             **self.bpmn_attributes,
         )
 

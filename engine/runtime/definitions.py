@@ -1,17 +1,24 @@
 """Deploying bundles of BPMN and DMN files as versioned definitions.
 
 A process is versioned on the bytes it is built from: its own BPMN file, the
-files of the processes it calls and every DMN file of the bundle. Deploying the
-same bytes again returns the existing version (a no-op, like Camunda's
-duplicate filtering); any change makes version N+1. Running instances keep
-the version they started on.
+files of the processes it calls and the DMN files its business rule tasks bind
+with `camunda:decisionRefBinding="deployment"`. Deploying the same bytes again
+keeps the existing version (a no-op, like Camunda's duplicate filtering); a
+change to any of them makes version N+1. A DMN file nothing binds by deployment
+changes no process: its decisions get versions of their own
+(`engine.runtime.decisions`), which tasks bound `latest`, `version` or
+`versionTag` resolve when they run. A bundle of DMN files alone is a deployment
+of decisions. Running instances keep the version they started on (until a
+migration moves them, `engine.runtime.migration`).
+
+`deploy(..., dry_run=True)` answers the same plan without writing anything.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,19 +31,25 @@ from engine.camunda.namespaces import BPMN as BPMN_NS
 from engine.camunda.parser import CiiflowParser
 from engine.camunda.serializer import dump_spec
 from engine.camunda.xml import safe_parser
+from engine.dmn import DecisionTaskSpec
 from engine.dmn.errors import DmnError
+from engine.dmn.parser import parse_dmn_cached
 from engine.errors import DefinitionRefused, Finding, NotFound
 from engine.lint import lint
 from engine.lint.bindings import Bindings
 from engine.runtime.retention import history_ttl
 from engine.store.models import Definition
 
+from . import decisions as decision_store
+from .decisions import DecisionPlan
+
 
 @dataclass(frozen=True)
 class Deployed:
     key: str
     version: int
-    definition_id: int
+    #: None on a dry run of a new version (nothing was stored)
+    definition_id: int | None
     created: bool
 
 
@@ -44,6 +57,9 @@ class Deployed:
 class DeployResult:
     definitions: list[Deployed]
     findings: list[Finding]
+    decisions: list[DecisionPlan] = field(default_factory=list)
+    #: True when nothing was stored: `created` then means "would be created"
+    dry_run: bool = False
 
 
 def lint_bundle(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[Finding]:
@@ -165,7 +181,7 @@ def check(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[
         return findings
     try:
         parser, process_files = build_specs(files)
-        if not process_files:
+        if not process_files and not parser.get_decisions():
             raise DefinitionRefused([_no_process(files)])
         for key, filename in sorted(process_files.items()):
             spec, subprocess_specs = _built(parser, key, filename)
@@ -178,8 +194,8 @@ def check(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[
 def _no_process(files: Mapping[str, bytes]) -> Finding:
     return Finding(
         "error", ",".join(sorted(files)), None,
-        "no executable process in the bundle: decisions are bound to the processes "
-        "deployed with them, so deploy the BPMN files that use these DMN files too")
+        "no executable process and no decision in the bundle: tick 'Executable' on a "
+        "process, or deploy a DMN file with at least one decision")
 
 
 def _built(parser: CiiflowParser, key: str, filename: str) -> tuple[Any, Mapping[str, Any]]:
@@ -198,33 +214,49 @@ def deploy(
     actor: str | None,
     now: datetime,
     handlers: Bindings | None = None,
+    dry_run: bool = False,
 ) -> DeployResult:
-    """Lint (service tasks against `handlers`, the engine's registry), then store versions."""
+    """Lint (service tasks against `handlers`, the engine's registry), then store versions.
+
+    With `dry_run`, the same plan (which processes and decisions would get a new
+    version, which are unchanged) and nothing written.
+    """
     findings = lint_bundle(files, handlers)
     if any(f.severity == "error" for f in findings):
         raise DefinitionRefused(findings)
     parser, process_files = build_specs(files)
-    if not process_files:
+    if not process_files and not parser.get_decisions():
         raise DefinitionRefused([_no_process(files)])
-    dmn_files = [n for n in files if n not in process_files.values() and n.endswith(".dmn")]
+    dmn_files = {n: data for n, data in files.items()
+                 if n not in process_files.values() and n.endswith(".dmn")}
+    parsed = {n: parse_dmn_cached(data.decode("utf-8"), n) for n, data in dmn_files.items()}
+    roots = {n: _parse_xml(data) for n, data in dmn_files.items()}
+    decisions = decision_store.plan(session, dmn_files, parsed, roots, store=not dry_run,
+                                    actor=actor, now=now)
     results = []
     for key, filename in sorted(process_files.items()):
         spec, subprocess_specs = _built(parser, key, filename)
-        used = [filename, *dmn_files]
-        used += [process_files[s] for s in subprocess_specs if s in process_files]
-        checksum = _checksum(files, used)
+        called = [process_files[s] for s in subprocess_specs if s in process_files]
+        bound, used = _decision_files(spec, subprocess_specs)
+        checksum = _checksum(files, [filename, *called, *bound])
         latest = _latest(session, key)
         if latest is not None and latest.checksum == checksum:
             results.append(Deployed(key, latest.version, latest.id, created=False))
             continue
+        version = (latest.version + 1) if latest else 1
+        stored = _dump(spec, subprocess_specs, filename, key)
+        if dry_run:
+            results.append(Deployed(key, version, None, created=True))
+            continue
+        resources = sorted({filename, *called, *(n for n in used if n in files)})
         row = Definition(
             key=key,
-            version=(latest.version + 1) if latest else 1,
+            version=version,
             name=spec.description if spec.description != key else None,
             checksum=checksum,
-            resources={n: files[n].decode("utf-8") for n in sorted(set(used))},
+            resources={n: files[n].decode("utf-8") for n in resources},
             bpmn_resource=filename,
-            spec=_dump(spec, subprocess_specs, filename, key),
+            spec=stored,
             deployed_at=now,
             deployed_by=actor,
             history_ttl_days=history_ttl(files[filename], key),
@@ -232,7 +264,26 @@ def deploy(
         session.add(row)
         session.flush()
         results.append(Deployed(key, row.version, row.id, created=True))
-    return DeployResult(results, findings)
+    return DeployResult(results, findings, decisions, dry_run=dry_run)
+
+
+def _decision_files(spec: Any, subprocess_specs: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """The DMN files the process's business rule tasks bind by deployment, and all they use.
+
+    Only the first decide the process's version: a task bound `latest`, `version` or
+    `versionTag` finds its decision in the store when it runs.
+    """
+    bound: set[str] = set()
+    used: set[str] = set()
+    for process in (spec, *subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            if not isinstance(task_spec, DecisionTaskSpec):
+                continue
+            names = {d.filename for d in task_spec.decisions.values() if d.filename}
+            used |= names
+            if task_spec.binding == "deployment":
+                bound |= names
+    return bound, used
 
 
 def _dump(spec: Any, subprocess_specs: Mapping[str, Any], filename: str, key: str) -> str:

@@ -39,6 +39,7 @@ from engine.expressions import SafeScriptEngine
 from engine.store.models import Definition, History, Incident, Instance, Task
 
 from . import audit
+from . import decisions as decision_store
 from .casedata import clean
 from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
 from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
@@ -96,6 +97,9 @@ class StepHost(Host):
 
     def record_uncaught(self, task: Any, kind: str, detail: dict[str, Any]) -> None:
         self.step.record(kind, activity_id=task.task_spec.bpmn_id, detail=detail)
+
+    def decisions_for(self, decision_ref: str, binding: str, version: str | None) -> Any:
+        return decision_store.resolve(self.step.session, decision_ref, binding, version)
 
 
 def run_engine(wf: BpmnWorkflow) -> None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from engine.camunda.form_input import start_form
 from engine.camunda.forms import FormField
 from engine.errors import Finding, NotFound
-from engine.runtime import definitions
+from engine.runtime import decisions, definitions
 from engine.service.base import ServiceBase
-from engine.store.models import Definition
+from engine.store.models import DecisionDefinition, Definition
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,26 @@ class DefinitionVersion:
 
 
 class DefinitionService(ServiceBase):
-    def deploy(self, files: Mapping[str, bytes], *, actor: str | None = None
-               ) -> definitions.DeployResult:
-        """Store the bundle's changed processes as new versions; `DefinitionRefused` if not."""
+    def deploy(self, files: Mapping[str, bytes], *, actor: str | None = None,
+               dry_run: bool = False) -> definitions.DeployResult:
+        """Store the bundle's changed processes and decisions as new versions;
+        `DefinitionRefused` if not. A dry run answers the same plan in a read-only
+        transaction that is rolled back: nothing is written."""
+        if dry_run:
+            with self.readers() as session:
+                try:
+                    return definitions.deploy(session, files, actor=actor, now=self.clock.now(),
+                                              handlers=self.runtime.handlers, dry_run=True)
+                finally:
+                    session.rollback()
         with self.sessions.begin() as session:
             return definitions.deploy(session, files, actor=actor, now=self.clock.now(),
                                       handlers=self.runtime.handlers)
+
+    def decision_versions(self, key: str | None = None) -> list[DecisionDefinition]:
+        """Every stored version of decision `key` (or of every decision), oldest first."""
+        with self.readers() as session:
+            return decisions.versions(session, key)
 
     def lint(self, files: Mapping[str, bytes]) -> list[Finding]:
         """Every finding deploy would give these files; nothing is stored."""

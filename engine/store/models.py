@@ -78,6 +78,33 @@ class Definition(Base):
     history_ttl_days: Mapped[int | None] = mapped_column(Integer)
 
 
+class DecisionDefinition(Base):
+    """One version of one DMN decision, as Camunda 7 versions decision definitions.
+
+    A decision gets a new version when its own element changes, whatever else its
+    file or bundle holds; a business rule task bound `latest`, `version` or
+    `versionTag` resolves its decision here when it runs, so a corrected table
+    reaches running cases without a new process version.
+    """
+
+    __tablename__ = "decision_definition"
+    __table_args__ = (
+        UniqueConstraint("key", "version", name="uq_decision_definition_key_version"),
+        Index("ix_decision_definition_key_tag", "key", "version_tag"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    version_tag: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    checksum: Mapped[str] = mapped_column(String(64))
+    resource: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str | None] = mapped_column(String(255))
+
+
 class Instance(Base):
     __tablename__ = "instance"
     __table_args__ = (

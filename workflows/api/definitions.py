@@ -19,6 +19,7 @@ from ..schemas.definitions import (
     DefinitionSchema,
     DefinitionVersionSchema,
     DeployFilesSchema,
+    DeployQuerySchema,
     DeployResultSchema,
 )
 
@@ -60,10 +61,15 @@ class Definitions(MethodView):
 
     @require(PROCESS_OWNER)
     @multipart_only
+    @blp.arguments(DeployQuerySchema, location="query")
     @blp.arguments(DeployFilesSchema, location="files")
     @blp.response(201, DeployResultSchema)
-    def post(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Deploy one bundle; 422 with the lint findings when it is refused."""
+    @blp.alt_response(200, schema=DeployResultSchema, description="a dry run: nothing stored")
+    def post(self, query: dict[str, Any], args: dict[str, Any]) -> Any:
+        """Deploy one bundle; 422 with the lint findings when it is refused.
+
+        `?dry_run=true` lints the bundle and answers which processes and decisions
+        would get a new version and which are unchanged (200), storing nothing."""
         files: dict[str, bytes] = {}
         for upload in request.files.getlist("files"):
             name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
@@ -76,14 +82,20 @@ class Definitions(MethodView):
             files[name] = upload.read()
         if not files:
             raise ApiProblem(422, "no file given", errors={"files": ["no file given"]})
-        result = engine().deploy(files, actor=current_principal().name)
-        return {
+        result = engine().deploy(files, actor=current_principal().name,
+                                 dry_run=query["dry_run"])
+        body = {
             "definitions": [{"key": d.key, "version": d.version, "created": d.created,
                              "link": api_link(f"/definitions/{d.key}/versions/{d.version}")}
                             for d in result.definitions],
+            "decisions": [{"key": d.key, "version": d.version, "version_tag": d.version_tag,
+                           "resource": d.resource, "created": d.created}
+                          for d in result.decisions],
             "findings": [{"severity": f.severity, "file": f.file, "element_id": f.element_id,
                           "message": f.message} for f in result.findings],
+            "dry_run": result.dry_run,
         }
+        return (body, 200) if result.dry_run else body
 
 
 @blp.route("/definitions/<string:key>")

@@ -63,21 +63,29 @@ def read_bundle(paths: tuple[str, ...]) -> dict[str, bytes]:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--actor", default="cli")
+@click.option("--dry-run", is_flag=True,
+              help="lint and say what would get a new version; store nothing")
 @engine_errors
-def deploy(paths: tuple[str, ...], actor: str) -> None:
+def deploy(paths: tuple[str, ...], actor: str, dry_run: bool) -> None:
     """Deploy files or folders of .bpmn/.dmn as one bundle."""
     files = read_bundle(paths)
     try:
-        result = make_engine().deploy(files, actor=actor)
+        result = make_engine().deploy(files, actor=actor, dry_run=dry_run)
     except DefinitionRefused as refused:
         for finding in refused.findings:
             click.echo(str(finding), err=True)
         fail("the bundle was refused")
     for finding in result.findings:
         click.echo(str(finding))
+    new = "would be deployed" if dry_run else "deployed"
     for d in result.definitions:
-        state = "deployed" if d.created else "unchanged"
+        state = new if d.created else "unchanged"
         click.echo(f"{d.key} version {d.version} {state}")
+    for decision in result.decisions:
+        state = new if decision.created else "unchanged"
+        click.echo(f"decision {decision.key} version {decision.version} {state}")
+    if dry_run:
+        click.echo("dry run: nothing stored")
 
 
 @main.command()

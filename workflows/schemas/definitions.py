@@ -26,9 +26,26 @@ class DeployedSchema(Schema):
     link = fields.String(required=True)
 
 
+class DeployQuerySchema(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "lint and answer the plan (200) without storing anything"})
+
+
+class DeployedDecisionSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    version_tag = fields.String(allow_none=True)
+    resource = fields.String(required=True)
+    created = fields.Boolean(required=True, metadata={
+        "description": "false when the decision's own element did not change"})
+
+
 class DeployResultSchema(Schema):
     definitions = fields.List(fields.Nested(DeployedSchema), required=True)
+    decisions = fields.List(fields.Nested(DeployedDecisionSchema), required=True)
     findings = fields.List(fields.Nested(FindingSchema), required=True)
+    dry_run = fields.Boolean(required=True, metadata={
+        "description": "true: nothing was stored, `created` says what deploy would create"})
 
 
 class DefinitionSchema(Schema):
