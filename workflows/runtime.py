@@ -6,6 +6,7 @@ from flask import current_app
 
 from engine import Engine
 from webhooks import outbox
+from webhooks import stuck as webhook_stuck
 
 EXTENSION = "ciiflow.engine"
 #: the largest id a path may carry (PostgreSQL INTEGER): larger ones cannot exist
@@ -22,5 +23,7 @@ def api_link(path: str) -> str:
 
 
 def install_webhooks(engine: Engine) -> None:
-    """Subscribe the webhook outbox to the engine: every step then writes its deliveries."""
+    """Subscribe the webhook outbox to the engine: every step then writes its deliveries;
+    its stuck cases then name the institutions whose webhooks fail."""
     outbox.install(engine)
+    webhook_stuck.install(engine)

@@ -16,6 +16,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -57,6 +58,9 @@ class Snapshot:
     timers: dict[UUID, Any]  # waiting timer task -> its due value (moves on when a cycle fires)
     messages: set[tuple[str, str]]  # (message name, activity id)
     external: dict[UUID, Any] = field(default_factory=dict)
+    #: message catches beside the work (boundary events, event-subprocess starts): the
+    #: instance listens there but does not wait there
+    beside: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, wf: BpmnWorkflow) -> Snapshot:
@@ -71,6 +75,7 @@ class Snapshot:
                     external[task.id] = task
         timers: dict[UUID, Any] = {}
         messages: set[tuple[str, str]] = set()
+        beside: set[str] = set()
         # the event manager holds every waiting catch event, subprocesses included
         for task in list(wf.event_manager.tasks.values()):
             if not task.has_state(TaskState.WAITING):
@@ -81,11 +86,13 @@ class Snapshot:
                     timers[task.id] = value.get("next") if isinstance(value, dict) else value
                 elif type(definition).__name__ in MESSAGE_EVENT_TYPES:
                     messages.add((definition.name, task.task_spec.bpmn_id))
+                    if isinstance(task.task_spec, BoundaryEvent | StartEvent):
+                        beside.add(task.task_spec.bpmn_id)
         for task in ready.values():
             definition = getattr(task.task_spec, "event_definition", None)
             if type(definition).__name__ in MESSAGE_EVENT_TYPES:  # receive tasks
                 messages.add((definition.name, task.task_spec.bpmn_id))
-        return cls(ready, timers, messages, external)
+        return cls(ready, timers, messages, external, beside)
 
 
 def caught_definitions(task: Any) -> list[Any]:
@@ -156,12 +163,25 @@ class PendingWrites:
             conn.execute(_CLOSE_EXTERNAL, self.closed_external)
         if self.subscriptions is not None:
             table = MessageSubscription.__table__
+            kept = _subscription_since(conn, instance_id)
             conn.execute(delete(table).where(table.c.instance_id == instance_id))
             if self.subscriptions:
-                conn.execute(insert(table), self.subscriptions)
+                conn.execute(insert(table), [
+                    {**row, "since": kept.get((row["message_name"], row["activity_id"]),
+                                              row["since"])}
+                    for row in self.subscriptions])
         self.new_tasks, self.candidates, self.closed_tasks = [], [], []
         self.new_external, self.closed_external = [], []
         self.subscriptions = None
+
+
+def _subscription_since(conn: Connection, instance_id: str) -> dict[tuple[str, str], Any]:
+    """Since when the instance waits for each message it already waited for: a wait that
+    outlives the step keeps its start (the stuck cases count from it)."""
+    table = MessageSubscription.__table__
+    return {(r.message_name, r.activity_id): r.since for r in conn.execute(
+        select(table.c.message_name, table.c.activity_id, table.c.since)
+        .where(table.c.instance_id == instance_id))}
 
 
 def _gone_rows(step: Step, gone: list[UUID]) -> dict[str, Any]:
@@ -231,7 +251,8 @@ def sync(step: Step, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
     if before.messages != after.messages:
         step.writes.subscriptions = [
             {"instance_id": step.instance.id, "message_name": name,
-             "business_key": step.instance.business_key, "activity_id": activity}
+             "business_key": step.instance.business_key, "activity_id": activity,
+             "since": step.now, "beside": activity in after.beside}
             for name, activity in sorted(after.messages)]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -113,6 +114,8 @@ class Instance(Base):
         # the timer claim (engine.store.leases): running, due range in order, lease in the index
         Index("ix_instance_timer_claim", "status", "next_timer_at", "timer_lease_until"),
         Index("ix_instance_process_key_started", "process_key", "started_at"),
+        # idle cases (engine.store.stuck): running, least recently moved first
+        Index("ix_instance_status_updated", "status", "updated_at"),
         # the retention sweep: closed cases of one definition, oldest first
         Index("ix_instance_retention", "definition_id", "ended_at"),
     )
@@ -210,6 +213,8 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incident_instance", "instance_id"),
         Index("ix_incident_status", "status"),
+        # open incidents, oldest first (engine.store.stuck)
+        Index("ix_incident_status_opened", "status", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -230,6 +235,8 @@ class MessageSubscription(Base):
     __table_args__ = (
         Index("ix_message_subscription_name", "message_name", "business_key"),
         Index("ix_message_subscription_instance", "instance_id"),
+        # cases waiting for a message, longest first (engine.store.stuck)
+        Index("ix_message_subscription_since", "since"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -237,6 +244,11 @@ class MessageSubscription(Base):
     message_name: Mapped[str] = mapped_column(String(255))
     business_key: Mapped[str | None] = mapped_column(String(255))
     activity_id: Mapped[str] = mapped_column(String(255))
+    #: since when the instance waits there (kept when a step rewrites the subscriptions)
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a boundary event or event-subprocess start: listened for beside the work, not a
+    #: place where the case waits (the stuck cases leave it out)
+    beside: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class ExternalTask(Base):
@@ -246,6 +258,8 @@ class ExternalTask(Base):
     __table_args__ = (
         Index("ix_external_task_topic_state", "topic", "state", "lock_expires_at"),
         Index("ix_external_task_instance", "instance_id"),
+        # work waiting for a worker, longest first (engine.store.stuck)
+        Index("ix_external_task_state_created", "state", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -1,82 +1,233 @@
-"""Which cases are stuck, where and why: one indexed SQL query, no workflow loaded.
+"""Which cases are stuck, where and why: one indexed SQL query per page, no workflow loaded.
 
-Coordinators ask this across every case, so it must cost the same with 50,000
-instances as with 50: each reason is a select over the read-model tables
-(`task`, `task_candidate`, `instance`, `incident`, `principal_group`) through
-their indexes, and the four selects are one UNION ALL ordered by how long the
-case has waited. The API and the CLI reach it through `Engine.stuck`.
+Coordinators ask this across every case, so a page must cost the same with 50,000
+cases as with 50. Each reason is one or more selects over the read-model tables,
+each read longest-waiting first through an index and cut at the page's end
+(`offset + limit + 1` rows); the cut selects are one UNION ALL, sorted and paged
+again. So a page reads at most (branches × page end) rows, however many cases wait.
 
-Reasons:
-- ``waiting``: a ready task that became ready before ``now - older_than``;
+Reasons (a case may appear under several, once per reason and place):
+- ``waiting``: the case waits longer than ``older_than`` at a wait state: a ready
+  user task, a message (receive task, message catch event, event-based gateway:
+  `message_subscription` rows, without the boundary events it only listens to),
+  or an external task no worker has completed;
 - ``overdue``: a ready task whose due date has passed;
-- ``incident``: an instance in incident (since the incident opened);
-- ``no_holder``: a ready task none of whose candidate groups is held by an
-  enabled principal (nobody can see it in a task list).
-A task may appear under several reasons, once per reason.
+- ``incident``: an open incident (with its message);
+- ``no_holder``: a ready task none of whose candidate groups an enabled principal
+  holds (nobody sees it in a task list);
+- ``idle``: a running case with no step for longer than ``idle_after``;
+- further reasons from other packages (`ReasonSource`): the webhooks add
+  ``notification_failing`` without the engine knowing their tables.
+
+Every select yields the columns of `stuck_columns`; waits inside a called process
+carry the element they wait at, and the service names the call activity from the
+definition (engine.runtime.elements).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, and_, cast, exists, literal, null, select, union_all
+from sqlalchemy import (
+    JSON,
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidInput
-
-from .models import Incident, Instance, Task, TaskCandidate
+from .models import ExternalTask, Incident, Instance, MessageSubscription, Task, TaskCandidate
 from .principals import Principal, PrincipalGroup
 
-REASONS = ("waiting", "overdue", "incident", "no_holder")
+BUILT_IN = ("waiting", "overdue", "incident", "no_holder", "idle")
+#: external-task states where the case still waits for a worker (failed ones are incidents)
+EXTERNAL_WAITING = ("available", "locked")
+
+
+@dataclass(frozen=True)
+class StuckQuery:
+    """What a coordinator asks: when a wait counts as stuck, and the filters."""
+
+    now: datetime
+    #: a wait longer than this is stuck (`waiting`)
+    older_than: timedelta
+    #: a running case without a step for longer than this is stuck (`idle`)
+    idle_after: timedelta
+    group: str | None = None
+    #: the element ids the case waits at (an activity and what it calls); empty: any
+    activities: tuple[str, ...] = ()
+    #: the name of an institution principal: the tasks of the groups it holds
+    institution: str | None = None
+    process: str | None = None
 
 
 @dataclass(frozen=True)
 class StuckRow:
     reason: str
+    #: what the case waits for: user_task | message | external_task | incident | case |
+    #: notification
+    wait: str
     instance_id: str
     business_key: str | None
     process_key: str
+    definition_id: int
     activity_id: str | None
     task_id: str | None
+    task_name: str | None
     groups: list[str]
     since: datetime
     incident_id: int | None = None
+    external_task_id: str | None = None
+    #: the message name, the external topic, the incident message, the last delivery error
+    detail: str | None = None
+    #: the institution principal a `notification_failing` row is about
+    institution: str | None = None
     #: how long the case has waited here at `now` (never negative)
     waiting_seconds: int = 0
 
 
-def _task_select(reason: str, since_column: Any, *conditions: Any) -> Any:
+#: one more reason: a select of `stuck_columns` for a query (the page is cut by the caller)
+ReasonSource = Callable[[StuckQuery], Select[Any]]
+
+
+def stuck_columns(reason: str, wait: str, *, instance_id: Any, business_key: Any,
+                  process_key: Any, definition_id: Any, since: Any, activity_id: Any = None,
+                  task_id: Any = None, task_name: Any = None, groups: Any = None,
+                  incident_id: Any = None, external_task_id: Any = None, detail: Any = None,
+                  institution: Any = None) -> list[Any]:
+    """The columns every select of the union yields, in order; absent ones are typed NULLs."""
+
+    def col(value: Any, kind: Any) -> Any:
+        return cast(null(), kind) if value is None else value
+
+    return [
+        literal(reason).label("reason"), literal(wait).label("wait"),
+        instance_id.label("instance_id"), business_key.label("business_key"),
+        process_key.label("process_key"), definition_id.label("definition_id"),
+        col(activity_id, String).label("activity_id"), col(task_id, String).label("task_id"),
+        col(task_name, String).label("task_name"), col(groups, JSON).label("groups"),
+        since.label("since"), col(incident_id, Integer).label("incident_id"),
+        col(external_task_id, String).label("external_task_id"),
+        col(detail, String).label("detail"), col(institution, String).label("institution"),
+    ]
+
+
+# -- filters ------------------------------------------------------------------------
+def _held_by(institution: str) -> Any:
+    """The groups an enabled principal of that name holds."""
+    return (select(PrincipalGroup.group_id)
+            .join(Principal, Principal.id == PrincipalGroup.principal_id)
+            .where(Principal.name == institution, Principal.disabled_at.is_(None)))
+
+
+def task_filters(query: StuckQuery) -> list[Any]:
+    """The filters of a select over ready `Task` rows (joined to `Instance`)."""
+    found: list[Any] = []
+    if query.group:
+        found.append(exists().where(TaskCandidate.task_id == Task.id,
+                                    TaskCandidate.group_id == query.group))
+    if query.institution:
+        found.append(exists().where(TaskCandidate.task_id == Task.id,
+                                    TaskCandidate.group_id.in_(_held_by(query.institution))))
+    if query.activities:
+        found.append(Task.activity_id.in_(query.activities))
+    if query.process:
+        found.append(Task.process_key == query.process)
+    return found
+
+
+def _case_filters(query: StuckQuery, activity_column: Any | None) -> list[Any]:
+    """Filters of a select over a case (`Instance`) and, when known, the element it is at.
+
+    A group or institution keeps the cases with a ready task of that group: a wait
+    that belongs to no group (a message, an idle case) is left out of a group's view
+    unless the case also has work there.
+    """
+    found: list[Any] = []
+    task_of_case = [Task.instance_id == Instance.id, Task.state == "ready"]
+    if query.group:
+        found.append(exists().where(*task_of_case, TaskCandidate.task_id == Task.id,
+                                    TaskCandidate.group_id == query.group))
+    if query.institution:
+        found.append(exists().where(*task_of_case, TaskCandidate.task_id == Task.id,
+                                    TaskCandidate.group_id.in_(_held_by(query.institution))))
+    if query.activities:
+        if activity_column is not None:
+            found.append(activity_column.in_(query.activities))
+        else:
+            found.append(exists().where(*task_of_case, Task.activity_id.in_(query.activities)))
+    if query.process:
+        found.append(Instance.process_key == query.process)
+    return found
+
+
+# -- the reasons --------------------------------------------------------------------
+def _task_select(reason: str, since: Any, query: StuckQuery, *conditions: Any) -> Select[Any]:
     return (
-        select(
-            literal(reason).label("reason"),
-            Task.instance_id.label("instance_id"),
-            Instance.business_key.label("business_key"),
-            Task.process_key.label("process_key"),
-            Task.activity_id.label("activity_id"),
-            Task.id.label("task_id"),
-            Task.candidate_groups.label("groups"),
-            since_column.label("since"),
-            cast(null(), Integer).label("incident_id"),
-        )
+        select(*stuck_columns(
+            reason, "user_task", instance_id=Task.instance_id,
+            business_key=Instance.business_key, process_key=Task.process_key,
+            definition_id=Instance.definition_id, since=since, activity_id=Task.activity_id,
+            task_id=Task.id, task_name=Task.name, groups=Task.candidate_groups))
         .join(Instance, Instance.id == Task.instance_id)
-        .where(Task.state == "ready", Instance.status == "running", *conditions)
+        .where(Task.state == "ready", Instance.status == "running", *conditions,
+               *task_filters(query))
     )
 
 
-def _group_filter(group: str | None) -> list[Any]:
-    if not group:
-        return []
-    return [exists().where(TaskCandidate.task_id == Task.id, TaskCandidate.group_id == group)]
+def waiting_tasks(query: StuckQuery) -> Select[Any]:
+    return _task_select("waiting", Task.ready_at, query,
+                        Task.ready_at < query.now - query.older_than)
 
 
-def _activity_filter(activity: str | None) -> list[Any]:
-    return [Task.activity_id == activity] if activity else []
+def waiting_messages(query: StuckQuery) -> Select[Any]:
+    sub = MessageSubscription
+    return (
+        select(*stuck_columns(
+            "waiting", "message", instance_id=Instance.id, business_key=Instance.business_key,
+            process_key=Instance.process_key, definition_id=Instance.definition_id,
+            since=sub.since, activity_id=sub.activity_id, detail=sub.message_name))
+        .join(Instance, Instance.id == sub.instance_id)
+        .where(sub.since < query.now - query.older_than,
+               or_(sub.beside.is_(None), sub.beside == false()),
+               Instance.status == "running", *_case_filters(query, sub.activity_id))
+    )
 
 
-def _no_holder() -> Any:
+def waiting_external(query: StuckQuery) -> Select[Any]:
+    ext = ExternalTask
+    return (
+        select(*stuck_columns(
+            "waiting", "external_task", instance_id=Instance.id,
+            business_key=Instance.business_key, process_key=Instance.process_key,
+            definition_id=Instance.definition_id, since=ext.created_at,
+            activity_id=ext.activity_id, external_task_id=ext.id, detail=ext.topic))
+        .join(Instance, Instance.id == ext.instance_id)
+        .where(ext.state.in_(EXTERNAL_WAITING), ext.created_at < query.now - query.older_than,
+               Instance.status == "running", *_case_filters(query, ext.activity_id))
+    )
+
+
+def overdue(query: StuckQuery) -> Select[Any]:
+    return _task_select("overdue", Task.due_at, query, Task.due_at.is_not(None),
+                        Task.due_at < query.now)
+
+
+def no_holder(query: StuckQuery) -> Select[Any]:
     held = (
         select(TaskCandidate.task_id)
         .join(PrincipalGroup, PrincipalGroup.group_id == TaskCandidate.group_id)
@@ -84,68 +235,89 @@ def _no_holder() -> Any:
                               Principal.disabled_at.is_(None)))
         .where(TaskCandidate.task_id == Task.id)
     )
-    return ~held.exists()
+    return _task_select("no_holder", Task.ready_at, query, ~held.exists())
 
 
-def _incident_select(group: str | None, activity: str | None) -> Any:
-    stmt = (
-        select(
-            literal("incident").label("reason"),
-            Instance.id.label("instance_id"),
-            Instance.business_key.label("business_key"),
-            Instance.process_key.label("process_key"),
-            Incident.activity_id.label("activity_id"),
-            cast(null(), String).label("task_id"),
-            cast(null(), JSON).label("groups"),
-            Incident.opened_at.label("since"),
-            Incident.id.label("incident_id"),
-        )
+def incidents(query: StuckQuery) -> Select[Any]:
+    return (
+        select(*stuck_columns(
+            "incident", "incident", instance_id=Instance.id,
+            business_key=Instance.business_key, process_key=Instance.process_key,
+            definition_id=Instance.definition_id, since=Incident.opened_at,
+            activity_id=Incident.activity_id, incident_id=Incident.id,
+            detail=Incident.message))
         .join(Instance, Instance.id == Incident.instance_id)
-        .where(Incident.status == "open", Instance.status == "incident")
+        .where(Incident.status == "open", Instance.status == "incident",
+               *_case_filters(query, Incident.activity_id))
     )
-    if activity:
-        stmt = stmt.where(Incident.activity_id == activity)
-    if group:
-        stmt = stmt.where(exists().where(
-            Task.instance_id == Instance.id, Task.state == "ready",
-            TaskCandidate.task_id == Task.id, TaskCandidate.group_id == group))
-    return stmt
 
 
-def stuck_cases(session: Session, now: datetime, older_than: timedelta, *,
-                group: str | None = None, activity: str | None = None,
-                reason: str | None = None, limit: int = 100, offset: int = 0
-                ) -> list[StuckRow]:
-    """Stuck rows, longest waiting first; `reason` restricts to one of `REASONS`."""
-    if reason is not None and reason not in REASONS:
-        raise InvalidInput(f"unknown reason {reason!r}; one of {', '.join(REASONS)}",
-                           field="reason")
-    extra = [*_group_filter(group), *_activity_filter(activity)]
-    parts = {
-        "waiting": lambda: _task_select("waiting", Task.ready_at,
-                                        Task.ready_at < now - older_than, *extra),
-        "overdue": lambda: _task_select("overdue", Task.due_at,
-                                        Task.due_at.is_not(None), Task.due_at < now, *extra),
-        "incident": lambda: _incident_select(group, activity),
-        "no_holder": lambda: _task_select("no_holder", Task.ready_at, _no_holder(), *extra),
-    }
-    selects = [build() for name, build in parts.items() if reason in (None, name)]
-    union = union_all(*selects).subquery("stuck")
-    stmt = (select(union).order_by(union.c.since, union.c.instance_id, union.c.reason,
-                                   union.c.task_id)
+def idle(query: StuckQuery) -> Select[Any]:
+    return (
+        select(*stuck_columns(
+            "idle", "case", instance_id=Instance.id, business_key=Instance.business_key,
+            process_key=Instance.process_key, definition_id=Instance.definition_id,
+            since=Instance.updated_at))
+        .where(Instance.status == "running", Instance.updated_at < query.now - query.idle_after,
+               *_case_filters(query, None))
+    )
+
+
+#: the engine's own reasons, each one or more selects
+SOURCES: Mapping[str, tuple[ReasonSource, ...]] = {
+    "waiting": (waiting_tasks, waiting_messages, waiting_external),
+    "overdue": (overdue,),
+    "incident": (incidents,),
+    "no_holder": (no_holder,),
+    "idle": (idle,),
+}
+
+_ORDER = ("since", "instance_id", "reason", "activity_id", "task_id", "external_task_id",
+          "incident_id", "institution")
+
+
+def _cut(stmt: Select[Any], end: int) -> Select[Any]:
+    """The first `end` rows of one select, in the page's order (its index gives `since`)."""
+    inner = stmt.subquery()
+    return select(inner).order_by(*(inner.c[name] for name in _ORDER)).limit(end)
+
+
+def stuck_cases(session: Session, query: StuckQuery,
+                sources: Mapping[str, tuple[ReasonSource, ...]], *,
+                reasons: tuple[str, ...], limit: int, offset: int) -> list[StuckRow]:
+    """Stuck rows of `reasons` (keys of `sources`), longest waiting first."""
+    end = offset + limit
+    selects = [_cut(build(query), end) for name in reasons for build in sources[name]]
+    union = union_all(*(s.subquery().select() for s in selects)).subquery("stuck")
+    stmt = (select(union).order_by(*(union.c[name] for name in _ORDER))
             .limit(limit).offset(offset))
-    rows = []
-    for r in session.execute(stmt):
-        since = r.since
-        if since is not None and since.tzinfo is None:  # raw union column: not re-typed
-            since = since.replace(tzinfo=UTC)
-        rows.append(StuckRow(reason=r.reason, instance_id=r.instance_id,
-                             business_key=r.business_key, process_key=r.process_key,
-                             activity_id=r.activity_id, task_id=r.task_id,
-                             groups=_groups(r.groups), since=since,
-                             incident_id=r.incident_id,
-                             waiting_seconds=max(0, int((now - since).total_seconds()))))
-    return rows
+    return [_row(r, query.now) for r in session.execute(stmt)]
+
+
+def stuck_counts(session: Session, query: StuckQuery,
+                 sources: Mapping[str, tuple[ReasonSource, ...]]) -> dict[str, int]:
+    """How many rows each reason has (one count per select, summed per reason)."""
+    counts: dict[str, int] = {}
+    for name, builds in sources.items():
+        total = 0
+        for build in builds:
+            total += session.scalar(select(func.count()).select_from(build(query).subquery()))
+        counts[name] = total
+    return counts
+
+
+def _row(r: Any, now: datetime) -> StuckRow:
+    since = r.since
+    if isinstance(since, str):  # SQLite: a raw union column comes back as text
+        since = datetime.fromisoformat(since)
+    if since.tzinfo is None:  # raw union column: not re-typed
+        since = since.replace(tzinfo=UTC)
+    return StuckRow(
+        reason=r.reason, wait=r.wait, instance_id=r.instance_id, business_key=r.business_key,
+        process_key=r.process_key, definition_id=r.definition_id, activity_id=r.activity_id,
+        task_id=r.task_id, task_name=r.task_name, groups=_groups(r.groups), since=since,
+        incident_id=r.incident_id, external_task_id=r.external_task_id, detail=r.detail,
+        institution=r.institution, waiting_seconds=max(0, int((now - since).total_seconds())))
 
 
 def _groups(value: Any) -> list[str]:

@@ -11,12 +11,13 @@ from datetime import timedelta
 import click
 
 from engine import Caller
-from engine.service.oversight import REASONS
+from engine.service.oversight import StuckCase
+from workflows.schemas.operations import REASONS
 
 from .root import engine_errors, fail, json_arg, main, make_engine
 
 
-def _duration(text: str) -> timedelta:
+def _duration(text: str, option: str = "--older-than") -> timedelta:
     """An ISO 8601 duration, read as the API reads it (P10D, PT36H)."""
     from marshmallow import ValidationError
 
@@ -25,32 +26,63 @@ def _duration(text: str) -> timedelta:
     try:
         return IsoDuration().deserialize(text)
     except ValidationError as exc:
-        raise click.BadParameter(" ".join(exc.messages), param_hint="--older-than") from None
+        raise click.BadParameter(" ".join(exc.messages), param_hint=option) from None
+
+
+#: the stuck table: heading, width (None: the rest of the line)
+_STUCK_COLUMNS = (("REASON", 20), ("SINCE", 16), ("WAITING", 8), ("INSTANCE", 36),
+                  ("PROCESS", 16), ("ACTIVITY", 36), ("GROUPS", 24), ("WHY", None))
+
+
+def _stuck_line(values: tuple[str, ...]) -> str:
+    cells = [v if width is None else f"{v:<{width}}"
+             for v, (_, width) in zip(values, _STUCK_COLUMNS, strict=True)]
+    return "  ".join(cells).rstrip()
+
+
+def _activity(row: StuckCase) -> str:
+    if row.activity_id is None:
+        return "-"
+    shown = f"{row.activity_name} ({row.activity_id})" if row.activity_name else row.activity_id
+    if row.child is not None:
+        shown += f" > {row.child.activity_name or row.child.activity_id}"
+    return shown
 
 
 @main.command()
 @click.option("--older-than", default="P10D", show_default=True,
-              help="ready tasks waiting longer than this ISO 8601 duration")
-@click.option("--group", default=None)
-@click.option("--activity", default=None)
+              help="a wait (user task, message, external task) longer than this ISO 8601 "
+                   "duration is stuck")
+@click.option("--idle-after", default=None,
+              help="a running case without a step this long (ISO 8601) is idle "
+                   "[default: CIIFLOW_STUCK_IDLE_DAYS, 30 days]")
 @click.option("--reason", default=None, type=click.Choice(REASONS))
+@click.option("--activity", default=None,
+              help="the BPMN id of the element waited at, or of the call activity leading there")
+@click.option("--group", default=None)
+@click.option("--institution", default=None, help="an institution principal's name")
+@click.option("--process", default=None, help="a process key")
 @click.option("--limit", default=100, show_default=True)
 @click.option("--offset", default=0, show_default=True)
 @engine_errors
-def stuck(older_than: str, group: str | None, activity: str | None, reason: str | None,
-          limit: int, offset: int) -> None:
-    """Stuck cases: waiting too long, overdue, in incident, or no one holds the group."""
-    page = make_engine().stuck(_duration(older_than), group=group, activity=activity,
-                               reason=reason, limit=limit, offset=offset)
+def stuck(older_than: str, idle_after: str | None, reason: str | None, activity: str | None,
+          group: str | None, institution: str | None, process: str | None, limit: int,
+          offset: int) -> None:
+    """Stuck cases, longest waiting first: where, since when and why."""
+    page = make_engine().stuck(
+        _duration(older_than), group=group, activity=activity, reason=reason,
+        institution=institution, process=process,
+        idle_after=_duration(idle_after, "--idle-after") if idle_after else None,
+        limit=limit, offset=offset)
     if not page.items:
         click.echo("no stuck case")
         return
-    click.echo(f"{'REASON':<9} {'SINCE':<25}  {'WAITING':>8}  {'INSTANCE':<36}  "
-               f"{'BUSINESS KEY':<16}  {'ACTIVITY':<24}  GROUPS")
+    click.echo(_stuck_line(tuple(heading for heading, _ in _STUCK_COLUMNS)))
     for r in page.items:
-        click.echo(f"{r.reason:<9} {r.since.isoformat():<25}  {_days(r.waiting_seconds):>8}  "
-                   f"{r.instance_id:<36}  {r.business_key or '-':<16}  "
-                   f"{r.activity_id or '-':<24}  [{','.join(r.groups)}]")
+        click.echo(_stuck_line((
+            r.reason, r.since.strftime("%Y-%m-%d %H:%M"), _days(r.waiting_seconds),
+            r.instance_id, r.process_key, _activity(r), f"[{','.join(r.groups)}]",
+            r.message)))
     if page.has_more:
         click.echo(f"… more: --offset {offset + limit}")
 

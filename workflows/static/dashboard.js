@@ -30,6 +30,23 @@ function cell(row, text, className) {
   return td;
 }
 
+function named(name, id) {
+  if (!id) return "";
+  return name ? `${name} (${id})` : id;
+}
+
+// The element as drawn; a called process's wait on a second line under its call activity.
+function activityCell(row, item) {
+  const td = cell(row, named(item.activity_name, item.activity), "activity");
+  if (item.child) {
+    const child = document.createElement("div");
+    child.className = "child";
+    child.textContent = `↳ ${item.child.process_key}: ${named(item.child.activity_name,
+                                                              item.child.activity_id)}`;
+    td.appendChild(child);
+  }
+}
+
 function waitedFor(seconds) {
   const days = seconds / 86400;
   return days >= 1 ? `${Math.floor(days)} d` : `${Math.round(seconds / 3600)} h`;
@@ -44,7 +61,7 @@ function showError(error) {
 
 async function loadStuck() {
   const query = new URLSearchParams({ older_than: $("older_than").value, limit: "500" });
-  for (const name of ["reason", "group", "activity"]) {
+  for (const name of ["reason", "group", "activity", "institution", "process"]) {
     if ($(name).value.trim()) query.set(name, $(name).value.trim());
   }
   const page = await api(`/api/v1/stuck?${query}`);
@@ -62,10 +79,11 @@ async function loadStuck() {
     reason.appendChild(badge);
     cell(tr, item.business_key || item.instance_id);
     cell(tr, item.process_key);
-    cell(tr, item.activity);
+    activityCell(tr, item);
     cell(tr, (item.groups || []).join(", "));
     cell(tr, new Date(item.since).toISOString().slice(0, 16).replace("T", " "));
     cell(tr, waitedFor(item.waiting_seconds));
+    cell(tr, item.message, "why");
     const link = document.createElement("a");
     link.href = item.link;
     link.textContent = "API";
