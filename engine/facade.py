@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Engine as SqlEngine
 
 from engine import clock as clock_module
+from engine.calendar import Calendars
 from engine.camunda.handlers import HandlerRegistry
 from engine.clock import Clock, SystemClock
 from engine.runtime.domain_events import EventBus, Subscriber
@@ -20,6 +21,7 @@ from engine.service.external import ExternalTaskService
 from engine.service.incidents import IncidentService
 from engine.service.instances import InstanceService
 from engine.service.messages import MessageService
+from engine.service.notices import NoticeService
 from engine.service.migrations import MigrationService
 from engine.service.oversight import OversightService
 from engine.service.principals import PrincipalService
@@ -32,23 +34,26 @@ clock_module.install_in_spiffworkflow()
 
 class Engine(DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
              TimerService, ExternalTaskService, OversightService, PrincipalService,
-             MigrationService):
+             MigrationService, NoticeService):
     def __init__(
         self,
         db: SqlEngine | str | None = None,
         *,
         clock: Clock | None = None,
         handlers: HandlerRegistry | None = None,
+        calendars: Calendars | None = None,
     ) -> None:
         """`handlers`: the service-task handlers this engine runs (none by default: every
         topic is then done by external workers, and a class or delegate binding is refused
-        at deploy). The application builds the registry when it starts."""
+        at deploy). The application builds the registry when it starts. `calendars`: the
+        working-day calendars of the directory's institutions (the canton's by default)."""
         self.db = db if isinstance(db, SqlEngine) else make_engine(db)
         self.sessions = make_sessionmaker(self.db)
         self.readers = make_readers(self.db)
         self.bus = EventBus()
         self.runtime = Runtime(clock or SystemClock(), self.bus,
-                               handlers=handlers if handlers is not None else HandlerRegistry())
+                               handlers=handlers if handlers is not None else HandlerRegistry(),
+                               calendars=calendars or Calendars())
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self.bus.subscribe(subscriber)

@@ -22,6 +22,7 @@ from . import bodies, problems
 from .api import BLUEPRINTS
 from .api.health import healthz
 from .cii import service_handlers
+from .cii.calendars import directory_calendars
 from .dashboard import blp as dashboard
 from .runtime import EXTENSION, install_webhooks
 
@@ -68,7 +69,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     app.config.update(config or {})
     if engine is None:
         url = app.config.get("DATABASE_URL") or Settings.from_env().database_url
-        engine = Engine(url, handlers=service_handlers())
+        engine = Engine(url, handlers=service_handlers(), calendars=directory_calendars())
     install_webhooks(engine)
     require_key(engine)  # stored webhook secrets that do not open: refuse to start
     app.extensions[EXTENSION] = engine

@@ -3,7 +3,9 @@
 Camunda Modeler writes these as attributes that may be literals, expressions
 (`cii-team-${region}`) or ISO 8601 values (`P10D`). They are evaluated once,
 when the task becomes ready, against the task's data, and stored on the task
-row, so routing and stuck-case queries are plain SQL afterwards.
+row, so routing and stuck-case queries are plain SQL afterwards. Dates written
+in working days (`${workingDays(10)}`) count in the calendar of the task's
+candidate groups (`engine.calendar.for_groups`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import isodate
 
+from engine import calendar
 from engine.expressions import evaluate_text
 
 
@@ -78,10 +81,11 @@ def evaluate_attributes(task_spec: Any, data: dict[str, Any], ready_at: datetime
         attrs.candidate_users = _as_list(_evaluate(camunda["candidateUsers"], data))
     if camunda.get("assignee"):
         attrs.assignee = str(_evaluate(camunda["assignee"], data)) or None
-    if camunda.get("dueDate"):
-        attrs.due_at = _as_time(_evaluate(camunda["dueDate"], data), ready_at)
-    if camunda.get("followUpDate"):
-        attrs.follow_up_at = _as_time(_evaluate(camunda["followUpDate"], data), ready_at)
+    with calendar.for_groups(attrs.candidate_groups):  # workingDays() in their calendar
+        if camunda.get("dueDate"):
+            attrs.due_at = _as_time(_evaluate(camunda["dueDate"], data), ready_at)
+        if camunda.get("followUpDate"):
+            attrs.follow_up_at = _as_time(_evaluate(camunda["followUpDate"], data), ready_at)
     if camunda.get("priority"):
         attrs.priority = int(_evaluate(camunda["priority"], data))
     form = getattr(task_spec, "form", None)

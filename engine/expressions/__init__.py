@@ -23,7 +23,8 @@ Language (inside `${…}` or `#{…}`):
   ordering with null, or text with numbers, is a runtime error;
   `true == 1` is false;
 * functions: see `engine.expressions.functions` (now, today, date, dateTime,
-  duration, addDuration, contains, size, lower, upper, string, number).
+  duration, addDuration, workingDays, addWorkingDays, contains, size, lower,
+  upper, string, number).
 
 Fields: `evaluate_text` gives the typed value of a lone `${…}`, a string for
 a template such as `cii-team-${region}`, and the text itself when there is no

@@ -8,12 +8,16 @@
 | `dateTime("2026-01-31T09:00:00Z")` | an aware datetime (no offset given = UTC) |
 | `duration("P10D")` | the ISO 8601 duration, validated, as text (usable as a timer) |
 | `addDuration(dt, "P10D")` | `dt` (datetime, date or ISO text) plus the duration, a datetime |
+| `workingDays(10)` | end (23:59:59 Europe/Zurich) of the 10th working day after today: a deadline |
+| `addWorkingDays(dt, 10)` | end of the 10th working day after the day of `dt` (as addDuration) |
 | `contains(list_or_text, x)` | membership in a list, or substring of a text |
 | `size(x)` | length of a text, list or object |
 | `lower(s)`, `upper(s)` | case conversion of text |
 | `string(x)` | text of a value (null gives "") |
 | `number(x)` | a number from text or a number |
 
+Working days are Monday to Friday without the Valais public holidays, or the
+calendar of a user task's institution for its due date (`engine.calendar`).
 The clock is read through `engine.clock.current_now()`: the engine's injected
 clock inside a step, system UTC otherwise.
 """
@@ -29,6 +33,7 @@ from typing import Any
 
 import isodate
 
+from engine import calendar
 from engine.clock import current_now
 
 from .errors import ExpressionRuntimeError
@@ -82,6 +87,18 @@ def _add_duration(moment: Any, duration: Any) -> datetime:
         return start + duration
     delta = isodate.parse_duration(_duration(duration))
     return start + delta
+
+
+def _working_days(count: Any) -> datetime:
+    return _add_working_days(current_now(), count)
+
+
+def _add_working_days(moment: Any, count: Any) -> datetime:
+    start = as_datetime(moment)
+    try:
+        return calendar.current().deadline(start, calendar.working_days_count(count))
+    except calendar.CalendarError as error:
+        raise ExpressionRuntimeError(str(error)) from None
 
 
 def _contains(container: Any, item: Any) -> bool:
@@ -154,6 +171,8 @@ FUNCTIONS: dict[str, Function] = {
     "dateTime": Function(as_datetime, 1, 1),
     "duration": Function(_duration, 1, 1),
     "addDuration": Function(_add_duration, 2, 2),
+    "workingDays": Function(_working_days, 1, 1),
+    "addWorkingDays": Function(_add_working_days, 2, 2),
     "contains": Function(_contains, 2, 2),
     "size": Function(_size, 1, 1),
     "lower": Function(_lower, 1, 1),

@@ -5,8 +5,9 @@ SpiffWorkflow evaluates the field and then parses the result itself as ISO
 plain ISO text is validated and returned as it is; a `${…}` is evaluated and
 must give such text or a datetime (returned as ISO text). Validation here is
 strict and checked against the library's own parser, so a timer that deploys
-is a timer the library can schedule. Cron cycles (Camunda only) are refused:
-SpiffWorkflow cannot run them.
+is a timer the library can schedule. A timeDuration whose `${…}` gives a
+date-time (a deadline such as `${workingDays(10)}`) waits until that instant.
+Cron cycles (Camunda only) are refused: SpiffWorkflow cannot run them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from engine.clock import current_now
 
 from . import text as fields
 from .errors import ExpressionRuntimeError, ExpressionSyntaxError
@@ -90,6 +93,17 @@ def _accept(value: str, kind: TimerKind | None) -> bool:
     return found is not None and (kind is None or found == kind)
 
 
+def _duration_until(moment: datetime) -> str:
+    """A deadline given to a timeDuration (`${workingDays(10)}`): the time left until it.
+
+    SpiffWorkflow adds a duration to the current time when the timer starts
+    waiting, which is when this runs, so the timer fires at `moment` exactly.
+    """
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    seconds = max(0, int((moment - current_now()).total_seconds()))
+    return f"PT{seconds}S"
+
+
 def check_timer(text: str, kind: TimerKind | None = None) -> None:
     """Deploy-time check of a timer field; `kind` narrows to one BPMN timer type."""
     if text is None or not text.strip():
@@ -112,6 +126,8 @@ def timer_value(text: str, context: Mapping[str, Any], kind: TimerKind | None = 
     if not fields.has_expression(text):
         return text.strip()
     value = fields.evaluate_text(text, context)
+    if isinstance(value, datetime) and kind == "duration":
+        value = _duration_until(value)
     if isinstance(value, datetime):
         value = (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     elif isinstance(value, date):

@@ -67,6 +67,26 @@ class TaskReassigned(DomainEvent):
 
 
 @dataclass(frozen=True)
+class TaskOverdue(DomainEvent):
+    """A ready task's due date passed (published once per task, by the worker's notice pass)."""
+
+    task_id: str
+    activity_id: str
+    candidate_groups: tuple[str, ...] = ()
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TaskDueSoon(DomainEvent):
+    """A ready task's due date is at most N working days away (once per task)."""
+
+    task_id: str
+    activity_id: str
+    candidate_groups: tuple[str, ...] = ()
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class InstanceStateChanged(DomainEvent):
     old_status: str | None
     new_status: str

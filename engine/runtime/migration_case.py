@@ -24,7 +24,7 @@ What follows a moved case:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
@@ -78,6 +78,14 @@ class CasePlan:
 class MigrationReport:
     request: MigrationRequest
     cases: list[CasePlan]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plan or outcome as the API answers it and `ciiflow migrate --json` prints it."""
+        request = self.request
+        return {"process_key": request.process_key, "from_version": request.from_version,
+                "to_version": request.to_version, "activity_map": dict(request.activity_map),
+                "dry_run": request.dry_run, "counts": self.counts,
+                "cases": [asdict(case) for case in self.cases]}
 
     @property
     def counts(self) -> dict[str, int]:

@@ -28,7 +28,9 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine import calendar as calendar_module
 from engine import clock as clock_module
+from engine.calendar import Calendars
 from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.camunda.host import Host
 from engine.camunda.serializer import SpecCache, dump_state, load_state
@@ -67,6 +69,8 @@ class Runtime:
     bus: EventBus
     handlers: HandlerRegistry = field(default_factory=HandlerRegistry)
     specs: SpecCache = field(default_factory=SpecCache)
+    #: the working-day calendars `workingDays()` counts in (the canton's, institutions')
+    calendars: Calendars = field(default_factory=Calendars)
 
     def script_engine(self) -> SafeScriptEngine:
         """For a workflow built outside a step; `Step.advance` gives it the step's host."""
@@ -164,7 +168,8 @@ class Step:
         self.savepoint = None
         wf.script_engine = self.host  # a workflow built before the step had none
         try:
-            with clock_module.using(self.runtime.clock), self.session.no_autoflush:
+            with (clock_module.using(self.runtime.clock),
+                  calendar_module.using(self.runtime.calendars), self.session.no_autoflush):
                 action(wf)
                 after = Snapshot.of(wf)
                 timer_at = next_timer_at(wf)

@@ -155,6 +155,9 @@ class Task(Base):
         Index("ix_task_state_ready_at", "state", "ready_at"),
         Index("ix_task_state_due_at", "state", "due_at"),
         Index("ix_task_state_activity", "state", "activity_id"),
+        # the worker's notice scans (engine.runtime.notices): ready, not yet told, by due date
+        Index("ix_task_overdue_scan", "state", "overdue_notified_at", "due_at"),
+        Index("ix_task_due_soon_scan", "state", "due_soon_notified_at", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -174,6 +177,10 @@ class Task(Base):
     state: Mapped[str] = mapped_column(String(20))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(255))
+    # when the worker that claimed the task.overdue / task.due_soon notice sent it:
+    # set by a conditional UPDATE, so one notice per task whichever worker sees it first
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_soon_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TaskCandidate(Base):

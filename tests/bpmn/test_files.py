@@ -86,6 +86,8 @@ FLOW_NODE_TAGS = {
     "subProcess",
 }
 ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$")
+# a deadline counted in working days (engine.calendar): the end of the n-th working day
+WORKING_DAYS = re.compile(r"^\$\{workingDays\(\d+\)\}$")
 ISO_CYCLE = re.compile(r"^R\d*/(P.+)$")
 PERSONAL_DATA_NAMES = {
     "name",
@@ -421,7 +423,8 @@ def test_user_tasks(model: Model) -> None:
                 f"{nid}: unknown group {g}"
             )
         due = node.get(CAM + "dueDate")
-        assert due and ISO_DURATION.match(due), f"{nid}: dueDate {due!r} is not an ISO duration"
+        assert due and (ISO_DURATION.match(due) or WORKING_DAYS.match(due)), (
+            f"{nid}: dueDate {due!r} is neither an ISO duration nor ${{workingDays(n)}}")
         fields = node.findall("bpmn:extensionElements/camunda:formData/camunda:formField", NS)
         assert fields, f"{nid} has no form"
         props = {
@@ -475,6 +478,8 @@ def test_timers_are_iso(model: Model) -> None:
         assert children[0].get("{{{}}}type".format(NS["xsi"])) == "bpmn:tFormalExpression"
         if kind == "timeDuration":
             assert ISO_DURATION.match(text), text
+        elif kind == "timeDate":
+            assert WORKING_DAYS.match(text), text
         elif kind == "timeCycle":
             m = ISO_CYCLE.match(text)
             assert m and ISO_DURATION.match(m.group(1)), text
@@ -523,7 +528,8 @@ def test_every_node_reachable_and_ends_reachable(model: Model) -> None:
 
 def test_cii_case_preavis_and_approval_have_reminder_and_escalation() -> None:
     m = Model(BPMN_DIR / "cii_case.bpmn")
-    for task, due in (("sas_preavis_task", "P10D"), ("commune_approval_task", "P30D")):
+    for task, due in (("sas_preavis_task", "${workingDays(10)}"),
+                      ("commune_approval_task", "P30D")):
         assert m.nodes[task].get(CAM + "dueDate") == due
         boundaries = [n for n in m.nodes.values() if n.get("attachedToRef") == task]
         targets = []

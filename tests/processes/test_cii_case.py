@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from engine import ManualClock
+from engine.calendar import CANTON
 from tests.processes import payloads as p
 from tests.processes.driver import Case, Tracker, scenario
 
@@ -201,11 +202,12 @@ def at_preavis(track: Tracker) -> Case:
 def test_preavis_and_approval_reminders_and_escalations_fire_at_their_due_dates(
         track: Tracker, clock: ManualClock) -> None:
     case = at_preavis(track)
-    asked = clock.now()
-    assert case.task("sas_preavis_task").due_at == asked + 10 * DAY
-    reminder = case.fires_at(clock, asked + 10 * DAY, "preavis_reminder_task")
-    assert (reminder.candidate_groups, reminder.due_at) == ([p.SAS], clock.now() + 5 * DAY)
-    escalation = case.fires_at(clock, asked + 20 * DAY, "preavis_escalation_task")
+    asked = clock.now()  # the préavis counts working days (Valais holidays excluded)
+    assert case.task("sas_preavis_task").due_at == CANTON.deadline(asked, 10)
+    reminder = case.fires_at(clock, CANTON.deadline(asked, 10), "preavis_reminder_task")
+    assert (reminder.candidate_groups, reminder.due_at) == (
+        [p.SAS], CANTON.deadline(clock.now(), 5))
+    escalation = case.fires_at(clock, CANTON.deadline(asked, 20), "preavis_escalation_task")
     assert escalation.candidate_groups == [p.CANTONAL]
     assert case.ready_ids() == ["preavis_escalation_task", "preavis_reminder_task",
                                 "sas_preavis_task"]  # non-interrupting: the préavis waits
@@ -241,8 +243,9 @@ def test_preavis_timers_stop_with_the_preavis_and_restart_with_a_new_one(
     clock.advance(days=2)
     case.complete("measure_draft_task", p.measure("M-3"), group=p.CMS)
     again = clock.now()
-    # the first préavis's reminder (day 10) was cancelled with it; the new one counts anew
-    case.fires_at(clock, again + 10 * DAY, "preavis_reminder_task")
+    # the first préavis's reminder (10 working days) was cancelled with it; the new one
+    # counts anew
+    case.fires_at(clock, CANTON.deadline(again, 10), "preavis_reminder_task")
     assert case.rows("preavis_reminder_task") == 1
 
 
@@ -251,7 +254,7 @@ def test_closing_the_case_closes_a_reminder_still_open(track: Tracker,
     """A reminder handed to the SAS stays open after the préavis is given (it ends in its
     own end event), but closing the case ends it: `closure_end` is a terminate event."""
     case = at_preavis(track)
-    case.fires_at(clock, clock.now() + 10 * DAY, "preavis_reminder_task")
+    case.fires_at(clock, CANTON.deadline(clock.now(), 10), "preavis_reminder_task")
     case.complete("sas_preavis_task", p.preavis("favourable"), group=p.SAS)
     assert case.ready_ids() == ["commune_approval_task", "preavis_reminder_task"]
     case.complete("commune_approval_task", p.approval("approved"), group=p.COMMUNE_GROUP)
@@ -266,7 +269,7 @@ def test_a_timer_fires_once_its_due_instant_has_passed(track: Tracker,
                                                        clock: ManualClock) -> None:
     """At the exact due instant nothing moves (no write either); just after, it fires."""
     case = at_preavis(track)
-    due = clock.now() + 10 * DAY
+    due = CANTON.deadline(clock.now(), 10)
     clock.set(due)
     version = case.engine.instance(case.instance_id).version
     assert case.engine.run_due_timers() == 0

@@ -4,7 +4,15 @@ Each command parses its arguments, calls one operation of the engine and
 prints the answer, exactly as the matching API endpoint does.
 """
 
-from . import cases, definitions, oversight, principals, processes, webhooks  # noqa: F401  (commands)
+from . import (  # noqa: F401  (commands)
+    cases,
+    definitions,
+    migrate,
+    oversight,
+    principals,
+    processes,
+    webhooks,
+)
 from .root import main
 
 __all__ = ["main"]

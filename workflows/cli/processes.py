@@ -29,7 +29,7 @@ def serve(host: str, port: int) -> None:
 @click.option("--once", is_flag=True, help="one round, then exit")
 @click.option("--interval", default=1.0, show_default=True, help="seconds between rounds")
 def worker(once: bool, interval: float) -> None:
-    """Fire due timers and dispatch webhooks, in a loop.
+    """Fire due timers, send overdue and due-soon notices, dispatch webhooks, in a loop.
 
     Refuses to start (exit 1, one line naming CIIFLOW_SECRET_KEY) when the stored
     webhook secrets do not open with this process's key: it would send nothing.
@@ -45,8 +45,9 @@ def worker(once: bool, interval: float) -> None:
         fail(str(error))
     if once:
         fired = engine.run_due_timers()
+        notices = engine.run_task_notices()
         sent = webhook_dispatcher.run_once(engine)
-        click.echo(f"timers: {fired}, webhooks: {sent}")
+        click.echo(f"timers: {fired}, notices: {notices}, webhooks: {sent}")
         return
     # Deliveries poll every 50 ms in their own thread so a task.ready reaches its
     # institution within a fraction of a second; timers only need `interval`.
@@ -57,7 +58,7 @@ def worker(once: bool, interval: float) -> None:
     thread.start()
     try:
         while True:
-            if not engine.run_due_timers():
+            if not engine.run_due_timers() + engine.run_task_notices():
                 time.sleep(interval)
     except KeyboardInterrupt:  # pragma: no cover - interactive stop
         pass

@@ -4,6 +4,12 @@ Why non-interrupting timers on the task rather than a deadline job: the
 partner keeps the task (SAS for its préavis, the commune for its decision);
 the first timer reminds the same group, the second one tells the cantonal CII
 officer, and neither cancels the work already started.
+
+Why some deadlines count working days (``working_days``): a partner held to
+"ten working days" has fewer calendar days around Easter, Ascension or
+Christmas; the timers are then dates written ``${workingDays(n)}`` (the end of
+the n-th working day, Valais holidays excluded), and so are the due dates of
+the reminder and escalation tasks (five working days).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ class Deadline:
     reminder_name: str
     reminder_field: Field
     escalation_name: str
+    working_days: bool = False  # days are working days (engine.calendar), not calendar days
 
 
 def escalation_form() -> list[Field]:
@@ -49,15 +56,23 @@ def escalation_form() -> list[Field]:
 
 
 def _timer(d: Deadline, what: str, days: int, slot: Literal["left", "right"]) -> Node:
+    if d.working_days:
+        name, timer = f"{days} j.o.", ("timeDate", f"${{workingDays({days})}}")
+    else:
+        name, timer = f"{days} jours", ("timeDuration", f"P{days}D")
     return Node(
         f"{d.prefix}_{what}_timer",
         "boundaryEvent",
-        f"{days} jours",
+        name,
         attached=d.host,
         slot=slot,
         cancel=False,
-        timer=("timeDuration", f"P{days}D"),
+        timer=timer,
     )
+
+
+def _follow_up_due(d: Deadline) -> str:
+    return "${workingDays(5)}" if d.working_days else "P5D"
 
 
 def watch(p: Process, d: Deadline) -> None:
@@ -72,7 +87,7 @@ def watch(p: Process, d: Deadline) -> None:
             d.col,
             1,
             groups=d.group,
-            due="P5D",
+            due=_follow_up_due(d),
             form=[d.reminder_field],
             expose=f"{CASE_VARS},measure_ref",
         )
@@ -85,7 +100,7 @@ def watch(p: Process, d: Deadline) -> None:
             lanes.CANTONAL,
             d.col,
             groups="cii-cantonal",
-            due="P5D",
+            due=_follow_up_due(d),
             form=escalation_form(),
             expose=f"{CASE_VARS},service,measure_ref",
         )

@@ -2,7 +2,9 @@
 
 Why three outcomes: a favourable préavis goes to the commune, an unfavourable
 one back to the CMS for rework, and a request for more information back to
-the draft itself; SAS is reminded after 10 days and escalated after 20.
+the draft itself. The SAS gives its préavis within 10 working days (Valais
+holidays excluded: the partners' agreed deadline counts working days), is
+reminded when they have passed and escalated after 20 working days.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ DEADLINE = Deadline(
     reminder_name="Rappel : préavis attendu",
     reminder_field=req("expected_preavis_date", "Date prévue du préavis", "date"),
     escalation_name="Escalade : préavis SAS en retard",
+    working_days=True,
 )
 
 
@@ -34,7 +37,7 @@ def preavis(p: Process) -> None:
             lanes.SAS,
             13,
             groups="sas",
-            due="P10D",
+            due="${workingDays(10)}",
             priority=70,
             doc="SAS opinion on the CMS proposal: favourable, unfavourable (with reasons) or "
             "more information.",
