@@ -23,6 +23,7 @@ from engine.service.instances import InstanceService
 from engine.service.messages import MessageService
 from engine.service.notices import NoticeService
 from engine.service.migrations import MigrationService
+from engine.service.notices import NoticeService
 from engine.service.oversight import OversightService
 from engine.service.principals import PrincipalService
 from engine.service.tasks import TaskService
