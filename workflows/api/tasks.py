@@ -93,8 +93,9 @@ class TaskRelease(MethodView):
         return task_summary(row, eng.instance(row.instance_id).business_key)
 
 
-blp.add_url_rule("/tasks/<string:task_id>/unclaim", endpoint="TaskUnclaim",
-                 view_func=TaskRelease.as_view("TaskUnclaim"))
+@blp.route("/tasks/<string:task_id>/unclaim")
+class TaskUnclaim(TaskRelease):
+    """`/release` under the name some task-list clients use."""
 
 
 @blp.route("/tasks/<string:task_id>/reassign")
