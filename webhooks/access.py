@@ -47,10 +47,15 @@ def owns(caller: Caller, endpoint: WebhookEndpoint) -> bool:
                                 and endpoint.principal_id == caller.principal_id)
 
 
-def owned_endpoint(session: Session, caller: Caller, endpoint_id: str) -> WebhookEndpoint:
-    """The endpoint if the caller may manage it; `NotFound` otherwise, as if it did not exist."""
+def owned_endpoint(session: Session, caller: Caller, endpoint_id: str, *,
+                   deleted: bool = False) -> WebhookEndpoint:
+    """The endpoint if the caller may manage it; `NotFound` otherwise, as if it did not exist.
+
+    A deleted endpoint is found only when `deleted` is set (to be read): it can no
+    longer be changed, rotated, pinged or removed again.
+    """
     row = session.get(WebhookEndpoint, endpoint_id)
-    if row is None or not owns(caller, row):
+    if row is None or not owns(caller, row) or (row.deleted_at is not None and not deleted):
         raise NotFound(f"no webhook endpoint {endpoint_id}")
     return row
 

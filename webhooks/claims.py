@@ -11,7 +11,8 @@ A delivery claimed again after its lease ran out had an attempt whose outcome
 nobody reported (the sender was killed mid-flight; the receiver may well have
 got it). That attempt is written to the log as lost, with the time its lease
 was taken, and counted in `attempts` before the new one, so the count and the
-retry schedule see every request that may have left. The lease start is the
+retry schedule see every request that may have left; the delivery is
+`retrying` from then on, like one whose attempt failed. The lease start is the
 lease end minus the lease length, as every dispatcher uses the same lease.
 """
 
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from .models import DUE_STATUSES, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 #: the `error` of an attempt whose sender died before reporting its outcome
 LOST = "lost: the sender stopped before reporting (lease expired)"
@@ -50,7 +51,7 @@ def _due_ids(now: datetime, limit: int):  # noqa: ANN202 - a SQLAlchemy Select
     return (
         select(WebhookDelivery.id)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now,
+        .where(WebhookDelivery.status.in_(DUE_STATUSES), WebhookDelivery.next_attempt_at <= now,
                or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
                WebhookEndpoint.status == "active")
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
@@ -113,6 +114,6 @@ def _record_lost(session: Session, ids: object, *, now: datetime, lease: timedel
         "response_excerpt": None} for row in lost])
     session.execute(update(WebhookDelivery)
                     .where(WebhookDelivery.id.in_([row.id for row in lost]))
-                    .values(attempts=WebhookDelivery.attempts + 1, last_status_code=None,
-                            last_error=LOST, updated_at=now)
+                    .values(attempts=WebhookDelivery.attempts + 1, status="retrying",
+                            last_status_code=None, last_error=LOST, updated_at=now)
                     .execution_options(synchronize_session=False))

@@ -19,7 +19,7 @@ from engine.errors import InvalidInput
 
 from . import outbox, payloads, secretbox
 from .config import WebhookSettings
-from .models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+from .models import DELETED, DUE_STATUSES, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from .ssrf import Resolver, check_url
 
 
@@ -75,10 +75,29 @@ def update_endpoint(session: Session, endpoint: WebhookEndpoint, *, now: datetim
     return endpoint
 
 
-def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
-    """Delete an endpoint with its deliveries and their attempts (the database cascades)."""
-    session.delete(endpoint)
+def delete_endpoint(session: Session, endpoint: WebhookEndpoint, *, now: datetime) -> None:
+    """Remove an endpoint for good, keeping its delivery log readable.
+
+    The row stays, marked `deleted`, so its deliveries and attempts still answer
+    "what did we send, and what came back" for its owner; nothing is sent to it
+    any more (what was still to send fails) and its secrets are dropped.
+    """
+    _give_up(session, endpoint.id, reason="endpoint deleted", now=now)
+    endpoint.status, endpoint.deleted_at, endpoint.updated_at = DELETED, now, now
+    endpoint.secret_enc, endpoint.previous_secret_enc = "", None
+    endpoint.previous_secret_until = None
     session.flush()
+
+
+def _give_up(session: Session, endpoint_id: str, *, reason: str, now: datetime) -> None:
+    """Fail every delivery of the endpoint still to send (pending or retrying)."""
+    session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id,
+               WebhookDelivery.status.in_(DUE_STATUSES))
+        .values(status="failed", last_error=reason, lease_owner=None,
+                lease_until=None, next_attempt_at=None, updated_at=now)
+        .execution_options(synchronize_session=False))
 
 
 def rotate_secret(session: Session, endpoint: WebhookEndpoint, *, now: datetime,
@@ -115,17 +134,12 @@ def send_test(session: Session, endpoint: WebhookEndpoint, *, now: datetime) -> 
 
 def disable_endpoint(session: Session, endpoint: WebhookEndpoint, *, reason: str,
                      now: datetime, announce: bool = True) -> None:
-    """Stop sending to an endpoint: its pending deliveries fail, coordinators hear of it."""
-    if endpoint.status == "disabled":
+    """Stop sending to an endpoint: what it still had to receive fails, coordinators hear of it."""
+    if endpoint.status != "active":
         return
     endpoint.status, endpoint.disabled_at, endpoint.disabled_reason = "disabled", now, reason
     endpoint.updated_at = now
-    session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "pending")
-        .values(status="failed", last_error="endpoint disabled", lease_owner=None,
-                lease_until=None, next_attempt_at=None, updated_at=now)
-        .execution_options(synchronize_session=False))
+    _give_up(session, endpoint.id, reason="endpoint disabled", now=now)
     if announce:
         outbox.enqueue(
             session, event_type=payloads.ENDPOINT_DISABLED, at=now,
@@ -139,6 +153,9 @@ def disable_endpoint(session: Session, endpoint: WebhookEndpoint, *, reason: str
 def redeliver(session: Session, delivery: WebhookDelivery, *, now: datetime) -> None:
     """Send a delivery again, same message and `webhook-id`, with a fresh attempt budget."""
     endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+    if endpoint is not None and endpoint.status == DELETED:
+        raise InvalidInput("the endpoint was deleted: nothing can be sent to it",
+                           field="endpoint")
     if endpoint is None or endpoint.status != "active":
         raise InvalidInput("the endpoint is disabled: enable it first", field="endpoint")
     delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now

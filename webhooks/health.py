@@ -14,11 +14,12 @@ from datetime import timedelta
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from . import secretbox
 from .access import Host
 from .config import WebhookSettings
-from .models import WebhookDelivery, WebhookEndpoint
+from .models import DUE_STATUSES, WebhookDelivery, WebhookEndpoint
 
 #: how far back given-up deliveries are counted
 FAILED_WINDOW = timedelta(hours=24)
@@ -34,9 +35,9 @@ class DeliveryHealth:
     key_source: str
     #: endpoints whose stored secret does not open
     unreadable_endpoints: int = 0
-    #: pending deliveries that failed at least once and wait for their next attempt
+    #: deliveries `retrying`: failed at least once, waiting for their next attempt
     retrying: int = 0
-    #: pending deliveries of active endpoints due longer ago than `overdue_after`
+    #: pending or retrying deliveries of active endpoints due longer ago than `overdue_after`
     overdue: int = 0
     #: deliveries given up (failed for good) in the last 24 hours
     failed_24h: int = 0
@@ -46,6 +47,13 @@ class DeliveryHealth:
     @property
     def ok(self) -> bool:
         return self.secrets != "unreadable"
+
+
+def _stored_secrets(session: Session) -> list[tuple[str, str | None]]:
+    """The encrypted secrets of every endpoint not deleted (a deleted one has none left)."""
+    return [(row[0], row[1]) for row in session.execute(
+        select(WebhookEndpoint.secret_enc, WebhookEndpoint.previous_secret_enc)
+        .where(WebhookEndpoint.deleted_at.is_(None)))]
 
 
 def _unreadable(tokens: list[tuple[str, str | None]]) -> tuple[int, str | None]:
@@ -68,16 +76,16 @@ def delivery_health(host: Host, *, settings: WebhookSettings | None = None) -> D
     source = secretbox.describe()
     try:
         with host.readers() as session:
-            tokens = [(row[0], row[1]) for row in session.execute(
-                select(WebhookEndpoint.secret_enc, WebhookEndpoint.previous_secret_enc))]
+            tokens = _stored_secrets(session)
             late = now - settings.overdue_after
-            retrying, overdue = session.execute(  # one pass over the pending rows
-                select(func.coalesce(func.sum(case((WebhookDelivery.attempts > 0, 1), else_=0)), 0),
+            retrying, overdue = session.execute(  # one pass over the rows still to send
+                select(func.coalesce(func.sum(case(
+                           (WebhookDelivery.status == "retrying", 1), else_=0)), 0),
                        func.coalesce(func.sum(case(
                            (and_(WebhookDelivery.next_attempt_at < late,
                                  WebhookEndpoint.status == "active"), 1), else_=0)), 0))
                 .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                .where(WebhookDelivery.status == "pending")).one()
+                .where(WebhookDelivery.status.in_(DUE_STATUSES))).one()
             failed = session.scalar(
                 select(func.count()).select_from(WebhookDelivery)
                 .where(WebhookDelivery.status == "failed",
@@ -94,8 +102,7 @@ def require_key(host: Host) -> None:
     secrets do not open: a worker would send nothing, a server would sign with a stray key."""
     try:
         with host.readers() as session:
-            tokens = [(row[0], row[1]) for row in session.execute(
-                select(WebhookEndpoint.secret_enc, WebhookEndpoint.previous_secret_enc))]
+            tokens = _stored_secrets(session)
     except SQLAlchemyError:  # no webhook table yet: nothing stored to open
         return
     bad, problem = _unreadable(tokens)

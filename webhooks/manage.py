@@ -1,5 +1,8 @@
 """Endpoint operations for a caller: list, show, register, change, remove, rotate, ping, recover.
 
+Removing is a soft delete (`deleted_at`): the endpoint is no longer listed,
+changed or delivered to, and its deliveries stay in the delivery log.
+
 Each function is one use case of `/api/v1/webhooks/endpoints` and of
 `ciiflow webhooks`: it checks what the caller may touch (`access`), opens and
 commits its own transaction on the engine, and answers plain values (`views`).
@@ -44,12 +47,18 @@ def _name(session: Session, principal_id: int) -> str | None:
     return found.name if found is not None else None
 
 
-def list_endpoints(host: Host, caller: Caller, *,
-                   principal: str | None = None) -> list[EndpointView]:
-    """The endpoints the caller may manage, oldest first; `principal` narrows to one owner."""
+def list_endpoints(host: Host, caller: Caller, *, principal: str | None = None,
+                   deleted: bool = False) -> list[EndpointView]:
+    """The endpoints the caller may manage, oldest first; `principal` narrows to one owner.
+
+    Deleted endpoints are left out unless `deleted` is set: then they come too,
+    so the id whose delivery log one wants to read can be found.
+    """
     stmt = (select(WebhookEndpoint, Principal.name)
             .join(Principal, Principal.id == WebhookEndpoint.principal_id)
             .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id))
+    if not deleted:
+        stmt = stmt.where(WebhookEndpoint.deleted_at.is_(None))
     if not sees_all(caller):
         stmt = stmt.where(WebhookEndpoint.principal_id == caller.principal_id)
     with host.readers() as session:
@@ -59,8 +68,9 @@ def list_endpoints(host: Host, caller: Caller, *,
 
 
 def get_endpoint(host: Host, caller: Caller, endpoint_id: str) -> EndpointView:
+    """One endpoint, a deleted one too (status `deleted`)."""
     with host.readers() as session:
-        row = owned_endpoint(session, caller, endpoint_id)
+        row = owned_endpoint(session, caller, endpoint_id, deleted=True)
         return EndpointView.of(row, _name(session, row.principal_id))
 
 
@@ -99,9 +109,10 @@ def change_endpoint(host: Host, caller: Caller, endpoint_id: str, *, url: str | 
 
 
 def remove_endpoint(host: Host, caller: Caller, endpoint_id: str) -> None:
-    """Delete the endpoint with its deliveries and their attempts."""
+    """Delete the endpoint: nothing is sent to it any more, its delivery log stays readable."""
     with host.sessions.begin() as session:
-        endpoints.delete_endpoint(session, owned_endpoint(session, caller, endpoint_id))
+        endpoints.delete_endpoint(session, owned_endpoint(session, caller, endpoint_id),
+                                  now=host.clock.now())
 
 
 def rotate_endpoint_secret(host: Host, caller: Caller, endpoint_id: str, *,

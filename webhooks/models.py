@@ -5,6 +5,19 @@ retry carries the very same bytes and `webhook-id`. A delivery is that message
 for one endpoint: the unit the dispatcher claims, leases, retries and gives up
 on. Every HTTP attempt is a row of its own, so "what did the receiver answer
 last Tuesday" is a query, not a log search.
+
+A delivery's state, for whoever reads it (the delivery views, health, stuck cases):
+- `status`: `pending` (not tried yet, or sent again by a person), `retrying` (at least
+  one attempt failed, another is scheduled at `next_attempt_at`), `delivered`, or
+  `failed` (the last attempt failed, a 410 came back, or the endpoint was disabled or
+  deleted: nothing more will be sent unless a person redelivers);
+- `attempts`: the HTTP attempts made (lost ones included), `next_attempt_at`: when the
+  dispatcher may send it (due at once for `pending`, None once finished);
+- `last_status_code`, `last_error`: the answer of the last attempt (`last_error` None
+  after a success).
+
+An endpoint is never deleted from the table: `remove` marks it `deleted` (with
+`deleted_at`) and drops its secret, so its delivery log stays readable by its owner.
 """
 
 from __future__ import annotations
@@ -16,8 +29,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.store.models import Base, UTCDateTime
 
+#: the statuses a person may set; `deleted` is set by removing the endpoint, and final
 ENDPOINT_STATUSES = ("active", "disabled")
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
+DELETED = "deleted"
+DELIVERY_STATUSES = ("pending", "retrying", "delivered", "failed")
+#: the statuses the dispatcher still sends
+DUE_STATUSES = ("pending", "retrying")
 
 
 class WebhookEndpoint(Base):
@@ -40,6 +57,8 @@ class WebhookEndpoint(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when its owner removed it (status `deleted`): its deliveries stay listable
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class WebhookMessage(Base):

@@ -2,7 +2,8 @@
 
 2xx delivers; 410 Gone disables the endpoint (the receiver said it is gone for
 good); everything else (3xx, 4xx, 5xx, timeouts, refused addresses, network
-errors) is retried on the schedule until the last attempt fails. An endpoint
+errors) is retried on the schedule: the delivery is `retrying` with its next
+attempt's time and the last error, and `failed` once the last attempt fails. An endpoint
 whose deliveries have failed without a single success for `disable_after`
 (5 days) is disabled and coordinators are told.
 """
@@ -70,7 +71,7 @@ def record(session: Session, outcomes: list[Outcome], *, owner: str, now: dateti
             if delay is None:
                 values.update(status="failed", next_attempt_at=None)
             else:
-                values.update(next_attempt_at=now + delay)
+                values.update(status="retrying", next_attempt_at=now + delay)
             failing.add(claim.endpoint_id)
         session.execute(update(WebhookDelivery)
                         .where(WebhookDelivery.id == claim.delivery_id,

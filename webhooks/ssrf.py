@@ -35,6 +35,11 @@ BLOCKED_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
 ))
 
 
+#: the setting that exempts receiver hosts from the guard (`webhooks.config`): a refusal
+#: an operator may lift names it, so nobody has to read the code to find it
+ALLOW_SETTING = "CIIFLOW_WEBHOOK_ALLOW_HOSTS"
+
+
 class UnsafeURL(ValueError):
     """A webhook URL refused by the guard; `field` names the input at fault."""
 
@@ -118,7 +123,8 @@ def check_url(url: str, *, allow_hosts: Iterable[str] = (),
     if scheme not in ("https", "http"):
         raise UnsafeURL("the URL must use https")
     if scheme == "http" and not allowed:
-        raise UnsafeURL("the URL must use https")
+        raise UnsafeURL(f"the URL must use https (plain http only to a host listed in "
+                        f"{ALLOW_SETTING})")
     if not host:
         raise UnsafeURL("the URL has no host")
     if parts.username is not None or parts.password is not None:
@@ -132,7 +138,8 @@ def check_url(url: str, *, allow_hosts: Iterable[str] = (),
         for address in addresses:
             reason = refusal(address)
             if reason is not None:
-                raise UnsafeURL(f"the host resolves to {reason}")
+                raise UnsafeURL(f"the host resolves to {reason}; an operator may allow a "
+                                f"receiver host by listing it in {ALLOW_SETTING}")
     return Target(scheme, host, port, path, addresses)
 
 

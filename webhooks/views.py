@@ -28,6 +28,7 @@ class EndpointView:
     failing_since: datetime | None
     previous_secret_valid_until: datetime | None
     created_at: datetime
+    deleted_at: datetime | None = None
 
     @classmethod
     def of(cls, row: WebhookEndpoint, principal: str | None = None) -> EndpointView:
@@ -36,7 +37,7 @@ class EndpointView:
                    status=row.status, disabled_at=row.disabled_at,
                    disabled_reason=row.disabled_reason, failing_since=row.failing_since,
                    previous_secret_valid_until=row.previous_secret_until,
-                   created_at=row.created_at)
+                   created_at=row.created_at, deleted_at=row.deleted_at)
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,27 @@ def schema_heads() -> frozenset[str]:
 
 
 def upgrade(db: Engine) -> None:
-    """Bring the database to the newest migration."""
+    """Bring the database to the newest migration.
+
+    On SQLite a batch migration rebuilds a table (copy, drop, rename), and dropping
+    a table that others reference fails while foreign keys are enforced; the
+    pragma only changes outside a transaction, so it is turned off around the
+    migration's transaction and the keys are checked before it commits.
+    """
     config = alembic_config()
-    with db.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with db.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")

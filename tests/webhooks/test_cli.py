@@ -75,8 +75,10 @@ def test_add_list_show_update_rotate_remove(cli: CliRunner, wengine: Engine, sas
     removed = run(cli, "remove", endpoint_id)
     assert removed.exit_code == 0 and endpoint_id in removed.stdout
     assert manage.list_endpoints(wengine, sas) == []
-    again = run(cli, "show", endpoint_id)
-    assert again.exit_code == 1 and f"no webhook endpoint {endpoint_id}" in again.stderr
+    again = run(cli, "show", endpoint_id)  # still readable, as deleted
+    assert again.exit_code == 0 and json.loads(again.stdout)["status"] == "deleted"
+    twice = run(cli, "remove", endpoint_id)
+    assert twice.exit_code == 1 and f"no webhook endpoint {endpoint_id}" in twice.stderr
 
     monkeypatch.setenv("CIIFLOW_WEBHOOK_ALLOW_HOSTS", "")
     unsafe = run(cli, "add", "--principal", "sas", "--url", "https://10.0.0.1/in",

@@ -160,7 +160,7 @@ def test_a_redirect_is_not_followed_and_counts_as_failure(
             assert dispatcher.run_once() == 1
     assert elsewhere.received == [] and len(moved.received) == 1
     delivery = deliveries(wengine)[0]
-    assert (delivery.status, delivery.last_status_code, delivery.attempts) == ("pending", 301, 1)
+    assert (delivery.status, delivery.last_status_code, delivery.attempts) == ("retrying", 301, 1)
     assert delivery.next_attempt_at is not None
 
 
@@ -219,7 +219,7 @@ def test_a_slow_receiver_is_cut_off_at_the_total_timeout(wengine: Engine, script
     assert took < 2.0
     [attempt] = attempts(wengine)
     assert attempt.error is not None and attempt.error.startswith("timeout")
-    assert deliveries(wengine)[0].status == "pending"
+    assert deliveries(wengine)[0].status == "retrying"
 
 
 def test_a_huge_answer_is_read_no_further_than_4_kb(wengine: Engine,

@@ -60,7 +60,7 @@ def test_a_lost_attempt_counts_in_the_retry_schedule(
     with wengine.sessions() as s:
         delivery = s.scalars(select(WebhookDelivery)).one()
         numbers = list(s.scalars(select(WebhookAttempt.number).order_by(WebhookAttempt.id)))
-    assert numbers == [1, 2] and delivery.attempts == 2 and delivery.status == "pending"
+    assert numbers == [1, 2] and delivery.attempts == 2 and delivery.status == "retrying"
     assert delivery.last_status_code == 503 and delivery.lease_owner is None
     second_delay = settings.schedule[1]  # 5 min after the second attempt, with jitter
     wait = delivery.next_attempt_at - failed_at

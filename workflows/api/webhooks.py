@@ -3,7 +3,8 @@
 An institution (or a coordinator, who receives incidents) manages its own
 endpoints; an admin manages all. Someone else's endpoint is answered 404, so
 its existence is not revealed. The secret is shown once, in the answer that
-creates or rotates it. An SSRF refusal is a 422 problem naming `url`.
+creates or rotates it. An SSRF refusal is a 422 problem naming `url` (and the
+setting that lifts it). A deleted endpoint keeps its delivery log.
 
 Each view parses, calls one operation of `webhooks.manage` or
 `webhooks.deliveries` (which decide access and own the transaction) and
@@ -20,6 +21,7 @@ from marshmallow import Schema, fields, validate
 
 from engine.service.caller import Caller
 from webhooks import deliveries, manage
+from webhooks.models import DELIVERY_STATUSES
 from webhooks.payloads import EVENT_TYPES
 from webhooks.views import DeliveryView, EndpointView, WithSecret
 
@@ -58,12 +60,20 @@ class EndpointSchema(Schema):
     failing_since = fields.DateTime(allow_none=True)
     previous_secret_valid_until = fields.DateTime(allow_none=True)
     created_at = fields.DateTime(required=True)
+    deleted_at = fields.DateTime(allow_none=True, metadata={
+        "description": "set when the endpoint was deleted (status `deleted`); its "
+                       "deliveries stay listable"})
     link = fields.String(required=True)
 
 
 class EndpointSecretSchema(EndpointSchema):
     secret = fields.String(required=True, metadata={
         "description": "the whsec_ signing secret: shown this once, store it now"})
+
+
+class EndpointListArgs(Schema):
+    deleted = fields.Boolean(load_default=False, metadata={
+        "description": "also the deleted endpoints (to find one whose delivery log to read)"})
 
 
 class EndpointListSchema(Schema):
@@ -83,8 +93,11 @@ class RecoverSchema(Schema):
 
 
 class DeliveryArgs(PageArgs):
-    status = fields.String(validate=validate.OneOf(("pending", "delivered", "failed")))
-    endpoint = fields.String(validate=validate.Length(max=40))
+    status = fields.String(validate=validate.OneOf(DELIVERY_STATUSES), metadata={
+        "description": "pending: not tried yet; retrying: failed, tried again at "
+                       "next_attempt_at; delivered; failed: given up"})
+    endpoint = fields.String(validate=validate.Length(max=40), metadata={
+        "description": "one endpoint's deliveries, a deleted endpoint's too"})
 
 
 class AttemptSchema(Schema):
@@ -134,7 +147,8 @@ def _endpoint(view: EndpointView) -> dict[str, Any]:
             "status": view.status, "disabled_at": view.disabled_at,
             "disabled_reason": view.disabled_reason, "failing_since": view.failing_since,
             "previous_secret_valid_until": view.previous_secret_valid_until,
-            "created_at": view.created_at, "link": api_link(f"/webhooks/endpoints/{view.id}")}
+            "created_at": view.created_at, "deleted_at": view.deleted_at,
+            "link": api_link(f"/webhooks/endpoints/{view.id}")}
 
 
 def _with_secret(found: WithSecret) -> dict[str, Any]:
@@ -158,10 +172,12 @@ def _delivery(view: DeliveryView) -> dict[str, Any]:
 @blp.route("/endpoints")
 class Endpoints(MethodView):
     @require(INSTITUTION, COORDINATOR)
+    @blp.arguments(EndpointListArgs, location="query")
     @blp.response(200, EndpointListSchema)
-    def get(self) -> dict[str, Any]:
-        """The caller's endpoints (an admin sees all)."""
-        return {"items": [_endpoint(v) for v in manage.list_endpoints(engine(), _caller())]}
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The caller's endpoints (an admin sees all); deleted ones with `deleted=true`."""
+        return {"items": [_endpoint(v) for v in manage.list_endpoints(
+            engine(), _caller(), deleted=args["deleted"])]}
 
     @require(INSTITUTION, COORDINATOR)
     @blp.arguments(EndpointCreateSchema)
@@ -190,7 +206,8 @@ class Endpoint(MethodView):
     @require(INSTITUTION, COORDINATOR)
     @blp.response(204)
     def delete(self, endpoint_id: str) -> None:
-        """Delete the endpoint with its deliveries and their attempts."""
+        """Delete the endpoint: nothing more is sent to it (what was still to send fails),
+        its secret is dropped, and its deliveries stay listable in `/deliveries`."""
         manage.remove_endpoint(engine(), _caller(), endpoint_id)
 
 

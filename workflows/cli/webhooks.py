@@ -45,8 +45,10 @@ def _line(view: EndpointView) -> str:
 
 def _delivery_line(view: DeliveryView) -> str:
     code = view.last_status_code if view.last_status_code is not None else "-"
+    upcoming = (f"  next {view.next_attempt_at.isoformat()}"
+                if view.status == "retrying" and view.next_attempt_at is not None else "")
     return (f"{view.id}  {view.status:<9}  {view.event_type:<18}  {view.endpoint_id}  "
-            f"attempts {view.attempts}  last {code}  {view.created_at.isoformat()}"
+            f"attempts {view.attempts}  last {code}  {view.created_at.isoformat()}{upcoming}"
             + (f"  {view.last_error}" if view.last_error else ""))
 
 
@@ -74,10 +76,12 @@ def webhooks_group() -> None:
 
 @webhooks_group.command("endpoints")
 @click.option("--principal", default=None, help="only the endpoints of this principal")
-def endpoints_cmd(principal: str | None) -> None:
+@click.option("--deleted", is_flag=True, help="also the deleted endpoints")
+def endpoints_cmd(principal: str | None, deleted: bool) -> None:
     """List endpoints, oldest first: id, owner, status, URL, event types."""
     try:
-        views = manage.list_endpoints(make_engine(), OPERATOR, principal=principal)
+        views = manage.list_endpoints(make_engine(), OPERATOR, principal=principal,
+                                      deleted=deleted)
     except EngineError as exc:
         fail(str(exc))
     for view in views:
@@ -133,12 +137,13 @@ def update_cmd(endpoint_id: str, url: str | None, events: tuple[str, ...],
 @webhooks_group.command("remove")
 @click.argument("endpoint_id")
 def remove_cmd(endpoint_id: str) -> None:
-    """Delete an endpoint with its deliveries and their attempts."""
+    """Delete an endpoint: nothing more is sent to it, its deliveries stay listable."""
     try:
         manage.remove_endpoint(make_engine(), OPERATOR, endpoint_id)
     except EngineError as exc:
         fail(str(exc))
-    click.echo(f"{endpoint_id} removed")
+    click.echo(f"{endpoint_id} removed (its deliveries: webhooks deliveries --endpoint "
+               f"{endpoint_id})")
 
 
 @webhooks_group.command("rotate-secret")
@@ -184,7 +189,8 @@ def recover_cmd(endpoint_id: str, since: str) -> None:
               help="also every attempt: when, how long, what the receiver answered")
 def deliveries_cmd(endpoint: str | None, status: str | None, limit: int, offset: int,
                    show_attempts: bool) -> None:
-    """Deliveries, newest first, one line each with the last answer."""
+    """Deliveries, newest first, one line each: status, attempts, the last answer, the next
+    attempt of a retrying one and its last error."""
     try:
         page = delivery_ops.list_deliveries(make_engine(), OPERATOR, status=status,
                                             endpoint=endpoint, limit=limit, offset=offset)
