@@ -19,6 +19,7 @@ from . import (
     migrations,
     stuck,
     tasks,
+    tokens,
     webhooks,
 )
 
@@ -33,4 +34,5 @@ BLUEPRINTS: list[Blueprint] = [
     incidents.blp,
     external_tasks.blp,
     webhooks.blp,
+    tokens.blp,
 ]
