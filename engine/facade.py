@@ -21,7 +21,6 @@ from engine.service.external import ExternalTaskService
 from engine.service.incidents import IncidentService
 from engine.service.instances import InstanceService
 from engine.service.messages import MessageService
-from engine.service.notices import NoticeService
 from engine.service.migrations import MigrationService
 from engine.service.notices import NoticeService
 from engine.service.oversight import OversightService
