@@ -33,9 +33,10 @@ class WebhookHealthSchema(Schema):
         "description": "CIIFLOW_SECRET_KEY, the key file's path, or no key configured"})
     unreadable_endpoints = fields.Integer(required=True)
     retrying = fields.Integer(required=True, metadata={
-        "description": "pending deliveries that failed at least once"})
+        "description": "deliveries retrying: an attempt failed, the next one is scheduled"})
     overdue = fields.Integer(required=True, metadata={
-        "description": "pending deliveries due longer ago than CIIFLOW_WEBHOOK_OVERDUE_AFTER"})
+        "description": "pending or retrying deliveries due longer ago than "
+                       "CIIFLOW_WEBHOOK_OVERDUE_AFTER"})
     failed_24h = fields.Integer(required=True, metadata={
         "description": "deliveries given up in the last 24 hours"})
     problem = fields.String(allow_none=True)
