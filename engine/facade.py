@@ -18,6 +18,7 @@ from engine.runtime.domain_events import EventBus, Subscriber
 from engine.runtime.step import Runtime
 from engine.service.definitions import DefinitionService
 from engine.service.external import ExternalTaskService
+from engine.service.figures import FiguresService
 from engine.service.incidents import IncidentService
 from engine.service.instances import InstanceService
 from engine.service.messages import MessageService
@@ -34,7 +35,7 @@ clock_module.install_in_spiffworkflow()
 
 class Engine(DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
              TimerService, ExternalTaskService, OversightService, PrincipalService,
-             MigrationService, NoticeService):
+             MigrationService, NoticeService, FiguresService):
     def __init__(
         self,
         db: SqlEngine | str | None = None,

@@ -18,7 +18,7 @@ from engine import Engine
 from engine.config import Settings
 from webhooks.health import require_key
 
-from . import bodies, problems
+from . import bodies, logs, metrics, problems
 from .api import BLUEPRINTS
 from .api.health import healthz
 from .cii import service_handlers
@@ -73,6 +73,8 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     install_webhooks(engine)
     require_key(engine)  # stored webhook secrets that do not open: refuse to start
     app.extensions[EXTENSION] = engine
+    logs.install(app)  # first: a request refused by a later hook has its id too
+    metrics.install(app, engine)
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

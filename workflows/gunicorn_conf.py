@@ -15,6 +15,10 @@ Options given on gunicorn's command line win over this file (`-b`, `-w`, `--thre
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
+
+from workflows import logs
 
 # loopback only: the buffering proxy is the one listener reachable from outside
 bind = ["127.0.0.1:8000"]
@@ -40,3 +44,29 @@ limit_request_field_size = 8190
 
 # X-Forwarded-* are trusted from the proxy on this host only
 forwarded_allow_ips = "127.0.0.1,::1"
+
+# logs: JSON lines with the request id (workflows/logs.py), gunicorn's own included.
+# The access log is off (gunicorn's default): the application writes one line per
+# request, with its route template and never the query string. An operator who
+# turns it on (`--access-logfile -`) gets this format: the path without its query
+# string, no referer, no user agent, no header that could carry a token.
+logconfig_dict = logs.gunicorn_logging(os.environ.get("CIIFLOW_LOG_LEVEL", "INFO").upper())
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
+
+# metrics: every worker counts into files of one directory, and whichever worker
+# answers GET /metrics adds them up (prometheus-client's multiprocess mode). Set
+# before any worker imports prometheus-client (it reads the variable on import);
+# emptied when gunicorn starts, a dead worker's live gauges dropped.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ciiflow-metrics-")
+
+
+def on_starting(server: object) -> None:
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server: object, worker: object) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(getattr(worker, "pid", 0))

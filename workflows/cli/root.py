@@ -68,5 +68,7 @@ def engine_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group()
+@click.version_option(package_name="ciiflow", prog_name="ciiflow",
+                      message="%(prog)s %(version)s")
 def main() -> None:
     """ciiflow: CII Valais case routing on BPMN."""
