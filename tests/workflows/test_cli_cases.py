@@ -109,3 +109,48 @@ def test_data_within_the_api_limits(cli: CliRunner, started: tuple[str, str]) ->
     deep = run(cli, "complete", task_id, "--data", "[" * 100 + "]" * 100, "--actor", "team")
     assert deep.exit_code == 2 and "deeper than 64" in deep.output
     assert task_id in run(cli, "tasks").output  # nothing written
+
+
+def test_release_then_another_principal_claims(
+        cli: CliRunner, started: tuple[str, str]) -> None:
+    instance_id, task_id = started
+    assert run(cli, "claim", task_id, "--actor", "other").exit_code == 0
+    released = run(cli, "release", task_id, "--reason", "wrong desk", "--actor", "anna")
+    assert released.exit_code == 0, released.output
+    assert released.output.split() == [task_id, "released"]
+    assert "claimed by" not in run(cli, "tasks").output
+    taken = run(cli, "claim", task_id, "--actor", "team")
+    assert taken.exit_code == 0 and "claimed by team" in taken.output
+    history = json.loads(run(cli, "case", instance_id).output)["history"]
+    entry = next(h for h in history if h["kind"] == "task_released")
+    assert entry["actor"] == "anna"
+    assert entry["detail"] == {"holder": "other", "reason": "wrong desk"}
+    again = run(cli, "release", "no-such-task")
+    assert again.exit_code == 1 and "no-such-task" in again.output
+
+
+def test_release_of_an_unclaimed_task_is_refused(
+        cli: CliRunner, started: tuple[str, str]) -> None:
+    _, task_id = started
+    refused = run(cli, "release", task_id)
+    assert refused.exit_code == 1 and "not claimed" in refused.output
+
+
+def test_reassign_needs_groups_and_a_reason(
+        cli: CliRunner, started: tuple[str, str]) -> None:
+    instance_id, task_id = started
+    assert run(cli, "reassign", task_id, "--reason", "x").exit_code == 2  # no --group
+    assert run(cli, "reassign", task_id, "--group", "sas").exit_code == 2  # no --reason
+    blank = run(cli, "reassign", task_id, "--group", "sas", "--reason", " ")
+    assert blank.exit_code == 1 and "reason" in blank.output
+    assert "cii-team-valais-central" in run(cli, "tasks").output  # nothing written
+    moved = run(cli, "reassign", task_id, "--group", "sas", "--group", "oai",
+                "--reason", "SAS first", "--actor", "anna")
+    assert moved.exit_code == 0, moved.output
+    assert moved.output.split() == [task_id, "now", "for", "[sas,oai]"]
+    assert task_id in run(cli, "tasks", "--group", "oai").output
+    assert run(cli, "tasks", "--group", "cii-team-valais-central").output == ""
+    history = json.loads(run(cli, "case", instance_id).output)["history"]
+    entry = next(h for h in history if h["kind"] == "task_reassigned")
+    assert entry["actor"] == "anna" and entry["detail"] == {
+        "from": ["cii-team-valais-central"], "to": ["sas", "oai"], "reason": "SAS first"}
