@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, String, and_, cast, func, literal, or_, select
 
 from engine.store.models import Instance, Task, TaskCandidate
 from engine.store.principals import Principal, PrincipalGroup
@@ -40,10 +40,13 @@ def _failing_delivery() -> Any:
 
 
 def _failing_endpoints() -> Any:
-    """Each failing endpoint with since when it fails and its last error, as a subquery."""
+    """Each failing endpoint with since when it fails and its last error (the transport
+    error, else the HTTP status the receiver answered), as a subquery."""
     first_failure = (select(func.min(WebhookDelivery.created_at)).where(_failing_delivery())
                      .scalar_subquery())
-    last_error = (select(WebhookDelivery.last_error).where(_failing_delivery())
+    said = func.coalesce(WebhookDelivery.last_error,
+                         literal("HTTP ") + cast(WebhookDelivery.last_status_code, String))
+    last_error = (select(said).where(_failing_delivery())
                   .order_by(WebhookDelivery.updated_at.desc(), WebhookDelivery.id.desc())
                   .limit(1).scalar_subquery())
     failing = select(WebhookDelivery.id).where(_failing_delivery()).exists()
@@ -51,8 +54,8 @@ def _failing_endpoints() -> Any:
     return (
         select(WebhookEndpoint.id.label("endpoint_id"),
                WebhookEndpoint.principal_id.label("principal_id"),
-               func.coalesce(WebhookEndpoint.failing_since, WebhookEndpoint.disabled_at,
-                             first_failure).label("since"),
+               func.coalesce(WebhookEndpoint.failing_since, first_failure,
+                             WebhookEndpoint.disabled_at).label("since"),
                func.coalesce(last_error, WebhookEndpoint.disabled_reason).label("error"))
         .where(WebhookEndpoint.status.not_in(GONE), or_(disabled, failing))
         .subquery("failing_endpoint")
