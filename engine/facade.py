@@ -19,6 +19,7 @@ from engine.runtime.step import Runtime
 from engine.service.definitions import DefinitionService
 from engine.service.external import ExternalTaskService
 from engine.service.figures import FiguresService
+from engine.service.history import HistoryService
 from engine.service.incidents import IncidentService
 from engine.service.instances import InstanceService
 from engine.service.messages import MessageService
@@ -34,7 +35,7 @@ clock_module.install_in_spiffworkflow()
 
 
 class Engine(DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
-             TimerService, ExternalTaskService, OversightService, PrincipalService,
+             TimerService, ExternalTaskService, OversightService, PrincipalService, HistoryService,
              MigrationService, NoticeService, FiguresService):
     def __init__(
         self,

@@ -5,8 +5,9 @@ SpiffWorkflow hands every task spec the workflow's script engine
 `script_engine.call_service(task, ...)`. ciiflow's specs take the same path
 rather than a module global: the runtime gives each workflow it advances a
 script engine that is a `Host`, and the specs of this package ask it to run the
-handler bound to a service task (`call_service`) and to put a throw nobody
-caught into the history (`record_uncaught`).
+handler bound to a service task (`call_service`), to put a throw nobody
+caught into the history (`record_uncaught`), and what a decision or a gateway
+decided (`record_decision`, `record`).
 
 This package names what it needs and keeps the Camunda rules here (a topic
 without a handler waits for an external worker; any other unbound name is an
@@ -23,6 +24,7 @@ from typing import Any, Final
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
+from engine.dmn.result import DecisionResult
 from engine.expressions import SafeScriptEngine
 
 from .handlers import HandlerContext, HandlerRegistry
@@ -35,6 +37,9 @@ class _External:
 
 EXTERNAL: Final = _External()
 """What `Host.call_service` returns for a topic no handler is registered for."""
+
+DECISION_EVALUATED: Final = "decision_evaluated"
+GATEWAY_TAKEN: Final = "gateway_taken"
 
 
 class Host(SafeScriptEngine, ABC):
@@ -71,3 +76,13 @@ class Host(SafeScriptEngine, ABC):
     @abstractmethod
     def record_uncaught(self, task: Any, kind: str, detail: dict[str, Any]) -> None:
         """Put an error or escalation `task` threw and nobody caught into the history."""
+
+    @abstractmethod
+    def record(self, task: Any, kind: str, detail: dict[str, Any]) -> None:
+        """Put what `task` decided into the history (a row of `kind` about its element)."""
+
+    def record_decision(self, task: Any, result: DecisionResult) -> None:
+        """A business rule task's evaluation: one `decision_evaluated` row per decision,
+        the required ones first, each with its inputs, matched rules and outputs."""
+        for evaluated in (*result.required, result):
+            self.record(task, DECISION_EVALUATED, evaluated.recorded())

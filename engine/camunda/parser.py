@@ -47,6 +47,7 @@ from .activities import (
     CamundaUserTask,
     narrow,
 )
+from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
 from .mappings import parse_mappings
 from .multiinstance import add_multiinstance
 from .service_tasks import ServiceTaskParser
@@ -146,6 +147,8 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
                                              CamundaThrowEvent),
+        full_tag("exclusiveGateway"): (GatewayParser, RecordingExclusiveGateway),
+        full_tag("inclusiveGateway"): (GatewayParser, RecordingInclusiveGateway),
     }
 
     def get_document_positions(self, root: Any) -> dict[str, Any]:

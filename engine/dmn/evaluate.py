@@ -82,13 +82,17 @@ def evaluate_decision(
     """
     order = requirement_order(decisions, decision_id)
     scope: Mapping[str, Any] = context
+    required: list[DecisionResult] = []
     if len(order) > 1:
         contributed: dict[str, Any] = {}
         scope = Scope(context, contributed)
-        for required in order[:-1]:
-            result = evaluate_single(decisions[required], scope)
-            contributed.update(result_as_variables(result, decisions[required]))
-    return evaluate_single(decisions[decision_id], scope)
+        for required_id in order[:-1]:
+            result = evaluate_single(decisions[required_id], scope)
+            contributed.update(result_as_variables(result, decisions[required_id]))
+            required.append(result)
+    final = evaluate_single(decisions[decision_id], scope)
+    final.required = tuple(required)
+    return final
 
 
 def evaluate_single(decision: Decision, context: Mapping[str, Any]) -> DecisionResult:
@@ -110,6 +114,7 @@ def _evaluate_table(
 ) -> DecisionResult:
     values: list[Any] = []
     scopes: list[Scope] = []
+    inputs: dict[str, Any] = {}
     for clause in table.inputs:
         where = f"decision {decision.id!r}, input {clause.id!r}"
         try:
@@ -119,6 +124,8 @@ def _evaluate_table(
         value = coerce(value, clause.type_ref, where)
         values.append(value)
         scopes.append(Scope(context, {INPUT: value, clause.variable: value}))
+        label = clause.label or clause.id
+        inputs[clause.id if label in inputs else label] = value
 
     matched: list[Rule] = []
     first_only = table.hit_policy is HitPolicy.FIRST
@@ -134,7 +141,11 @@ def _evaluate_table(
                     break
         except DmnError as exc:
             raise DmnEvaluationError(f"decision {decision.id!r}, rule {rule.id!r}: {exc}") from exc
-    return _apply_hit_policy(decision, table, matched, context)
+    result = _apply_hit_policy(decision, table, matched, context)
+    result.inputs = inputs
+    number = {rule.id: rule.index + 1 for rule in matched}
+    result.rule_numbers = tuple(number[rule_id] for rule_id in result.matched_rules)
+    return result
 
 
 def _outputs(

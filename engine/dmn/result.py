@@ -8,18 +8,25 @@ Camunda 7 refuses, so a model that works there works here and vice versa.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
+
+import isodate
 
 from .errors import DecisionResultMappingError, DmnError
 from .model import Decision, HitPolicy
 
 
 class DecisionResult(list[dict[str, Any]]):
-    """Camunda's resultList, plus which decision and rules produced it.
+    """Camunda's resultList, plus which decision, inputs and rules produced it.
 
-    A plain list to callers (and equal to one); `matched_rules` is kept for the
-    case history, which records every decision with its reasons.
+    A plain list to callers (and equal to one); `matched_rules` (rule ids),
+    `rule_numbers` (1 = the table's first row, as the Modeler shows it), `inputs`
+    (each input column's value, by its label) and `required` (the results of the
+    decisions this one required, evaluated first) are kept for the case history,
+    which records every decision with its reasons (`recorded`).
     """
 
     def __init__(
@@ -27,13 +34,46 @@ class DecisionResult(list[dict[str, Any]]):
         rows: Iterable[dict[str, Any]] = (),
         decision_id: str = "",
         matched_rules: Iterable[str] = (),
+        *,
+        rule_numbers: Iterable[int] = (),
+        inputs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(rows)
         self.decision_id = decision_id
         self.matched_rules = tuple(matched_rules)
+        self.rule_numbers = tuple(rule_numbers)
+        self.inputs: dict[str, Any] = inputs or {}
+        self.required: tuple[DecisionResult, ...] = ()
 
     def __repr__(self) -> str:
         return f"DecisionResult({list(self)!r}, decision_id={self.decision_id!r})"
+
+    def recorded(self) -> dict[str, Any]:
+        """The history's account of this evaluation, JSON-safe.
+
+        Structure (which decision, which rules) and values (`inputs`, `outputs`)
+        are under separate keys, so erasing a case's values keeps the structure.
+        """
+        return {"decision_id": self.decision_id, "matched_rules": list(self.matched_rules),
+                "rules": list(self.rule_numbers), "inputs": json_safe(self.inputs),
+                "outputs": json_safe([dict(row) for row in self])}
+
+
+def json_safe(value: Any) -> Any:
+    """A FEEL value as JSON: numbers stay numbers, dates and durations become ISO text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_safe(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta | isodate.Duration):
+        return isodate.duration_isoformat(value)
+    return str(value)
 
 
 MAP_MODES = ("singleEntry", "singleResult", "collectEntries", "resultList")

@@ -42,7 +42,13 @@ from .errors import DmnError, DmnParseError
 from .evaluate import evaluate_decision, requirement_order
 from .model import Decision
 from .parser import parse_dmn, parse_dmn_cached, source_key
-from .result import DEFAULT_MAP_MODE, MAP_MODES, map_decision_result, result_as_variables
+from .result import (
+    DEFAULT_MAP_MODE,
+    MAP_MODES,
+    DecisionResult,
+    map_decision_result,
+    result_as_variables,
+)
 
 BINDINGS = ("latest", "deployment", "version", "versionTag")
 #: the attribute naming which version a binding takes
@@ -94,6 +100,7 @@ class DecisionTaskSpec(BpmnSpecMixin, Simple):
         try:
             decisions = self.bound_decisions(my_task)
             result = evaluate_decision(decisions, self.decision_ref, my_task.data)
+            self.decided(my_task, result)
             if self.result_variable:
                 mapped = map_decision_result(result, self.map_decision_result)
                 my_task.data[self.result_variable] = mapped
@@ -105,6 +112,13 @@ class DecisionTaskSpec(BpmnSpecMixin, Simple):
             error.add_note(f"Business rule task {self.bpmn_id!r}, decision {self.decision_ref!r}.")
             raise error from exc
         return super()._run_hook(my_task)
+
+    def decided(self, my_task: Any, result: DecisionResult) -> None:
+        """Hand each evaluation to the workflow's script engine (`record_decision`, on the
+        runtime's host), which puts it in the case history: inputs, matched rules, outputs."""
+        record = getattr(my_task.workflow.script_engine, "record_decision", None)
+        if record is not None:
+            record(my_task, result)
 
 
 def _camunda(node: Any, name: str) -> str | None:

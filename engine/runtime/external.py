@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
+from copy import deepcopy
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +97,11 @@ def _locked_row(session: Session, task_id: str, worker_id: str,
 
 
 def _advance(engine: Engine, session: Session, row: ExternalTask, action_on_task: Any,
-             *, actor: str, operation: dict[str, Any]) -> StepOutcome:
+             *, actor: str, operation: dict[str, Any],
+             recorded: tuple[str, dict[str, Any]] | None = None) -> StepOutcome:
+    """Run `action_on_task` on the locked task and the engine after it, in one step;
+    `recorded` (kind, detail) is the history row of the report, kept only if the step
+    succeeds."""
     instance = session.get(Instance, row.instance_id)
     if instance is None or instance.status != "running":
         raise Conflict(f"instance {row.instance_id} is not running")
@@ -108,6 +113,9 @@ def _advance(engine: Engine, session: Session, row: ExternalTask, action_on_task
 
     def action(w: BpmnWorkflow) -> None:
         action_on_task(task)
+        if recorded is not None:
+            step.record(recorded[0], actor=actor, activity_id=row.activity_id, task_id=row.id,
+                        detail=recorded[1])
         run_engine(w)
 
     return step.advance(wf, action, actor=actor, operation=operation)
@@ -129,7 +137,10 @@ def complete(engine: Engine, task_id: str, worker_id: str,
             task.complete()
 
         return _advance(engine, session, row, finish, actor=f"worker:{worker_id}",
-                        operation={"op": "external_complete", "task_id": task_id})
+                        operation={"op": "external_complete", "task_id": task_id},
+                        recorded=("external_task_completed", {
+                            "topic": row.topic, "worker_id": worker_id,
+                            **({"outputs": deepcopy(data)} if data else {})}))
 
 
 def bpmn_error(engine: Engine, task_id: str, worker_id: str, error_code: str,
@@ -145,7 +156,9 @@ def bpmn_error(engine: Engine, task_id: str, worker_id: str, error_code: str,
 
         return _advance(engine, session, row, throw, actor=f"worker:{worker_id}",
                         operation={"op": "external_error", "task_id": task_id,
-                                   "code": error_code})
+                                   "code": error_code},
+                        recorded=("external_task_error", {
+                            "topic": row.topic, "worker_id": worker_id, "code": error_code}))
 
 
 def failure(engine: Engine, task_id: str, worker_id: str, *, error_message: str,

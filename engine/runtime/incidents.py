@@ -83,6 +83,7 @@ def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
         operation = dict(incident.operation)
         if operation.get("op") == "complete_task":
             operation["data"] = {**operation.get("data", {}), **data}
+            step.submitted = operation["data"]
         outcome = step.advance(
             wf, _action(wf, incident.operation, data), actor=actor, operation=operation,
             completing=operation.get("task_id"),

@@ -8,6 +8,7 @@ recomputed. All of it is written in the step's transaction.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -214,10 +215,14 @@ def sync(step: Step, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
                                          "completed_by": by})
         kind, event = ("task_completed", TaskCompleted) if done else (
             "task_cancelled", TaskCancelled)
-        step.record(kind, actor=by, activity_id=row.activity_id, task_id=row.id)
+        # the form data given, as validated: coordinators read it back in the history
+        submitted = step.submitted if done and completing == row.id else None
+        step.record(kind, actor=by, activity_id=row.activity_id, task_id=row.id,
+                    detail={"data": deepcopy(submitted)} if submitted else None)
         extra = {"actor": by} if done else {"reason": cancel_reason(wf, spiff_task)}
         step.emit(event, task_id=row.id, activity_id=row.activity_id,
                   candidate_groups=groups, **extra)
+    step.record_decided()  # after the task that led to them, before the tasks they open
     for tid, spiff_task in after.ready.items():
         if tid not in before.ready:
             add_task_row(step, spiff_task)

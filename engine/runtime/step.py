@@ -102,6 +102,11 @@ class StepHost(Host):
     def record_uncaught(self, task: Any, kind: str, detail: dict[str, Any]) -> None:
         self.step.record(kind, activity_id=task.task_spec.bpmn_id, detail=detail)
 
+    def record(self, task: Any, kind: str, detail: dict[str, Any]) -> None:
+        # kept aside until the read models are in line, so the completed task's row
+        # comes before the decisions and branches that followed it (`Step.record_decided`)
+        self.step.decided.append((kind, task.task_spec.bpmn_id, detail))
+
     def decisions_for(self, decision_ref: str, binding: str, version: str | None) -> Any:
         return decision_store.resolve(self.step.session, decision_ref, binding, version)
 
@@ -125,6 +130,10 @@ class Step:
         self.history: list[dict[str, Any]] = []
         self.writes = PendingWrites()
         self.known_tasks: dict[str, Task] = {}
+        #: the form data the completed task was given, after validation (its history row)
+        self.submitted: dict[str, Any] | None = None
+        #: what decisions and gateways decided while the workflow ran: (kind, element, detail)
+        self.decided: list[tuple[str, str, dict[str, Any]]] = []
         self._seq = instance.history_seq
         # the audit chain: its head so far and how many of `history` are chained to it
         self._head = instance.history_head
@@ -158,6 +167,12 @@ class Step:
             business_key=self.instance.business_key, at=self.now, **kwargs,
         ))
 
+    def record_decided(self) -> None:
+        """Record what decisions and gateways decided while the workflow ran."""
+        for kind, activity_id, detail in self.decided:
+            self.record(kind, activity_id=activity_id, detail=detail)
+        self.decided = []
+
     # -- advancing -----------------------------------------------------------
     def advance(self, wf: BpmnWorkflow, action: Action, *, actor: str | None,
                 operation: dict[str, Any], before: Snapshot | None = None,
@@ -166,6 +181,7 @@ class Step:
         before = before or Snapshot.of(wf)
         memory = self._remember()
         self.savepoint = None
+        self.decided = []
         wf.script_engine = self.host  # a workflow built before the step had none
         try:
             with (clock_module.using(self.runtime.clock),

@@ -7,6 +7,7 @@ prints the answer, exactly as the matching API endpoint does.
 from . import (  # noqa: F401  (commands)
     cases,
     definitions,
+    history,
     migrate,
     oversight,
     principals,
