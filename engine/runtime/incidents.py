@@ -9,6 +9,7 @@ incident, failure updates it and leaves it open.
 from __future__ import annotations
 
 import uuid
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -65,7 +66,9 @@ def _action(wf: BpmnWorkflow, operation: dict[str, Any], data: dict[str, Any]) -
 
 
 def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
-          actor: str | None) -> StepOutcome:
+          actor: str | None, reason: str | None = None) -> StepOutcome:
+    """Run the failed step again; the history's `incident_resolved` row keeps who retried,
+    why (`reason`) and the corrected data (`data`), or nothing of it if it failed again."""
     with engine.sessions.begin() as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
@@ -76,8 +79,10 @@ def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
         if instance is None or instance.status != "incident":
             raise Conflict(f"instance {incident.instance_id} is not in incident")
         step = Step(engine.runtime, session, instance)
+        resolved = {"incident_id": incident.id, **({"reason": reason} if reason else {}),
+                    **({"data": deepcopy(data)} if data else {})}
         if incident.operation.get("op") == "external_task":
-            return _retry_external(session, step, incident, actor)
+            return _retry_external(session, step, incident, actor, resolved)
         step.retrying = incident
         wf = step.load()
         operation = dict(incident.operation)
@@ -92,19 +97,19 @@ def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
             return outcome
         incident.status, incident.resolved_at, incident.resolved_by = "resolved", step.now, actor
         step.record("incident_resolved", actor=actor, activity_id=incident.activity_id,
-                    detail={"incident_id": incident.id})
+                    detail=resolved)
         step.emit(IncidentResolved, incident_id=incident.id, actor=actor)
         step.flush_records()
         return outcome
 
 
 def _retry_external(session: Any, step: Step, incident: Incident,
-                    actor: str | None) -> StepOutcome:
+                    actor: str | None, resolved: dict[str, Any]) -> StepOutcome:
     reopen(session, incident.operation["task_id"])
     step.cas_update(status="running")
     incident.status, incident.resolved_at, incident.resolved_by = "resolved", step.now, actor
     step.record("incident_resolved", actor=actor, activity_id=incident.activity_id,
-                detail={"incident_id": incident.id})
+                detail=resolved)
     step.emit(IncidentResolved, incident_id=incident.id, actor=actor)
     step.flush_records()
     return StepOutcome(step.instance)

@@ -15,13 +15,15 @@ from engine.store.queries import list_incidents
 
 class IncidentService(ServiceBase):
     def retry_incident(self, incident_id: int, *, data: Mapping[str, Any] | None = None,
-                       actor: str | None = None) -> StepOutcome:
+                       actor: str | None = None, reason: str | None = None) -> StepOutcome:
         """Run the failed step again with `data` merged in.
 
         The outcome's `incident` is None when the retry resolved it, else the same
-        incident, still open, with the new failure.
+        incident, still open, with the new failure. The history keeps who retried, the
+        `reason` given and the corrected data.
         """
-        return retry(self, incident_id, data=merged(data), actor=actor)  # type: ignore[arg-type]
+        return retry(self, incident_id, data=merged(data), actor=actor,  # type: ignore[arg-type]
+                     reason=reason.strip() if reason and reason.strip() else None)
 
     def incidents(self, *, status: str | None = "open", instance_id: str | None = None,
                   activity: str | None = None, limit: int = 50,

@@ -103,11 +103,15 @@ def test_a_completion_that_fails_records_neither_its_data_nor_its_branch(
     kinds = [r.kind for r in rows(engine, instance_id)]
     assert "task_completed" not in kinds and "gateway_taken" not in kinds
     assert kinds[-1] == "incident_opened"
-    engine.retry_incident(failed.incident.id, data={"decision": "accept"}, actor="coord")
-    completed = rows(engine, instance_id, "task_completed", "gateway_taken")
-    assert [(r.kind, r.detail) for r in completed] == [
-        ("task_completed", {"data": {"decision": "accept"}}),
-        ("gateway_taken", {"flow_id": "Flow_3"})]
+    engine.retry_incident(failed.incident.id, data={"decision": "accept"}, actor="coord",
+                          reason="the SAS confirmed by phone")
+    repaired = rows(engine, instance_id, "task_completed", "gateway_taken", "incident_resolved")
+    assert [(r.kind, r.actor, r.detail) for r in repaired] == [
+        ("task_completed", "coord", {"data": {"decision": "accept"}}),
+        ("gateway_taken", None, {"flow_id": "Flow_3"}),
+        ("incident_resolved", "coord", {"incident_id": failed.incident.id,
+                                        "reason": "the SAS confirmed by phone",
+                                        "data": {"decision": "accept"}})]
 
 
 def test_an_external_task_records_its_completion_and_outputs(engine: Engine) -> None:

@@ -51,7 +51,8 @@ class IncidentRetry(MethodView):
         if incident_id > MAX_ID:
             raise ApiProblem(404, f"no incident {incident_id}")
         outcome = engine().retry_incident(incident_id, data=args["data"],
-                                          actor=current_principal().name)
+                                          actor=current_principal().name,
+                                          reason=args["reason"])
         # A retry that fails again keeps (and returns) its incident, still open.
         status = outcome.incident.status if outcome.incident else "resolved"
         return {"incident_id": incident_id, "incident_status": status,

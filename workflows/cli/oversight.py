@@ -120,11 +120,12 @@ def incidents(status: str, instance_id: str | None, activity: str | None, limit:
 @click.argument("incident_id", type=int)
 @click.option("--data", default="{}", help="corrected variables as a JSON object")
 @click.option("--actor", required=True, help="who repairs the case (kept in its history)")
+@click.option("--reason", default=None, help="why (kept in its history)")
 @engine_errors
-def retry(incident_id: int, data: str, actor: str) -> None:
+def retry(incident_id: int, data: str, actor: str, reason: str | None) -> None:
     """Run the failed step of an incident again, with corrected data merged in."""
     outcome = make_engine().retry_incident(incident_id, data=json_arg(data, "--data"),
-                                           actor=actor)
+                                           actor=actor, reason=reason)
     if outcome.incident is not None:
         fail(f"incident {incident_id} failed again: {outcome.incident.message}")
     click.echo(f"incident {incident_id} resolved; {outcome.instance.id} "

@@ -123,6 +123,9 @@ class IncidentPageSchema(Schema):
 class RetrySchema(Schema):
     data = variables_field(load_default=dict, metadata={
         "description": "corrected variables merged in before the failed step runs again"})
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(max=2000), metadata={
+                               "description": "why the case is repaired (kept in its history)"})
 
 
 class RetryResultSchema(Schema):
