@@ -22,7 +22,7 @@ from workflows.cli import main
 from .conftest import Tokens
 
 LIST_FIELDS = {"id", "principal", "role", "status", "created_at", "expires_at", "revoked_at",
-               "last_used_at", "link"}
+               "last_used_at"}
 
 
 def _whoami(client: FlaskClient, token: str) -> int:

@@ -16,8 +16,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from engine.service.principals import ROLES, TOKEN_STATUSES, Issued, TokenView
 
-from ..auth import require
-from ..runtime import api_link, engine
+from ..auth import ADMIN, require
+from ..runtime import engine
 from ..schemas.common import IsoDuration, UtcDateTime
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens",
@@ -63,7 +63,6 @@ class TokenSchema(Schema):
     revoked_at = fields.DateTime(allow_none=True)
     last_used_at = fields.DateTime(allow_none=True, metadata={
         "description": "the last request made with it, to the minute"})
-    link = fields.String(required=True)
 
 
 class TokenListSchema(Schema):
@@ -77,32 +76,30 @@ class IssuedSchema(Schema):
     expires_at = fields.DateTime(allow_none=True)
     token = fields.String(required=True, metadata={
         "description": "the bearer token: shown this once, store it now"})
-    link = fields.String(required=True)
 
 
 def _token(view: TokenView) -> dict[str, Any]:
     return {"id": view.id, "principal": view.principal, "role": view.role,
             "status": view.status, "created_at": view.created_at,
             "expires_at": view.expires_at, "revoked_at": view.revoked_at,
-            "last_used_at": view.last_used_at, "link": api_link(f"/tokens/{view.id}")}
+            "last_used_at": view.last_used_at}
 
 
 def _issued(issued: Issued) -> dict[str, Any]:
     return {"id": issued.token_id, "principal": issued.name, "role": issued.role,
-            "expires_at": issued.expires_at, "token": issued.token,
-            "link": api_link(f"/tokens/{issued.token_id}")}
+            "expires_at": issued.expires_at, "token": issued.token}
 
 
 @blp.route("")
 class Tokens(MethodView):
-    @require()
+    @require(ADMIN)
     @blp.arguments(TokenListArgs, location="query")
     @blp.response(200, TokenListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Every token, oldest first: whose, its dates and status; never the token itself."""
         return {"items": [_token(v) for v in engine().list_tokens(**args)]}
 
-    @require()
+    @require(ADMIN)
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, IssuedSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +116,7 @@ class Tokens(MethodView):
 
 @blp.route("/<int:token_id>/revoke")
 class Revoke(MethodView):
-    @require()
+    @require(ADMIN)
     @blp.response(200, TokenSchema)
     def post(self, token_id: int) -> dict[str, Any]:
         """Refuse the token from the next request on (401); revoking twice is harmless."""
@@ -128,7 +125,7 @@ class Revoke(MethodView):
 
 @blp.route("/<int:token_id>/rotate")
 class Rotate(MethodView):
-    @require()
+    @require(ADMIN)
     @blp.arguments(ExpiryArgs, location="query")
     @blp.response(201, IssuedSchema)
     def post(self, args: dict[str, Any], token_id: int) -> dict[str, Any]:
