@@ -88,6 +88,8 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("terminate", "POST", "/api/v1/instances/{A}/terminate",
      lambda: {"json": {"reason": "duplicate"}}, COORD),
     ("access log", "GET", "/api/v1/instances/{A}/access-log", None, COORD),
+    ("history", "GET", "/api/v1/instances/{A}/history", None,
+     {**COORD, "own": 200, "other": 404}),
     ("message", "POST", "/api/v1/messages",
      lambda: {"json": {"name": "oai_decision", "business_key": "case-M"}},
      {**COORD, "own": 409, "other": 409}),
@@ -141,7 +143,7 @@ def test_matrix(engine: Engine, client: FlaskClient, name: str, method: str, pat
         assert ids == ({scene.ids["TA"]} if role == "own" else {scene.ids["TB"]})
     if name == "fetch and lock" and role == "worker_other":
         assert response.get_json()["items"] == []
-    if name in ("read instance", "read task") and role == "own":
+    if name in ("read instance", "read task", "history") and role == "own":
         assert PERSONAL not in text  # an institution never gets the case data
     if name == "read instance" and role == "coordinator":
         assert response.get_json()["data"]["person_ref"] == PERSONAL
