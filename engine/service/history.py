@@ -15,8 +15,11 @@ Who reads what:
   cancelled…), without any detail: the values a task was completed with may be
   another institution's and concern a person, and the detail of its own rows
   adds nothing it does not already hold;
-* anyone else, or an institution on a case it never took part in, gets
-  `NotFound`, exactly as if the case did not exist.
+* the institution that started the case (`started_by`) may read it as an
+  institution that took part: the rows of the tasks its groups were candidates
+  for, none if there were none (as the case view shows it no history then);
+* anyone else, or an institution on a case it neither started nor took part
+  in, gets `NotFound`, exactly as if the case did not exist.
 
 Every read is logged in the access log (`history`). Each row names its element by
 the name drawn in the Modeler, looked up in the case's definition when read (a
@@ -90,9 +93,9 @@ class HistoryService(ServiceBase):
         limit, offset = bounded(limit, offset)
         with self.readers() as session:
             instance = session.get(Instance, instance_id)
-            if instance is None or not (caller.reads_all or (
-                    caller.is_institution
-                    and queries.took_part(session, instance_id, caller.groups))):
+            if instance is None or not (caller.reads_all or (caller.is_institution and (
+                    instance.started_by == caller.name
+                    or queries.took_part(session, instance_id, caller.groups)))):
                 raise NotFound(f"no instance {instance_id}")
             rows = history_page(
                 session, instance_id, kinds=kinds,
