@@ -240,7 +240,7 @@ def deploy(
         bound, used = _decision_files(spec, subprocess_specs)
         checksum = _checksum(files, [filename, *called, *bound])
         latest = _latest(session, key)
-        if latest is not None and latest.checksum == checksum:
+        if latest is not None and _same(latest, checksum, files, [filename, *called, *bound]):
             results.append(Deployed(key, latest.version, latest.id, created=False))
             continue
         version = (latest.version + 1) if latest else 1
@@ -265,6 +265,20 @@ def deploy(
         session.flush()
         results.append(Deployed(key, row.version, row.id, created=True))
     return DeployResult(results, findings, decisions, dry_run=dry_run)
+
+
+def _same(latest: Definition, checksum: str, files: Mapping[str, bytes],
+          names: list[str]) -> bool:
+    """Whether the latest version was built from these same files.
+
+    The checksum says it; a version stored before decisions were versioned on their
+    own was summed with every DMN file of its bundle, so its stored files are compared
+    instead: upgrading ciiflow gives no process a new version.
+    """
+    if latest.checksum == checksum:
+        return True
+    stored = latest.resources or {}
+    return all(n in stored and stored[n].encode("utf-8") == files[n] for n in set(names))
 
 
 def _decision_files(spec: Any, subprocess_specs: Mapping[str, Any]) -> tuple[set[str], set[str]]:

@@ -159,3 +159,17 @@ def test_a_binding_without_its_version_is_refused_at_deploy(engine: Engine) -> N
         engine.deploy({"routed.bpmn": process(decisionRefBinding="version"),
                        "route.dmn": dmn("sas")})
     assert "decisionRefVersion" in str(refused.value)
+
+
+def test_a_version_stored_before_the_upgrade_is_recognised(engine: Engine) -> None:
+    """Versions deployed before decisions were versioned summed every DMN file of the
+    bundle: their stored files, not the checksum, say whether anything changed."""
+    from sqlalchemy import update
+
+    from engine.store.models import Definition
+
+    engine.deploy({"routed.bpmn": process(), "route.dmn": dmn("sas")})
+    with engine.sessions.begin() as s:
+        s.execute(update(Definition).values(checksum="0" * 64))
+    again = engine.deploy({"routed.bpmn": process(), "route.dmn": dmn("sas")})
+    assert [(d.version, d.created) for d in again.definitions] == [(1, False)]
