@@ -46,7 +46,7 @@ SAFE_EXTRAS = frozenset({
     "attempt", "attempts", "worker", "count", "error_type"})
 KEPT = frozenset({RENAMED.get(f, f) for f in FIELDS}) | SAFE_EXTRAS | {"exc_info", "stack_info"}
 #: libraries whose INFO lines are noise or carry case data: warnings and errors only
-QUIET = ("spiff", "SpiffWorkflow")
+QUIET = ("spiff", "SpiffWorkflow", "alembic.runtime.migration")
 
 request_id: ContextVar[str | None] = ContextVar("ciiflow_request_id", default=None)
 log = logging.getLogger("ciiflow.requests")
