@@ -12,7 +12,7 @@ import os
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 import webhooks
 from engine import Engine, ManualClock
+from engine.calendar import Calendars, WorkingCalendar
 from engine.store.db import make_engine
 from engine.store.models import History, Task
 from tests.support.bpmn import Flow, Node, document, user_task
@@ -178,3 +179,31 @@ def test_no_due_soon_when_turned_off_or_already_overdue_nor_for_a_completed_task
     with wengine.sessions() as s:
         assert s.scalar(select(func.count()).select_from(History)
                         .where(History.task_id == done.id, History.kind.like("task_%due%"))) == 0
+
+
+def test_due_soon_counts_in_the_calendar_of_the_task_institution(
+        db: SqlEngine, clock: ManualClock) -> None:
+    """Two tasks due on Tuesday 24 March 2026; the SAS is closed on Monday 23, the OAI works
+    on the canton's calendar. Two working days before Tuesday is Thursday 19 for the SAS
+    (Friday, Tuesday) but Friday 20 for the OAI (Thursday is Saint Joseph)."""
+    sas_calendar = WorkingCalendar(closed=frozenset({date(2026, 3, 23)}))
+    engine = Engine(db, clock=clock, calendars=Calendars(by_group={"sas": sas_calendar}))
+    webhooks.install(engine)
+    nodes = [Node("start_event", "startEvent"),
+             user_task("ask_task", "${group}", **{"camunda:dueDate": "2026-03-24T20:00:00Z"}),
+             Node("done_end", "endEvent")]
+    engine.deploy({"fixed.bpmn": document("fixed", nodes, [Flow("start_event", "ask_task"),
+                                                         Flow("ask_task", "done_end")])})
+    clock.set(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
+    [sas] = engine.tasks(instance_id=engine.start("fixed", "s", {"group": "sas"}).instance.id
+                         ).items
+    [oai] = engine.tasks(instance_id=engine.start("fixed", "o", {"group": "oai"}).instance.id
+                         ).items
+    clock.set(datetime(2026, 3, 18, 23, 0, tzinfo=UTC))  # Thursday 19, 00:00 in Sion
+    assert engine.run_task_notices(due_soon_days=2) == 1
+    assert notice_rows(engine, "task_due_soon") == [sas.id]
+    clock.set(datetime(2026, 3, 19, 22, 59, tzinfo=UTC))  # Thursday 23:59
+    assert engine.run_task_notices(due_soon_days=2) == 0
+    clock.set(datetime(2026, 3, 19, 23, 0, tzinfo=UTC))  # Friday 20, 00:00
+    assert engine.run_task_notices(due_soon_days=2) == 1
+    assert notice_rows(engine, "task_due_soon") == sorted([sas.id, oai.id])
