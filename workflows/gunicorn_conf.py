@@ -46,10 +46,10 @@ limit_request_field_size = 8190
 forwarded_allow_ips = "127.0.0.1,::1"
 
 # logs: JSON lines with the request id (workflows/logs.py), gunicorn's own included.
-# The access log is off (gunicorn's default): the application writes one line per
-# request, with its route template and never the query string. An operator who
-# turns it on (`--access-logfile -`) gets this format: the path without its query
-# string, no referer, no user agent, no header that could carry a token.
+# One line per request comes from the application (route template, status, duration,
+# request id; never the query string); gunicorn's access log is quiet. Should an
+# operator raise it, this format keeps it safe: the path without its query string, no
+# referer, no user agent, no header that could carry a token.
 logconfig_dict = logs.gunicorn_logging(os.environ.get("CIIFLOW_LOG_LEVEL", "INFO").upper())
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
 

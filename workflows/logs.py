@@ -120,8 +120,9 @@ def configure(level: str | int = logging.INFO) -> None:
 
 
 def gunicorn_logging(level: str = "INFO") -> dict[str, Any]:
-    """gunicorn's `logconfig_dict`: its error log, its access log (when enabled with
-    `--access-logfile`) and the application's loggers, all as JSON lines."""
+    """gunicorn's `logconfig_dict`: its error log and the application's loggers as JSON
+    lines on standard error; its access log (stdout) quiet, the application's request
+    line says more."""
     handler = {"class": "logging.StreamHandler", "formatter": "json",
                "filters": ["request_id"], "stream": "ext://sys.stderr"}
     return {
@@ -134,7 +135,9 @@ def gunicorn_logging(level: str = "INFO") -> dict[str, Any]:
         "root": {"level": level, "handlers": ["json"]},
         "loggers": {
             "gunicorn.error": {"level": level, "handlers": ["json"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["json_access"],
+            # the application writes one line per request (`_finish`): gunicorn's would
+            # repeat it without the fields; raise to INFO to have both
+            "gunicorn.access": {"level": "WARNING", "handlers": ["json_access"],
                                 "propagate": False},
             **{name: {"level": "WARNING"} for name in QUIET},
         },

@@ -91,6 +91,12 @@ def test_every_worker_counts_into_what_any_worker_answers(
     assert not (counts / "counter_1.db").exists()
     assert [healthz_count(base) for _ in range(6)] == [sent] * 6
 
+    leaked = requests.get(f"{base}/healthz?business_key=AVS-756.0042.0042.42",
+                          headers={"Authorization": "Bearer tok-9f8e7d", "X-Request-Id": "q-1"},
+                          timeout=30)
+    assert leaked.status_code == 200
+    running.wait_for_line('"request_id": "q-1"')
+    assert not any("0042" in text or "tok-9f8e7d" in text for text in running.lines)
     running.wait_for_line('"logger": "ciiflow.requests"')
     mine = [json.loads(text) for text in running.lines if '"probe-0"' in text]
     request = next(line for line in mine if line["logger"] == "ciiflow.requests")
