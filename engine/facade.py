@@ -27,6 +27,7 @@ from engine.service.migrations import MigrationService
 from engine.service.notices import NoticeService
 from engine.service.oversight import OversightService
 from engine.service.principals import PrincipalService
+from engine.service.privacy import PrivacyService
 from engine.service.tasks import TaskService
 from engine.service.timers import TimerService
 from engine.store.db import make_engine, make_readers, make_sessionmaker
@@ -34,7 +35,8 @@ from engine.store.db import make_engine, make_readers, make_sessionmaker
 clock_module.install_in_spiffworkflow()
 
 
-class Engine(DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
+class Engine(PrivacyService,
+             DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
              TimerService, ExternalTaskService, OversightService, PrincipalService, HistoryService,
              MigrationService, NoticeService, FiguresService):
     def __init__(

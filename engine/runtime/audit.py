@@ -45,8 +45,8 @@ STRUCTURAL_KEYS = frozenset({
     # decisions and branches: which table, which rules, which flow, never the values
     "decision", "decision_id", "decision_key", "decision_version", "matched_rules",
     "rules", "hit_policy", "gateway_id", "flow_id", "flow_ids",
-    # external tasks: which worker, which attempt
-    "worker_id", "retries",
+    # external tasks: which worker, which attempt; retention: after how many days
+    "worker_id", "retries", "ttl_days",
 })
 """Detail keys kept by erasure: identifiers and codes, never a value about the person.
 
@@ -164,7 +164,8 @@ def verify_chain(instance_id: str, head: str | None, last_seq: int, salt: str | 
             fault(row, f"{row.kind}: inserted after the chain head (the case recorded up to "
                   f"seq {last_seq})")
             continue
-        if row.seq > expected_seq:
+        after_gap = row.seq > expected_seq
+        if after_gap:
             missing = (f"seq {expected_seq}" if row.seq == expected_seq + 1
                        else f"seqs {expected_seq}-{row.seq - 1}")
             fault(None, f"{missing} deleted (the chain jumps to seq {row.seq})", expected_seq)
@@ -179,7 +180,8 @@ def verify_chain(instance_id: str, head: str | None, last_seq: int, salt: str | 
         elif value_digest(salt, values) != digest:
             fault(row, f"{row.kind}: recorded values edited")
         expected = row_hash(previous, row.as_row(), digest)
-        if row.row_hash != expected:
+        # after a deleted row the previous hash is gone: the gap is the fault, not this row
+        if row.row_hash != expected and not after_gap:
             fault(row, f"{row.kind}: row edited or inserted (its hash does not chain)")
         previous = row.row_hash or expected
     if expected_seq - 1 < last_seq:

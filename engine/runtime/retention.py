@@ -21,49 +21,22 @@ Camunda 7 counts the TTL in days from the end of the case (an integer, or
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from lxml import etree
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.camunda.namespaces import BPMN, CAMUNDA
-from engine.camunda.xml import safe_parser
+from engine.camunda.ttl import history_ttl, parse_ttl
 from engine.store.models import Definition, ExternalTask, History, Incident, Instance
 
 from .audit import erased_detail
 
+__all__ = ["CLOSED", "Expired", "erase", "expired", "history_ttl", "parse_ttl"]
+
 CLOSED = ("completed", "terminated")
-TTL_ATTRIBUTE = f"{{{CAMUNDA}}}historyTimeToLive"
-_DAYS = re.compile(r"^P(\d+)D$")
 _STATE_VALUES = {"data": dict, "internal_data": dict, "correlations": dict, "bpmn_events": list}
-
-
-def parse_ttl(text: str) -> int:
-    """Days from `180` or `P180D` (Camunda 7's two forms); ValueError otherwise."""
-    value = text.strip()
-    match = _DAYS.match(value)
-    if match:
-        value = match.group(1)
-    if not value.isdigit():
-        raise ValueError(f"historyTimeToLive {text!r} is neither a number of days nor P<n>D")
-    return int(value)
-
-
-def history_ttl(bpmn: bytes, process_key: str) -> int | None:
-    """The TTL in days that process `process_key` of this BPMN file declares, if any."""
-    root = etree.fromstring(bpmn, parser=safe_parser())
-    for process in root.iter(f"{{{BPMN}}}process"):
-        if process.get("id") == process_key:
-            text = process.get(TTL_ATTRIBUTE)
-            try:
-                return parse_ttl(text) if text is not None else None
-            except ValueError:
-                return None  # the lint refuses it at deploy; a stored one is kept
-    return None
 
 
 @dataclass(frozen=True)
@@ -131,7 +104,8 @@ def erase(session: Session, instance_id: str, now: datetime) -> bool:
 
 def erased_state(text: str) -> str:
     """The serialized workflow without its variables: every task and (sub)workflow keeps
-    its place, so the case still loads and shows where it ended."""
+    its place, so the case still loads and shows where it ended. SpiffWorkflow keeps a
+    task's variables as `data` and as the `delta` it made to its parent's; both go."""
     state = json.loads(text)
     _clear(state)
     return json.dumps(state, separators=(",", ":"))
@@ -142,6 +116,8 @@ def _clear(node: Any) -> None:
         for key, value in node.items():
             if key in _STATE_VALUES and isinstance(value, _STATE_VALUES[key]):
                 node[key] = _STATE_VALUES[key]()
+            elif key == "delta" and isinstance(value, dict):  # a task's changes to its data
+                node[key] = {"updates": {}, "deletions": []}
             else:
                 _clear(value)
     elif isinstance(node, list):

@@ -74,16 +74,21 @@ class InstanceService(ServiceBase):
     def instances(self, *, process_key: str | None = None, status: str | None = None,
                   business_key: str | None = None, started_after: datetime | None = None,
                   started_before: datetime | None = None, waiting_at: str | None = None,
-                  limit: int = 50, offset: int = 0) -> Page[Instance]:
+                  limit: int = 50, offset: int = 0,
+                  caller: Caller | None = None) -> Page[Instance]:
         """Cases, newest first, by process, status, business key, start time or the
-        activity they wait at."""
+        activity they wait at. A caller's read is logged: one row per list."""
         limit, offset = bounded(limit, offset)
         with self.readers() as session:
             rows = queries.list_instances(
                 session, process_key=process_key, status=status, business_key=business_key,
                 started_after=started_after, started_before=started_before,
                 waiting_at=waiting_at, limit=limit, offset=offset)
-        return Page.of(rows, limit, offset)
+        page = Page.of(rows, limit, offset)
+        if caller is not None:
+            self.record_list_read(  # type: ignore[attr-defined]
+                caller, "instance_list", (i.id for i in page.items))
+        return page
 
     def case(self, instance_id: str, caller: Caller) -> CaseDetail:
         """One case as `caller` may see it, with where it stands; the read is logged.

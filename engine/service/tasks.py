@@ -54,7 +54,7 @@ class TaskService(ServiceBase):
               business_key: str | None = None, instance_id: str | None = None,
               limit: int = 50, offset: int = 0) -> TaskPage:
         """Tasks, oldest first; a caller who does not read every case gets the tasks of its
-        groups only (`groups` narrows further)."""
+        groups only (`groups` narrows further). A caller's read is logged: one row per list."""
         if caller is not None and not caller.reads_all:
             mine = caller.groups if caller.is_institution else ()
             groups = [g for g in (groups if groups is not None else mine) if g in mine]
@@ -65,6 +65,9 @@ class TaskService(ServiceBase):
                 due_before=due_before, business_key=business_key, instance_id=instance_id,
                 limit=limit, offset=offset)
         page = Page.of([t for t, _ in rows], limit, offset)
+        if caller is not None:
+            self.record_list_read(  # type: ignore[attr-defined]
+                caller, "task_list", (t.instance_id for t in page.items))
         return TaskPage(page.items, limit, offset, page.has_more,
                         business_keys={t.instance_id: key for t, key in rows})
 

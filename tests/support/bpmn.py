@@ -66,6 +66,7 @@ def _process(pid: str, name: str | None, nodes: list[Node], flows: list[Flow]) -
     proc = Tag("bpmn:process", [("id", pid)]).keep_open()
     if name:
         proc.set("name", name)
+    proc.set("camunda:historyTimeToLive", "180")  # retention, as the Modeler's template sets
     proc.set("isExecutable", "true")
     for node in nodes:
         attrs = [("id", node.id), *([("name", node.name)] if node.name else [])]

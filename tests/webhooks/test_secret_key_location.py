@@ -67,7 +67,7 @@ def test_a_worker_elsewhere_with_the_key_setting_delivers(
         message_id = queue_one(wengine, endpoint_id)
         done = worker_once(db_url, tmp_path, CIIFLOW_SECRET_KEY=secret_key)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "timers: 0, notices: 0, webhooks: 1"
+    assert done.stdout.strip() == "timers: 0, notices: 0, webhooks: 1, erased: 0"
     assert receiver.ids() == [message_id]
     assert receiver.received[0].verify(secret)["type"] == "task.ready"
     assert status_of(wengine) == ["delivered"]

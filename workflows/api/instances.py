@@ -22,6 +22,7 @@ from ..schemas.instances import (
     StartedSchema,
     StartSchema,
 )
+from ..schemas.privacy import CaseExportSchema
 from ..shapes import instance_summary, task_summary
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1",
@@ -53,7 +54,7 @@ class Instances(MethodView):
         """Cases, newest first, filtered (coordinators)."""
         if "definition" in args:
             args["process_key"] = args.pop("definition")
-        return engine().instances(**args).map(instance_summary)
+        return engine().instances(**args, caller=current_principal()).map(instance_summary)
 
 
 @blp.route("/instances/<string:instance_id>")
@@ -115,3 +116,14 @@ class InstanceAccessLog(MethodView):
         return engine().access_log(instance_id, **args).map(lambda r: {
             "at": r.at, "principal": r.principal_name, "role": r.role, "what": r.what,
             "object_id": r.object_id})
+
+
+@blp.route("/instances/<string:instance_id>/export")
+class InstanceExport(MethodView):
+    @require(COORDINATOR)
+    @blp.response(200, CaseExportSchema)
+    def get(self, instance_id: str) -> dict[str, Any]:
+        """One case's full record for a right-of-access request (nFADP/LPD art. 25): the
+        case, its data, tasks, history with details, incidents and access log. The export
+        is itself logged in the access log."""
+        return engine().export_case(instance_id, current_principal())

@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (commands)
     migrate,
     oversight,
     principals,
+    privacy,
     processes,
     webhooks,
 )

@@ -9,6 +9,10 @@ import click
 
 from .root import fail, main, make_engine
 
+# How often a worker erases the cases past their retention: a TTL counts in days, so a
+# few minutes late is nothing, and one indexed query per definition is cheap.
+RETENTION_SWEEP_SECONDS = 300.0
+
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -29,7 +33,8 @@ def serve(host: str, port: int) -> None:
 @click.option("--once", is_flag=True, help="one round, then exit")
 @click.option("--interval", default=1.0, show_default=True, help="seconds between rounds")
 def worker(once: bool, interval: float) -> None:
-    """Fire due timers, send overdue and due-soon notices, dispatch webhooks, in a loop.
+    """Fire due timers, send overdue and due-soon notices, dispatch webhooks, in a loop;
+    every few minutes, erase the closed cases past their retention (`ciiflow purge`).
 
     Refuses to start (exit 1, one line naming CIIFLOW_SECRET_KEY) when the stored
     webhook secrets do not open with this process's key: it would send nothing.
@@ -47,7 +52,8 @@ def worker(once: bool, interval: float) -> None:
         fired = engine.run_due_timers()
         notices = engine.run_task_notices()
         sent = webhook_dispatcher.run_once(engine)
-        click.echo(f"timers: {fired}, notices: {notices}, webhooks: {sent}")
+        erased = len(engine.purge())
+        click.echo(f"timers: {fired}, notices: {notices}, webhooks: {sent}, erased: {erased}")
         return
     # Deliveries poll every 50 ms in their own thread so a task.ready reaches its
     # institution within a fraction of a second; timers only need `interval`.
@@ -56,9 +62,14 @@ def worker(once: bool, interval: float) -> None:
     thread = threading.Thread(target=deliveries.run_forever, args=(stop,),
                               kwargs={"poll_interval": 0.05}, name="webhooks", daemon=True)
     thread.start()
+    next_sweep = 0.0
     try:
         while True:
-            if not engine.run_due_timers() + engine.run_task_notices():
+            busy = engine.run_due_timers() + engine.run_task_notices()
+            if time.monotonic() >= next_sweep:  # retention: cases past historyTimeToLive
+                engine.purge()
+                next_sweep = time.monotonic() + RETENTION_SWEEP_SECONDS
+            if not busy:
                 time.sleep(interval)
     except KeyboardInterrupt:  # pragma: no cover - interactive stop
         pass
