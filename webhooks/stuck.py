@@ -8,8 +8,8 @@ being given work in silence until someone notices the endpoint days later.
 
 The engine reads this reason through `Engine.add_stuck_reason` (installed with the
 outbox), so it never names these tables itself. The select starts from the
-failing endpoints (few) through the groups their principals hold to the ready
-tasks (`ix_task_candidate_group`), never from the tasks.
+institutions with a failing endpoint (few, a materialized CTE) through the groups
+they hold to those groups' tasks (`ix_task_candidate_group`), never from all tasks.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, String, and_, cast, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from engine.store.models import Instance, Task, TaskCandidate
 from engine.store.principals import Principal, PrincipalGroup
-from engine.store.stuck import StuckQuery, stuck_columns, task_filters
+from engine.store.stuck import StuckShape, stuck_columns, task_filters
 
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -34,14 +35,15 @@ GONE = ("deleted",)
 
 def _failing_delivery() -> Any:
     """A delivery of the endpoint that an attempt did not deliver."""
-    return and_(WebhookDelivery.endpoint_id == WebhookEndpoint.id, or_(
-        WebhookDelivery.status.in_(("retrying", "failed")),
-        and_(WebhookDelivery.status == "pending", WebhookDelivery.attempts >= 1)))
+    return and_(WebhookDelivery.endpoint_id == WebhookEndpoint.id,
+                # an equality range on the index (endpoint, status): delivered ones unread
+                WebhookDelivery.status.in_(("pending", "retrying", "failed")),
+                or_(WebhookDelivery.status != "pending", WebhookDelivery.attempts >= 1))
 
 
-def _failing_endpoints() -> Any:
-    """Each failing endpoint with since when it fails and its last error (the transport
-    error, else the HTTP status the receiver answered), as a subquery."""
+def _failing_institutions() -> Any:
+    """Each principal with a failing endpoint: since when (its earliest failing endpoint)
+    and a last error. A materialized CTE: a handful of rows, computed once per query."""
     first_failure = (select(func.min(WebhookDelivery.created_at)).where(_failing_delivery())
                      .scalar_subquery())
     said = func.coalesce(WebhookDelivery.last_error,
@@ -51,44 +53,46 @@ def _failing_endpoints() -> Any:
                   .limit(1).scalar_subquery())
     failing = select(WebhookDelivery.id).where(_failing_delivery()).exists()
     disabled = WebhookEndpoint.status == "disabled"
+    since = func.coalesce(WebhookEndpoint.failing_since, first_failure,
+                          WebhookEndpoint.disabled_at)
     return (
-        select(WebhookEndpoint.id.label("endpoint_id"),
-               WebhookEndpoint.principal_id.label("principal_id"),
-               func.coalesce(WebhookEndpoint.failing_since, first_failure,
-                             WebhookEndpoint.disabled_at).label("since"),
-               func.coalesce(last_error, WebhookEndpoint.disabled_reason).label("error"))
+        select(WebhookEndpoint.principal_id.label("principal_id"),
+               func.min(since).label("since"),
+               func.max(func.coalesce(last_error, WebhookEndpoint.disabled_reason))
+               .label("error"))
         .where(WebhookEndpoint.status.not_in(GONE), or_(disabled, failing))
-        .subquery("failing_endpoint")
+        .group_by(WebhookEndpoint.principal_id)
+        .cte("failing_institution").prefix_with("MATERIALIZED")
     )
 
 
-def notification_failing(query: StuckQuery) -> Select[Any]:
-    endpoint = _failing_endpoints()
-    # each task once per institution, however many of its groups the institution holds
-    heard = (
-        select(TaskCandidate.task_id, Principal.name.label("institution"),
-               endpoint.c.since, endpoint.c.error)
-        .select_from(endpoint)
-        .join(Principal, and_(Principal.id == endpoint.c.principal_id,
-                              Principal.disabled_at.is_(None)))
-        .join(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
-        .join(TaskCandidate, TaskCandidate.group_id == PrincipalGroup.group_id)
-        .where(endpoint.c.since.is_not(None))
-        .distinct()
-        .subquery("heard")
-    )
+def notification_failing(shape: StuckShape) -> Select[Any]:
+    failing = _failing_institutions()
+    other = aliased(TaskCandidate)
+    other_held = aliased(PrincipalGroup)
+    # each task once per institution: through the first of its groups the institution holds
+    first_held = ~(select(other.task_id)
+                   .join(other_held, other_held.group_id == other.group_id)
+                   .where(other.task_id == Task.id, other_held.principal_id == Principal.id,
+                          other.group_id < TaskCandidate.group_id)
+                   .exists())
     return (
         select(*stuck_columns(
             REASON, "notification", instance_id=Task.instance_id,
             business_key=Instance.business_key, process_key=Task.process_key,
-            definition_id=Instance.definition_id, since=heard.c.since,
+            definition_id=Instance.definition_id, since=failing.c.since,
             activity_id=Task.activity_id, task_id=Task.id, task_name=Task.name,
-            groups=Task.candidate_groups, detail=heard.c.error,
-            institution=heard.c.institution))
-        .select_from(heard)
-        .join(Task, Task.id == heard.c.task_id)
+            groups=Task.candidate_groups, detail=failing.c.error,
+            institution=Principal.name))
+        .select_from(failing)
+        .join(Principal, and_(Principal.id == failing.c.principal_id,
+                              Principal.disabled_at.is_(None)))
+        .join(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
+        .join(TaskCandidate, TaskCandidate.group_id == PrincipalGroup.group_id)
+        .join(Task, Task.id == TaskCandidate.task_id)
         .join(Instance, Instance.id == Task.instance_id)
-        .where(Task.state == "ready", Instance.status == "running", *task_filters(query))
+        .where(failing.c.since.is_not(None), Task.state == "ready",
+               Instance.status == "running", first_held, *task_filters(shape))
     )
 
 

@@ -10,7 +10,7 @@ dashboard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from engine.runtime.elements import Element
@@ -27,7 +27,7 @@ class ChildWait:
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class StuckCase:
     reason: str
     #: user_task | message | external_task | incident | case | notification
@@ -138,4 +138,5 @@ def _with_message(case: StuckCase, row: StuckRow, element: Element | None) -> St
                 f"{': ' + first if first else ''}")
     else:
         text = f"{reason} at {where} since {since}"
-    return replace(case, message=text)
+    case.message = text
+    return case

@@ -22,11 +22,17 @@ Reasons (a case may appear under several, once per reason and place):
 Every select yields the columns of `stuck_columns`; waits inside a called process
 carry the element they wait at, and the service names the call activity from the
 definition (engine.runtime.elements).
+
+Building a union of nine nested selects costs SQLAlchemy more than the database
+takes to answer it, so each statement is built once per shape (which reasons, which
+filters are given) with its values as bound parameters (`StuckQuery.params`), and
+kept: a page then only binds and executes.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,6 +44,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     false,
@@ -48,7 +55,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .models import ExternalTask, Incident, Instance, MessageSubscription, Task, TaskCandidate
 from .principals import Principal, PrincipalGroup
@@ -56,6 +63,26 @@ from .principals import Principal, PrincipalGroup
 BUILT_IN = ("waiting", "overdue", "incident", "no_holder", "idle")
 #: external-task states where the case still waits for a worker (failed ones are incidents)
 EXTERNAL_WAITING = ("available", "locked")
+
+
+#: the bound values every statement reads (`StuckQuery.params` gives them)
+WAITING_BEFORE = bindparam("waiting_before")
+IDLE_BEFORE = bindparam("idle_before")
+NOW = bindparam("now")
+GROUP = bindparam("group")
+INSTITUTION = bindparam("institution")
+PROCESS = bindparam("process")
+ACTIVITIES = bindparam("activities", expanding=True)
+
+
+@dataclass(frozen=True)
+class StuckShape:
+    """Which filters a statement has; their values are bound when it runs."""
+
+    group: bool = False
+    activity: bool = False
+    institution: bool = False
+    process: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +100,22 @@ class StuckQuery:
     #: the name of an institution principal: the tasks of the groups it holds
     institution: str | None = None
     process: str | None = None
+
+    @property
+    def shape(self) -> StuckShape:
+        return StuckShape(group=bool(self.group), activity=bool(self.activities),
+                          institution=bool(self.institution), process=bool(self.process))
+
+    def params(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"now": self.now, "waiting_before": self.now - self.older_than,
+                                 "idle_before": self.now - self.idle_after}
+        for name, value in (("group", self.group), ("institution", self.institution),
+                            ("process", self.process)):
+            if value:
+                found[name] = value
+        if self.activities:
+            found["activities"] = list(self.activities)
+        return found
 
 
 @dataclass(frozen=True)
@@ -100,8 +143,9 @@ class StuckRow:
     waiting_seconds: int = 0
 
 
-#: one more reason: a select of `stuck_columns` for a query (the page is cut by the caller)
-ReasonSource = Callable[[StuckQuery], Select[Any]]
+#: one more reason: a select of `stuck_columns` for a shape of query, reading the bound
+#: values (`NOW`, `GROUP`, …); the page is cut by the caller
+ReasonSource = Callable[[StuckShape], Select[Any]]
 
 
 def stuck_columns(reason: str, wait: str, *, instance_id: Any, business_key: Any,
@@ -127,30 +171,32 @@ def stuck_columns(reason: str, wait: str, *, instance_id: Any, business_key: Any
 
 
 # -- filters ------------------------------------------------------------------------
-def _held_by(institution: str) -> Any:
-    """The groups an enabled principal of that name holds."""
+def _held_by() -> Any:
+    """The groups the enabled principal named `INSTITUTION` holds."""
     return (select(PrincipalGroup.group_id)
             .join(Principal, Principal.id == PrincipalGroup.principal_id)
-            .where(Principal.name == institution, Principal.disabled_at.is_(None)))
+            .where(Principal.name == INSTITUTION, Principal.disabled_at.is_(None))
+            .correlate(None))  # uncorrelated, even inside a select over principals
 
 
-def task_filters(query: StuckQuery) -> list[Any]:
+def task_filters(shape: StuckShape) -> list[Any]:
     """The filters of a select over ready `Task` rows (joined to `Instance`)."""
     found: list[Any] = []
-    if query.group:
-        found.append(exists().where(TaskCandidate.task_id == Task.id,
-                                    TaskCandidate.group_id == query.group))
-    if query.institution:
-        found.append(exists().where(TaskCandidate.task_id == Task.id,
-                                    TaskCandidate.group_id.in_(_held_by(query.institution))))
-    if query.activities:
-        found.append(Task.activity_id.in_(query.activities))
-    if query.process:
-        found.append(Task.process_key == query.process)
+    candidate = aliased(TaskCandidate)  # the outer select may join candidates itself
+    if shape.group:
+        found.append(exists().where(candidate.task_id == Task.id,
+                                    candidate.group_id == GROUP))
+    if shape.institution:
+        found.append(exists().where(candidate.task_id == Task.id,
+                                    candidate.group_id.in_(_held_by())))
+    if shape.activity:
+        found.append(Task.activity_id.in_(ACTIVITIES))
+    if shape.process:
+        found.append(Task.process_key == PROCESS)
     return found
 
 
-def _case_filters(query: StuckQuery, activity_column: Any | None) -> list[Any]:
+def _case_filters(shape: StuckShape, activity_column: Any | None) -> list[Any]:
     """Filters of a select over a case (`Instance`) and, when known, the element it is at.
 
     A group or institution keeps the cases with a ready task of that group: a wait
@@ -159,24 +205,24 @@ def _case_filters(query: StuckQuery, activity_column: Any | None) -> list[Any]:
     """
     found: list[Any] = []
     task_of_case = [Task.instance_id == Instance.id, Task.state == "ready"]
-    if query.group:
+    if shape.group:
         found.append(exists().where(*task_of_case, TaskCandidate.task_id == Task.id,
-                                    TaskCandidate.group_id == query.group))
-    if query.institution:
+                                    TaskCandidate.group_id == GROUP))
+    if shape.institution:
         found.append(exists().where(*task_of_case, TaskCandidate.task_id == Task.id,
-                                    TaskCandidate.group_id.in_(_held_by(query.institution))))
-    if query.activities:
+                                    TaskCandidate.group_id.in_(_held_by())))
+    if shape.activity:
         if activity_column is not None:
-            found.append(activity_column.in_(query.activities))
+            found.append(activity_column.in_(ACTIVITIES))
         else:
-            found.append(exists().where(*task_of_case, Task.activity_id.in_(query.activities)))
-    if query.process:
-        found.append(Instance.process_key == query.process)
+            found.append(exists().where(*task_of_case, Task.activity_id.in_(ACTIVITIES)))
+    if shape.process:
+        found.append(Instance.process_key == PROCESS)
     return found
 
 
 # -- the reasons --------------------------------------------------------------------
-def _task_select(reason: str, since: Any, query: StuckQuery, *conditions: Any) -> Select[Any]:
+def _task_select(reason: str, since: Any, shape: StuckShape, *conditions: Any) -> Select[Any]:
     return (
         select(*stuck_columns(
             reason, "user_task", instance_id=Task.instance_id,
@@ -185,16 +231,15 @@ def _task_select(reason: str, since: Any, query: StuckQuery, *conditions: Any) -
             task_id=Task.id, task_name=Task.name, groups=Task.candidate_groups))
         .join(Instance, Instance.id == Task.instance_id)
         .where(Task.state == "ready", Instance.status == "running", *conditions,
-               *task_filters(query))
+               *task_filters(shape))
     )
 
 
-def waiting_tasks(query: StuckQuery) -> Select[Any]:
-    return _task_select("waiting", Task.ready_at, query,
-                        Task.ready_at < query.now - query.older_than)
+def waiting_tasks(shape: StuckShape) -> Select[Any]:
+    return _task_select("waiting", Task.ready_at, shape, Task.ready_at < WAITING_BEFORE)
 
 
-def waiting_messages(query: StuckQuery) -> Select[Any]:
+def waiting_messages(shape: StuckShape) -> Select[Any]:
     sub = MessageSubscription
     return (
         select(*stuck_columns(
@@ -202,13 +247,13 @@ def waiting_messages(query: StuckQuery) -> Select[Any]:
             process_key=Instance.process_key, definition_id=Instance.definition_id,
             since=sub.since, activity_id=sub.activity_id, detail=sub.message_name))
         .join(Instance, Instance.id == sub.instance_id)
-        .where(sub.since < query.now - query.older_than,
+        .where(sub.since < WAITING_BEFORE,
                or_(sub.beside.is_(None), sub.beside == false()),
-               Instance.status == "running", *_case_filters(query, sub.activity_id))
+               Instance.status == "running", *_case_filters(shape, sub.activity_id))
     )
 
 
-def waiting_external(query: StuckQuery) -> Select[Any]:
+def waiting_external(shape: StuckShape) -> Select[Any]:
     ext = ExternalTask
     return (
         select(*stuck_columns(
@@ -217,17 +262,17 @@ def waiting_external(query: StuckQuery) -> Select[Any]:
             definition_id=Instance.definition_id, since=ext.created_at,
             activity_id=ext.activity_id, external_task_id=ext.id, detail=ext.topic))
         .join(Instance, Instance.id == ext.instance_id)
-        .where(ext.state.in_(EXTERNAL_WAITING), ext.created_at < query.now - query.older_than,
-               Instance.status == "running", *_case_filters(query, ext.activity_id))
+        .where(ext.state.in_(EXTERNAL_WAITING), ext.created_at < WAITING_BEFORE,
+               Instance.status == "running", *_case_filters(shape, ext.activity_id))
     )
 
 
-def overdue(query: StuckQuery) -> Select[Any]:
-    return _task_select("overdue", Task.due_at, query, Task.due_at.is_not(None),
-                        Task.due_at < query.now)
+def overdue(shape: StuckShape) -> Select[Any]:
+    return _task_select("overdue", Task.due_at, shape, Task.due_at.is_not(None),
+                        Task.due_at < NOW)
 
 
-def no_holder(query: StuckQuery) -> Select[Any]:
+def no_holder(shape: StuckShape) -> Select[Any]:
     held = (
         select(TaskCandidate.task_id)
         .join(PrincipalGroup, PrincipalGroup.group_id == TaskCandidate.group_id)
@@ -235,10 +280,10 @@ def no_holder(query: StuckQuery) -> Select[Any]:
                               Principal.disabled_at.is_(None)))
         .where(TaskCandidate.task_id == Task.id)
     )
-    return _task_select("no_holder", Task.ready_at, query, ~held.exists())
+    return _task_select("no_holder", Task.ready_at, shape, ~held.exists())
 
 
-def incidents(query: StuckQuery) -> Select[Any]:
+def incidents(shape: StuckShape) -> Select[Any]:
     return (
         select(*stuck_columns(
             "incident", "incident", instance_id=Instance.id,
@@ -248,18 +293,18 @@ def incidents(query: StuckQuery) -> Select[Any]:
             detail=Incident.message))
         .join(Instance, Instance.id == Incident.instance_id)
         .where(Incident.status == "open", Instance.status == "incident",
-               *_case_filters(query, Incident.activity_id))
+               *_case_filters(shape, Incident.activity_id))
     )
 
 
-def idle(query: StuckQuery) -> Select[Any]:
+def idle(shape: StuckShape) -> Select[Any]:
     return (
         select(*stuck_columns(
             "idle", "case", instance_id=Instance.id, business_key=Instance.business_key,
             process_key=Instance.process_key, definition_id=Instance.definition_id,
             since=Instance.updated_at))
-        .where(Instance.status == "running", Instance.updated_at < query.now - query.idle_after,
-               *_case_filters(query, None))
+        .where(Instance.status == "running", Instance.updated_at < IDLE_BEFORE,
+               *_case_filters(shape, None))
     )
 
 
@@ -276,32 +321,52 @@ _ORDER = ("since", "instance_id", "reason", "activity_id", "task_id", "external_
           "incident_id", "institution")
 
 
-def _cut(stmt: Select[Any], end: int) -> Select[Any]:
+def _cut(stmt: Select[Any]) -> Select[Any]:
     """The first `end` rows of one select, in the page's order (its index gives `since`)."""
     inner = stmt.subquery()
-    return select(inner).order_by(*(inner.c[name] for name in _ORDER)).limit(end)
+    return (select(inner).order_by(*(inner.c[name] for name in _ORDER))
+            .limit(bindparam("end", type_=Integer)))
+
+
+_built: dict[Any, Any] = {}
+_built_lock = threading.Lock()
+
+
+def _page_statement(sources: Mapping[str, tuple[ReasonSource, ...]],
+                    reasons: tuple[str, ...], shape: StuckShape) -> Any:
+    """The page's union for this shape, built once (values are bound at execution)."""
+    key = (tuple((name, sources[name]) for name in reasons), shape)
+    stmt = _built.get(key)
+    if stmt is None:
+        selects = [_cut(build(shape)) for name in reasons for build in sources[name]]
+        union = union_all(*(s.subquery().select() for s in selects)).subquery("stuck")
+        stmt = (select(union).order_by(*(union.c[name] for name in _ORDER))
+                .limit(bindparam("limit", type_=Integer))
+                .offset(bindparam("offset", type_=Integer)))
+        with _built_lock:
+            _built[key] = stmt
+    return stmt
 
 
 def stuck_cases(session: Session, query: StuckQuery,
                 sources: Mapping[str, tuple[ReasonSource, ...]], *,
                 reasons: tuple[str, ...], limit: int, offset: int) -> list[StuckRow]:
     """Stuck rows of `reasons` (keys of `sources`), longest waiting first."""
-    end = offset + limit
-    selects = [_cut(build(query), end) for name in reasons for build in sources[name]]
-    union = union_all(*(s.subquery().select() for s in selects)).subquery("stuck")
-    stmt = (select(union).order_by(*(union.c[name] for name in _ORDER))
-            .limit(limit).offset(offset))
-    return [_row(r, query.now) for r in session.execute(stmt)]
+    stmt = _page_statement(sources, reasons, query.shape)
+    params = {**query.params(), "end": offset + limit, "limit": limit, "offset": offset}
+    return [_row(r, query.now) for r in session.execute(stmt, params)]
 
 
 def stuck_counts(session: Session, query: StuckQuery,
                  sources: Mapping[str, tuple[ReasonSource, ...]]) -> dict[str, int]:
     """How many rows each reason has (one count per select, summed per reason)."""
     counts: dict[str, int] = {}
+    params = query.params()
     for name, builds in sources.items():
         total = 0
         for build in builds:
-            total += session.scalar(select(func.count()).select_from(build(query).subquery()))
+            total += session.scalar(select(func.count()).select_from(
+                build(query.shape).subquery()), params) or 0
         counts[name] = total
     return counts
 
