@@ -7,6 +7,10 @@ conditional UPDATE on the task row (still ready, still held as read) plus a
 history row and a compare-and-set on the instance, in one transaction. The
 compare-and-set keeps the instance's history sequence consistent with a
 concurrent step (the loser gets `ConcurrentUpdate`, as for completions).
+
+Locks are taken in a step's order, the instance row (its compare-and-set)
+before the task row: the reverse order let a claim and a completion of the
+same case wait on each other, a deadlock on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -40,16 +44,18 @@ def claim(engine: Engine, task_id: str, who: str) -> Task:
             raise Conflict(f"task {task_id} is {row.state}")
         if row.assignee == who:
             return row
+        if row.assignee is not None:
+            raise ClaimedByAnother(f"task {task_id} is claimed by {row.assignee}")
+        instance = session.get(Instance, row.instance_id)
+        step = Step(engine.runtime, session, instance)
+        step.record("task_claimed", actor=who, activity_id=row.activity_id, task_id=task_id)
+        step.cas_update()
         result = session.execute(
             update(Task).where(Task.id == task_id, Task.state == "ready",
                                or_(Task.assignee.is_(None), Task.assignee == who))
             .values(assignee=who).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise ClaimedByAnother(f"task {task_id} is claimed by {row.assignee}")
-        instance = session.get(Instance, row.instance_id)
-        step = Step(engine.runtime, session, instance)
-        step.record("task_claimed", actor=who, activity_id=row.activity_id, task_id=task_id)
-        step.cas_update()
         step.flush_records()
         session.refresh(row)
         return row
@@ -71,9 +77,10 @@ def release(engine: Engine, task_id: str, who: str, *, any_holder: bool,
         if holder != who and not any_holder:
             raise NotAllowed(f"task {task_id} is claimed by another principal: only its "
                              "holder or a coordinator may release it")
-        _update_ready(session, task_id, holder, assignee=None)
         detail = {"holder": holder, **({"reason": reason} if reason else {})}
-        _record(engine, session, row, "task_released", who, detail)
+        step = _record(engine, session, row, "task_released", who, detail)
+        _update_ready(session, task_id, holder, assignee=None)
+        step.flush_records()
         session.refresh(row)
         return row
 
@@ -95,14 +102,14 @@ def reassign(engine: Engine, task_id: str, groups: list[str], *, who: str,
             return row
         holder = row.assignee
         claimed = holder is not None and held_by_another_principal(session, holder, None)
+        detail = {"from": list(old), "to": list(new), "reason": reason,
+                  **({"released": holder} if claimed else {})}
+        step = _record(engine, session, row, "task_reassigned", who, detail)
         _update_ready(session, task_id, holder, candidate_groups=list(new),
                       assignee=None if claimed else holder)
         session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task_id))
         session.execute(insert(TaskCandidate),
                         [{"task_id": task_id, "group_id": g} for g in new])
-        detail = {"from": list(old), "to": list(new), "reason": reason,
-                  **({"released": holder} if claimed else {})}
-        step = _record(engine, session, row, "task_reassigned", who, detail, flush=False)
         step.emit(TaskReassigned, task_id=task_id, activity_id=row.activity_id,
                   old_groups=old, new_groups=new, actor=who, due_at=row.due_at)
         step.flush_records()
@@ -130,12 +137,11 @@ def _update_ready(session: Session, task_id: str, holder: str | None, **values: 
 
 
 def _record(engine: Engine, session: Session, row: Task, kind: str, who: str,
-            detail: dict[str, object], *, flush: bool = True) -> Step:
+            detail: dict[str, object]) -> Step:
+    """The history row and the instance's compare-and-set, taken before the task row."""
     step = Step(engine.runtime, session, session.get(Instance, row.instance_id))
     step.record(kind, actor=who, activity_id=row.activity_id, task_id=row.id, detail=detail)
     step.cas_update()
-    if flush:
-        step.flush_records()
     return step
 
 
