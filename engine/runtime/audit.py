@@ -1,6 +1,6 @@
 """The audit chain: each case's history rows are hash-chained, so a change shows.
 
-Why a chain and two digests: the history is the record of who decided what in
+Why a chain and a salted digest: the history is the record of who decided what in
 a case about a vulnerable person (nFADP/LPD asks for traceable processing), yet
 it is an ordinary table anyone with SQL access could edit. Each row's hash
 covers the previous row's hash and the row itself; the hash of the last row,
@@ -10,12 +10,14 @@ it happened.
 
 Retention (`engine.runtime.retention`) must erase the values a row recorded
 (submitted form data, decision inputs, free text) and still leave a chain that
-verifies. So a row's detail is split in two: its structural keys (ids, codes,
-versions: `STRUCTURAL_KEYS`), hashed as they are, and every other key, the
-values, hashed through a digest salted with the case's own random key
-(`Instance.history_salt`). Erasure drops the values and the key and keeps the
-digest: the chain still verifies, and an erased value cannot be confirmed by
-guessing it against the digest.
+verifies. So the row hash covers the row's columns and a digest of its whole
+detail, salted with the case's own random key (`Instance.history_salt`).
+Erasure keeps the digest, drops the values (every key outside
+`STRUCTURAL_KEYS`) and forgets the key: the chain still verifies, and an erased
+value cannot be confirmed by guessing it against the digest. The hash does not
+depend on `STRUCTURAL_KEYS`, so new kinds of rows with new keys never disturb
+the rows already chained; after erasure, the kept keys of a row are checked to
+be structural ones, its columns stay covered by the chain.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ STRUCTURAL_KEYS = frozenset({
     "rules", "hit_policy", "gateway_id", "flow_id", "flow_ids",
     # external tasks: which worker, which attempt; retention: after how many days
     "worker_id", "retries", "ttl_days",
+    # notices, reassignment and migration counts: dates and numbers about the task
+    "due_at", "released", "kept", "cancelled", "created",
 })
 """Detail keys kept by erasure: identifiers and codes, never a value about the person.
 
@@ -72,6 +76,7 @@ def split_detail(detail: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict
 
 
 def value_digest(salt: str, values: Mapping[str, Any]) -> str:
+    """The digest of a row's detail, salted with its case's key."""
     return hashlib.sha256(salt.encode() + b"\0" + canonical(values)).hexdigest()
 
 
@@ -80,11 +85,10 @@ def _moment(at: datetime) -> str:
 
 
 def row_hash(previous: str, row: Mapping[str, Any], digest: str) -> str:
-    """The hash of one row given the previous row's hash and the row's value digest."""
-    structural, _ = split_detail(row.get("detail"))
+    """The hash of one row given the previous row's hash and the digest of its detail."""
     return hashlib.sha256(canonical([
         previous, row["instance_id"], row["seq"], _moment(row["at"]), row["kind"],
-        row.get("actor"), row.get("activity_id"), row.get("task_id"), structural, digest,
+        row.get("actor"), row.get("activity_id"), row.get("task_id"), digest,
     ])).hexdigest()
 
 
@@ -92,8 +96,7 @@ def chain(rows: Sequence[MutableMapping[str, Any]], head: str | None, salt: str)
     """Give each new row (dicts, in seq order) its digest and hash; returns the new head."""
     previous = head or GENESIS
     for row in rows:
-        _, values = split_detail(row.get("detail"))
-        row["digest"] = value_digest(salt, values)
+        row["digest"] = value_digest(salt, row.get("detail") or {})
         previous = row["row_hash"] = row_hash(previous, row, row["digest"])
     return previous
 
@@ -177,7 +180,7 @@ def verify_chain(instance_id: str, head: str | None, last_seq: int, salt: str | 
                 fault(row, f"{row.kind}: values present in an erased row (inserted or edited)")
             if salt is not None:
                 fault(row, f"{row.kind}: erased while its case was not")
-        elif value_digest(salt, values) != digest:
+        elif value_digest(salt, row.detail or {}) != digest:
             fault(row, f"{row.kind}: recorded values edited")
         expected = row_hash(previous, row.as_row(), digest)
         # after a deleted row the previous hash is gone: the gap is the fault, not this row
