@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# the browser libraries the service serves itself (bpmn-js, Swagger UI), from package-lock.json
+NODE_STAMP := node_modules/.package-lock.json
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -14,7 +16,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# --ignore-scripts: no package runs code at install (swagger-ui-dist's analytics hook stays off)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || \
+	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) \
+	    >/dev/null 2>&1 ) || \
+	  ( echo "npm could not be installed: the control room cannot serve its diagram viewer"; exit 1 )
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 db-upgrade: install
 	$(BIN)/ciiflow db upgrade
@@ -50,4 +61,4 @@ bench: install
 	$(BIN)/python bench/webhooks.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

@@ -23,6 +23,7 @@ from .api import BLUEPRINTS
 from .api.health import healthz
 from .cii import service_handlers
 from .cii.calendars import directory_calendars
+from .dashboard import SWAGGER_UI_URL
 from .dashboard import blp as dashboard
 from .runtime import EXTENSION, install_webhooks
 
@@ -44,7 +45,8 @@ def _defaults() -> dict[str, Any]:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # served from the npm package installed at set-up: no CDN (workflows.dashboard)
+        "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_URL,
         "MAX_CONTENT_LENGTH": int(os.environ.get("CIIFLOW_MAX_BODY_BYTES",
                                                  DEFAULT_MAX_BODY_BYTES)),
         "API_SPEC_OPTIONS": {
