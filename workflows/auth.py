@@ -44,7 +44,7 @@ def _resolve() -> Caller:
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
     caller = engine().authenticate(token.strip())
     if caller is None:
-        raise _unauthorized("unknown or disabled token")
+        raise _unauthorized("unknown, revoked or expired token")
     return caller
 
 
