@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.errors import NoSubscriber, NotFound
+from engine.errors import InstanceNotActive, NoSubscriber, NotFound
 from engine.runtime import audit, consent, retention
 from engine.runtime.step import Step, StepOutcome
 from engine.service.base import ServiceBase
@@ -50,13 +50,20 @@ class PrivacyService(ServiceBase):
         took part in; any other case is `NoSubscriber`, as for any message."""
         if caller is not None:
             actor = caller.name
+        refused = NoSubscriber(f"no instance waits for message '{consent.CONSENT_WITHDRAWN}'")
+        limited = caller is not None and not caller.reads_all
         with self.sessions.begin() as session:
-            found = consent.targets(session, business_key=business_key,
-                                    instance_id=instance_id)
-            if caller is not None and not caller.reads_all and not (
-                    caller.is_institution
-                    and all(queries.took_part(session, i.id, caller.groups) for i in found)):
-                raise NoSubscriber(f"no instance waits for message '{consent.CONSENT_WITHDRAWN}'")
+            try:
+                found = consent.targets(session, business_key=business_key,
+                                        instance_id=instance_id)
+            except (NotFound, InstanceNotActive):
+                if limited:  # the same answer as for a case it may not reach
+                    raise refused from None
+                raise
+            if limited and not (caller.is_institution and all(  # type: ignore[union-attr]
+                    queries.took_part(session, i.id, caller.groups)  # type: ignore[union-attr]
+                    for i in found)):
+                raise refused
             for instance in found:
                 consent.withdraw(self, session, instance, actor)  # type: ignore[arg-type]
             return StepOutcome(found[0])

@@ -111,6 +111,8 @@ def test_an_institution_that_never_took_part_cannot_withdraw(track: Tracker,
     stranger = Caller(name="sas/agent", role="institution", groups=("sas",))
     with pytest.raises(NoSubscriber):
         deployed.correlate("consent_withdrawn", business_key="BIP-8", caller=stranger)
+    with pytest.raises(NoSubscriber):  # an unknown id answers the same to an institution
+        deployed.correlate("consent_withdrawn", instance_id="no-such-case", caller=stranger)
     with pytest.raises(NoSubscriber):  # nor can anyone for a key no open case has
         deployed.correlate("consent_withdrawn", business_key="BIP-unknown", actor="coord")
     assert case.status == "running"
