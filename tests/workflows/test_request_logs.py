@@ -109,3 +109,24 @@ def test_gunicorn_logging_is_json_for_its_own_loggers() -> None:
         logging.getLogger().setLevel(saved[4])
     assert json.loads(stream.getvalue())["message"] == "Listening at: http://127.0.0.1:8000"
 
+
+
+def test_a_worker_logs_json_on_standard_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`ciiflow worker` calls `configure`: its lines (no request: a null id) are JSON too,
+    written to whatever standard error is when they are written."""
+    root = logging.getLogger()
+    level = root.level
+    try:
+        logs.configure("INFO")
+        logs.configure("INFO")  # twice: still one handler
+        logging.getLogger("webhooks.dispatcher").error("webhook dispatch round failed: %s",
+                                                      "TimeoutError")
+        logging.getLogger("spiff.task").info("State changed to READY")  # quiet
+    finally:
+        for handler in [h for h in root.handlers if h.get_name() == "ciiflow-json"]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+    [line] = capsys.readouterr().err.splitlines()
+    assert json.loads(line) == {**json.loads(line), "level": "ERROR", "request_id": None,
+                                "logger": "webhooks.dispatcher",
+                                "message": "webhook dispatch round failed: TimeoutError"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -38,11 +39,14 @@ def worker(once: bool, interval: float) -> None:
 
     Refuses to start (exit 1, one line naming CIIFLOW_SECRET_KEY) when the stored
     webhook secrets do not open with this process's key: it would send nothing.
+    Logs JSON lines on standard error, as the API does (`CIIFLOW_LOG_LEVEL`).
     """
     from webhooks import dispatcher as webhook_dispatcher
     from webhooks.health import require_key
     from webhooks.secretbox import SecretKeyError
+    from workflows import logs
 
+    logs.configure(os.environ.get("CIIFLOW_LOG_LEVEL", "INFO").upper())
     engine = make_engine()
     try:
         require_key(engine)
