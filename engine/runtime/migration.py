@@ -8,9 +8,9 @@ process owner's activity map (`{"old_id": "new_id"}`, Camunda 7's activity
 mapping), prepared once per batch (`Alignment`), and each case is moved in memory
 (`move`) to learn whether it can go and what its tasks become: kept (same id, or
 mapped), cancelled, created. A case that cannot move says why: an active element
-the new version lacks and no mapping names, an element of its past the new
-version lacks (the stored state names it), a multi-instance in progress, a
-subprocess whose process is gone.
+the new version lacks and no mapping names, a multi-instance in progress, a
+subprocess whose process is gone. An element the case already passed and the new
+version lacks is taken out of the case's tree (`_orphans`).
 
 The move in memory writes nothing; `engine.runtime.migration_case` saves it in the
 case's own transaction, with the step's compare-and-set.
@@ -202,10 +202,14 @@ def _migrate(wf: BpmnWorkflow, alignment: Alignment, result: CaseMove) -> None:
 
 
 def _orphans(wf: BpmnWorkflow, alignment: Alignment, result: CaseMove) -> None:
-    """Tasks left on a spec of the old version: a prediction is dropped, a past one refuses.
+    """Tasks left on a spec of the old version: a prediction is dropped, a past one spliced.
 
-    The stored state names each task's spec; one the new version lacks could not be
-    read back, so an element the case already passed must be mapped too.
+    The stored state names each task's spec, and one the new version lacks could not
+    be read back. A prediction of the old path is removed; an element the case already
+    passed is taken out of the tree, its children hung on its parent (the case's
+    history table keeps its record), as if the new version had always been drawn so.
+    A past element that cannot be taken out (the root, or the owner of a subprocess)
+    refuses the case unless it is mapped.
     """
     for workflow in (wf, *wf.subprocesses.values()):
         specs = workflow.spec.task_specs
@@ -215,10 +219,24 @@ def _orphans(wf: BpmnWorkflow, alignment: Alignment, result: CaseMove) -> None:
             if task.has_state(PREDICTED) and task.parent is not None:
                 workflow._remove_task(task.id)  # a prediction of the old path
                 continue
+            if (task.has_state(TaskState.COMPLETED | TaskState.CANCELLED)
+                    and task.parent is not None and task.id not in wf.subprocesses):
+                _splice(workflow, task)
+                continue
             label = _label(task.task_spec)
             result.reasons.append(
                 f"element {label}, which this case already passed, is not in the new version: "
                 f"map it (\"{_activity(task.task_spec)}\": \"NEW_ID\") to keep the case's path")
+
+
+def _splice(workflow: Any, task: Any) -> None:
+    """Take a finished task out of the tree; its children become its parent's."""
+    parent = task.parent
+    at = parent._children.index(task.id)
+    parent._children[at:at + 1] = list(task._children)
+    for child in task.children:
+        child.parent = parent
+    del workflow.tasks[task.id]
 
 
 def _describe_tasks(wf: BpmnWorkflow, result: CaseMove) -> None:

@@ -83,3 +83,9 @@ def message_wait(catch_id: str) -> bytes:
     flows = [Flow("start_event", catch_id), Flow(catch_id, "after_task"),
              Flow("after_task", "done_end")]
     return document(KEY, nodes, flows, extra=extra)
+
+
+def with_intake() -> bytes:
+    """An intake before the review and the check."""
+    return _chain([("intake_task", "orp-valais-central"), ("review_task", "sas"),
+                   ("check_task", "commune-sion")])

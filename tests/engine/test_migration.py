@@ -150,3 +150,19 @@ def test_a_batch_reports_progress(engine: Engine) -> None:
     assert seen == [(n, 5) for n in range(1, 6)]
     assert report.counts == {"cases": 5, "can_move": 5, "cannot_move": 0, "migrated": 5}
 
+
+
+def test_a_step_the_case_already_passed_may_be_removed(engine: Engine) -> None:
+    engine.deploy({"intake.bpmn": versions.with_intake()})
+    case = engine.start("intake", "P-1", {}).instance.id
+    (intake,) = ready_tasks(engine, case)
+    engine.complete_task(intake.id, {}, actor="orp")
+    (review,) = ready_tasks(engine, case)
+    engine.deploy({"intake.bpmn": versions.v1()})  # the intake is gone
+    report = engine.migrate("intake", 1, 2, caller=OWNER, dry_run=False)
+    assert [(c.migrated, c.reasons) for c in report.cases] == [(True, [])]
+    engine.complete_task(review.id, {}, actor="sas")
+    (check,) = ready_tasks(engine, case)
+    engine.complete_task(check.id, {}, actor="commune")
+    assert engine.instance(case).status == "completed"
+    assert "task_completed" in kinds(engine, case)  # the intake's record stays
