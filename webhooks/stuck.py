@@ -7,9 +7,12 @@ given up (`failed`), or the endpoint disabled. Without this the institution keep
 being given work in silence until someone notices the endpoint days later.
 
 The engine reads this reason through `Engine.add_stuck_reason` (installed with the
-outbox), so it never names these tables itself. The select starts from the
-institutions with a failing endpoint (few, a materialized CTE) through the groups
-they hold to those groups' tasks (`ix_task_candidate_group`), never from all tasks.
+outbox), so it never names these tables itself. The groups of the institutions
+with a failing endpoint are a materialized CTE (a handful of rows); the ready tasks
+are walked oldest first and each probed against it, so a page reads as many tasks
+as it takes to fill it, the same with a year of history as with a day. The row's
+`since` is when the task became ready (it has waited unheard since then, or since
+the failure began), `cause_since` since when the deliveries fail.
 """
 
 from __future__ import annotations
@@ -66,33 +69,49 @@ def _failing_institutions() -> Any:
     )
 
 
-def notification_failing(shape: StuckShape) -> Select[Any]:
+def _failing_groups() -> Any:
+    """The groups the failing institutions hold, with the institution, since and error."""
     failing = _failing_institutions()
-    other = aliased(TaskCandidate)
-    other_held = aliased(PrincipalGroup)
-    # each task once per institution: through the first of its groups the institution holds
-    first_held = ~(select(other.task_id)
-                   .join(other_held, other_held.group_id == other.group_id)
-                   .where(other.task_id == Task.id, other_held.principal_id == Principal.id,
-                          other.group_id < TaskCandidate.group_id)
-                   .exists())
     return (
-        select(*stuck_columns(
-            REASON, "notification", instance_id=Task.instance_id,
-            business_key=Instance.business_key, process_key=Task.process_key,
-            definition_id=Instance.definition_id, since=failing.c.since,
-            activity_id=Task.activity_id, task_id=Task.id, task_name=Task.name,
-            groups=Task.candidate_groups, detail=failing.c.error,
-            institution=Principal.name))
+        select(PrincipalGroup.group_id.label("group_id"), Principal.name.label("institution"),
+               failing.c.since.label("since"), failing.c.error.label("error"))
         .select_from(failing)
         .join(Principal, and_(Principal.id == failing.c.principal_id,
                               Principal.disabled_at.is_(None)))
         .join(PrincipalGroup, PrincipalGroup.principal_id == Principal.id)
-        .join(TaskCandidate, TaskCandidate.group_id == PrincipalGroup.group_id)
-        .join(Task, Task.id == TaskCandidate.task_id)
+        .where(failing.c.since.is_not(None))
+        .cte("failing_group").prefix_with("MATERIALIZED")
+    )
+
+
+def notification_failing(shape: StuckShape) -> Select[Any]:
+    """Ready tasks, oldest first through `ix_task_state_ready_at`, that a failing
+    institution holds: the walk stops at the page's end, and does not start when no
+    institution fails (a one-time condition). A task held by several failing
+    institutions is one row naming the first of them by name."""
+    failing = _failing_groups()
+    candidate = aliased(TaskCandidate)
+
+    def first(column: Any) -> Any:
+        return (select(column).join(candidate, candidate.group_id == failing.c.group_id)
+                .where(candidate.task_id == Task.id)
+                .order_by(failing.c.institution).limit(1).scalar_subquery())
+
+    heard_by_failing = (select(candidate.task_id)
+                        .where(candidate.task_id == Task.id,
+                               candidate.group_id.in_(select(failing.c.group_id)))
+                        .exists())
+    return (
+        select(*stuck_columns(
+            REASON, "notification", instance_id=Task.instance_id,
+            business_key=Instance.business_key, process_key=Task.process_key,
+            definition_id=Instance.definition_id, since=Task.ready_at,
+            activity_id=Task.activity_id, task_id=Task.id, task_name=Task.name,
+            groups=Task.candidate_groups, detail=first(failing.c.error),
+            institution=first(failing.c.institution), cause_since=first(failing.c.since)))
         .join(Instance, Instance.id == Task.instance_id)
-        .where(failing.c.since.is_not(None), Task.state == "ready",
-               Instance.status == "running", first_held, *task_filters(shape))
+        .where(select(failing.c.group_id).exists(), Task.state == "ready",
+               Instance.status == "running", heard_by_failing, *task_filters(shape))
     )
 
 

@@ -47,6 +47,8 @@ class StuckCase:
     incident_id: int | None
     external_task_id: str | None
     institution: str | None
+    #: since when the cause lasts, where it is not the wait itself (the failing webhooks)
+    cause_since: datetime | None
     #: the message name, the topic, the incident message or the last delivery error
     detail: str | None
     #: the reason in words
@@ -64,7 +66,8 @@ def described(row: StuckRow, element: Element | None) -> StuckCase:
         activity_kind=own.kind if own else None, child=child, task_id=row.task_id,
         groups=row.groups, since=row.since, waiting_seconds=row.waiting_seconds,
         incident_id=row.incident_id, external_task_id=row.external_task_id,
-        institution=row.institution, detail=row.detail, message="")
+        institution=row.institution, cause_since=row.cause_since, detail=row.detail,
+        message="")
     return _with_message(case, row, element)
 
 
@@ -133,9 +136,10 @@ def _with_message(case: StuckCase, row: StuckRow, element: Element | None) -> St
     elif reason == "idle":
         text = f"no step for {waited} (last change {since})"
     elif reason == "notification_failing":
+        failing = case.cause_since or case.since
         text = (f"institution {case.institution} is not hearing of {where} "
-                f"({_groups(case.groups)}): its webhook deliveries fail since {since}"
-                f"{': ' + first if first else ''}")
+                f"({_groups(case.groups)}), ready for {waited}: its webhook deliveries fail "
+                f"since {failing.strftime('%Y-%m-%d %H:%M UTC')}{': ' + first if first else ''}")
     else:
         text = f"{reason} at {where} since {since}"
     case.message = text

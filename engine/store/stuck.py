@@ -57,7 +57,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from .models import ExternalTask, Incident, Instance, MessageSubscription, Task, TaskCandidate
+from .models import (
+    ExternalTask,
+    Incident,
+    Instance,
+    MessageSubscription,
+    Task,
+    TaskCandidate,
+    UTCDateTime,
+)
 from .principals import Principal, PrincipalGroup
 
 BUILT_IN = ("waiting", "overdue", "incident", "no_holder", "idle")
@@ -139,6 +147,8 @@ class StuckRow:
     detail: str | None = None
     #: the institution principal a `notification_failing` row is about
     institution: str | None = None
+    #: since when the cause lasts, where it is not the wait itself (the failing webhooks)
+    cause_since: datetime | None = None
     #: how long the case has waited here at `now` (never negative)
     waiting_seconds: int = 0
 
@@ -152,7 +162,7 @@ def stuck_columns(reason: str, wait: str, *, instance_id: Any, business_key: Any
                   process_key: Any, definition_id: Any, since: Any, activity_id: Any = None,
                   task_id: Any = None, task_name: Any = None, groups: Any = None,
                   incident_id: Any = None, external_task_id: Any = None, detail: Any = None,
-                  institution: Any = None) -> list[Any]:
+                  institution: Any = None, cause_since: Any = None) -> list[Any]:
     """The columns every select of the union yields, in order; absent ones are typed NULLs."""
 
     def col(value: Any, kind: Any) -> Any:
@@ -167,6 +177,7 @@ def stuck_columns(reason: str, wait: str, *, instance_id: Any, business_key: Any
         since.label("since"), col(incident_id, Integer).label("incident_id"),
         col(external_task_id, String).label("external_task_id"),
         col(detail, String).label("detail"), col(institution, String).label("institution"),
+        col(cause_since, UTCDateTime).label("cause_since"),
     ]
 
 
@@ -273,14 +284,18 @@ def overdue(shape: StuckShape) -> Select[Any]:
 
 
 def no_holder(shape: StuckShape) -> Select[Any]:
-    held = (
-        select(TaskCandidate.task_id)
-        .join(PrincipalGroup, PrincipalGroup.group_id == TaskCandidate.group_id)
-        .join(Principal, and_(Principal.id == PrincipalGroup.principal_id,
-                              Principal.disabled_at.is_(None)))
-        .where(TaskCandidate.task_id == Task.id)
-    )
-    return _task_select("no_holder", Task.ready_at, shape, ~held.exists())
+    """Ready tasks, oldest first, each probed against the groups enabled principals hold
+    (a materialized CTE of a few dozen rows): a page reads the tasks it takes to fill it."""
+    held = (select(PrincipalGroup.group_id)
+            .join(Principal, and_(Principal.id == PrincipalGroup.principal_id,
+                                  Principal.disabled_at.is_(None)))
+            .distinct().cte("held_group").prefix_with("MATERIALIZED"))
+    candidate = aliased(TaskCandidate)
+    someone = (select(candidate.task_id)
+               .join(held, held.c.group_id == candidate.group_id)
+               .where(candidate.task_id == Task.id)
+               .exists())
+    return _task_select("no_holder", Task.ready_at, shape, ~someone)
 
 
 def incidents(shape: StuckShape) -> Select[Any]:
@@ -371,18 +386,24 @@ def stuck_counts(session: Session, query: StuckQuery,
     return counts
 
 
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite: a raw union column comes back as text
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _row(r: Any, now: datetime) -> StuckRow:
-    since = r.since
-    if isinstance(since, str):  # SQLite: a raw union column comes back as text
-        since = datetime.fromisoformat(since)
-    if since.tzinfo is None:  # raw union column: not re-typed
-        since = since.replace(tzinfo=UTC)
+    since = _utc(r.since)
+    assert since is not None  # every select has its since
     return StuckRow(
         reason=r.reason, wait=r.wait, instance_id=r.instance_id, business_key=r.business_key,
         process_key=r.process_key, definition_id=r.definition_id, activity_id=r.activity_id,
         task_id=r.task_id, task_name=r.task_name, groups=_groups(r.groups), since=since,
         incident_id=r.incident_id, external_task_id=r.external_task_id, detail=r.detail,
-        institution=r.institution, waiting_seconds=max(0, int((now - since).total_seconds())))
+        institution=r.institution, cause_since=_utc(r.cause_since),
+        waiting_seconds=max(0, int((now - since).total_seconds())))
 
 
 def _groups(value: Any) -> list[str]:

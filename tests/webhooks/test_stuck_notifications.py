@@ -46,7 +46,8 @@ def test_a_failing_endpoint_names_its_institution_on_its_tasks(
     [row] = wengine.stuck(reason="notification_failing").items
     assert (row.instance_id, row.institution, row.groups) == (
         started.instance.id, "office-ai", ["oai"])
-    assert row.since == first_try and row.waiting_seconds == 2 * 3600
+    assert row.since == started.instance.started_at and row.waiting_seconds == 2 * 3600
+    assert row.cause_since == first_try
     assert row.detail and "500" in row.detail
     assert row.message.startswith("institution office-ai is not hearing of user task ")
     assert "its webhook deliveries fail since " in row.message
@@ -61,7 +62,7 @@ def test_a_failing_endpoint_names_its_institution_on_its_tasks(
                   .values(status="disabled", disabled_at=clock.now(),
                           disabled_reason="failing", failing_since=None))
     [row] = wengine.stuck(reason="notification_failing").items
-    assert row.since == first_try  # the failed delivery still tells since when
+    assert row.cause_since == first_try  # the failed delivery still tells since when
 
 
 def test_a_healthy_endpoint_is_no_reason(wengine: Engine, dispatcher: Dispatcher,

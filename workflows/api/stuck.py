@@ -34,7 +34,8 @@ def shape(row: StuckCase) -> dict[str, Any]:
         "activity_name": row.activity_name, "activity_kind": row.activity_kind,
         "child": asdict(row.child) if row.child else None, "task_id": row.task_id,
         "external_task_id": row.external_task_id, "incident_id": row.incident_id,
-        "institution": row.institution, "detail": row.detail, "groups": row.groups,
+        "institution": row.institution, "cause_since": row.cause_since,
+        "detail": row.detail, "groups": row.groups,
         "since": row.since, "waiting_seconds": row.waiting_seconds, "link": _link(row),
     }
 

@@ -80,6 +80,8 @@ class StuckRowSchema(Schema):
     incident_id = fields.Integer(allow_none=True)
     institution = fields.String(allow_none=True, metadata={
         "description": "notification_failing: the institution whose webhooks fail"})
+    cause_since = fields.DateTime(allow_none=True, metadata={
+        "description": "notification_failing: since when the institution's deliveries fail"})
     detail = fields.String(allow_none=True, metadata={
         "description": "the message waited for, the external topic, the incident message "
                        "or the last delivery error"})
