@@ -166,3 +166,23 @@ def test_a_step_the_case_already_passed_may_be_removed(engine: Engine) -> None:
     engine.complete_task(check.id, {}, actor="commune")
     assert engine.instance(case).status == "completed"
     assert "task_completed" in kinds(engine, case)  # the intake's record stays
+
+
+def test_an_external_task_follows_its_mapped_element(engine: Engine) -> None:
+    from engine.store.models import ExternalTask
+    from tests.workflows import processes as api_processes
+
+    v1 = api_processes.external("intake")
+    engine.deploy({"intake.bpmn": v1})
+    case = engine.start("intake", "X-1", {}).instance.id
+    engine.deploy({"intake.bpmn": v1.replace(b"register_service", b"enrol_service")})
+    engine.migrate("intake", 1, 2, caller=OWNER, dry_run=False,
+                   activity_map={"register_service": "enrol_service"})
+    with engine.sessions() as s:
+        row = s.scalars(select(ExternalTask).where(ExternalTask.instance_id == case)).one()
+    assert (row.activity_id, row.state) == ("enrol_service", "available")
+    admin = Caller(name="worker", role="admin")
+    (locked,) = engine.fetch_and_lock(admin, "w1", [("register-case", 60_000)])
+    assert locked["activity_id"] == "enrol_service"
+    engine.complete_external_task(admin, row.id, "w1", {"done": True})
+    assert [t.activity_id for t in ready_tasks(engine, case)] == ["after_task"]
