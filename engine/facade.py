@@ -16,7 +16,9 @@ from engine.camunda.handlers import HandlerRegistry
 from engine.clock import Clock, SystemClock
 from engine.runtime.domain_events import EventBus, Subscriber
 from engine.runtime.step import Runtime
+from engine.service.batches import BatchService
 from engine.service.definitions import DefinitionService
+from engine.service.diagrams import DiagramService
 from engine.service.external import ExternalTaskService
 from engine.service.figures import FiguresService
 from engine.service.history import HistoryService
@@ -38,7 +40,7 @@ clock_module.install_in_spiffworkflow()
 class Engine(PrivacyService,
              DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
              TimerService, ExternalTaskService, OversightService, PrincipalService, HistoryService,
-             MigrationService, NoticeService, FiguresService):
+             MigrationService, NoticeService, FiguresService, DiagramService, BatchService):
     def __init__(
         self,
         db: SqlEngine | str | None = None,

@@ -10,7 +10,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from . import (
+    batches,
     definitions,
+    diagrams,
     external_tasks,
     health,
     history,
@@ -37,4 +39,6 @@ BLUEPRINTS: list[Blueprint] = [
     external_tasks.blp,
     webhooks.blp,
     tokens.blp,
+    diagrams.blp,
+    batches.blp,
 ]
