@@ -115,6 +115,7 @@ def configure(level: str | int = logging.INFO) -> None:
             root.removeHandler(handler)
     root.addHandler(json_handler())
     root.setLevel(level)
+    logging.captureWarnings(True)  # a library's warning is a JSON line too, not raw text
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -122,7 +123,8 @@ def configure(level: str | int = logging.INFO) -> None:
 def gunicorn_logging(level: str = "INFO") -> dict[str, Any]:
     """gunicorn's `logconfig_dict`: its error log and the application's loggers as JSON
     lines on standard error; its access log (stdout) quiet, the application's request
-    line says more."""
+    line says more. Python's warnings go through logging (`py.warnings`) as well."""
+    logging.captureWarnings(True)
     handler = {"class": "logging.StreamHandler", "formatter": "json",
                "filters": ["request_id"], "stream": "ext://sys.stderr"}
     return {

@@ -107,6 +107,7 @@ def test_gunicorn_logging_is_json_for_its_own_loggers() -> None:
         logger.handlers[:], logger.level, logger.propagate = saved[:3]
         logging.getLogger().handlers[:] = saved[3]
         logging.getLogger().setLevel(saved[4])
+        logging.captureWarnings(False)
     assert json.loads(stream.getvalue())["message"] == "Listening at: http://127.0.0.1:8000"
 
 
@@ -126,6 +127,7 @@ def test_a_worker_logs_json_on_standard_error(capsys: pytest.CaptureFixture[str]
         for handler in [h for h in root.handlers if h.get_name() == "ciiflow-json"]:
             root.removeHandler(handler)
         root.setLevel(level)
+        logging.captureWarnings(False)
     [line] = capsys.readouterr().err.splitlines()
     assert json.loads(line) == {**json.loads(line), "level": "ERROR", "request_id": None,
                                 "logger": "webhooks.dispatcher",
