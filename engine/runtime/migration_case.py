@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -40,7 +41,7 @@ from . import definitions
 from .domain_events import IncidentResolved, TaskCancelled, TaskReassigned
 from .migration import MOVABLE_STATUSES, Alignment, CaseMove, move
 from .readmodel import Snapshot, next_timer_at, sync
-from .step import Step
+from .step import Step, run_engine
 
 if TYPE_CHECKING:
     from .parts import EngineParts as Engine
@@ -186,7 +187,16 @@ def _case(engine: Engine, session: Session, request: MigrationRequest, alignment
     if retry and incident is not None:
         plan.incident = {"activity_id": incident.activity_id,
                          "outcome": _retry(step, wf, incident, actor)}
+    elif instance.status == "running" and _automatic_work(wf):
+        # a waiting task mapped onto an automatic one (a service task, a gateway):
+        # it runs now, as after any step, so the case does not sit on work nobody does
+        step.advance(wf, run_engine, actor=actor, operation={"op": "run"})
     return plan
+
+
+def _automatic_work(wf: Any) -> bool:
+    return any(t.has_state(TaskState.READY) and not t.task_spec.manual
+               for w in (wf, *wf.subprocesses.values()) for t in w.tasks.values())
 
 
 def _open_incident(session: Session, instance: Instance) -> Incident | None:

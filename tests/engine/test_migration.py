@@ -186,3 +186,26 @@ def test_an_external_task_follows_its_mapped_element(engine: Engine) -> None:
     assert locked["activity_id"] == "enrol_service"
     engine.complete_external_task(admin, row.id, "w1", {"done": True})
     assert [t.activity_id for t in ready_tasks(engine, case)] == ["after_task"]
+
+
+def test_a_task_mapped_onto_automatic_work_is_cancelled_and_the_work_runs(
+        engine: Engine) -> None:
+    from engine.runtime.domain_events import DomainEvent, TaskCancelled
+    from engine.store.models import ExternalTask
+    from tests.workflows import processes as api_processes
+
+    engine.deploy({"intake.bpmn": versions.v1()})
+    case = engine.start("intake", "A-1", {}).instance.id
+    (review,) = ready_tasks(engine, case)
+    engine.deploy({"intake.bpmn": api_processes.external("intake")})
+    seen: list[DomainEvent] = []
+    engine.subscribe(lambda session, event: seen.append(event))
+    report = engine.migrate("intake", 1, 2, caller=OWNER, dry_run=False,
+                            activity_map={"review_task": "register_service"})
+    assert report.cases[0].cancelled == [{"task_id": review.id, "activity_id": "review_task"}]
+    assert [(e.task_id, e.reason) for e in seen if isinstance(e, TaskCancelled)] == [
+        (review.id, "migrated")]
+    assert ready_tasks(engine, case) == []
+    with engine.sessions() as s:
+        external = s.scalars(select(ExternalTask).where(ExternalTask.instance_id == case)).one()
+    assert (external.activity_id, external.state) == ("register_service", "available")
