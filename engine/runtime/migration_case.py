@@ -15,6 +15,8 @@ What follows a moved case:
 * a ready task that ends is cancelled (`task.cancelled`, reason `migrated`), a new
   one is ready (`task.ready`), message subscriptions and the next timer are
   recomputed and external tasks follow their element;
+* a waiting task mapped onto automatic work (a service task, a gateway) is cancelled
+  and the work runs at once, as after any step;
 * a `migrated` history row names both versions, the mapping used and the actor;
 * a case in incident stays in incident, unless the element that failed was mapped
   away: the failed operation is then retried on the new version (success resolves
