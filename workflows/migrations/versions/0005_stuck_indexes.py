@@ -7,7 +7,8 @@ written before this migration gets the last change of its case as its `since`
 (the best known bound: the case has waited there at least since then). A
 subscription of a boundary event or an event-subprocess start is marked `beside`:
 the case listens there while it waits elsewhere. Rows written before this
-migration are not marked (NULL, read as a wait) until their case next moves.
+migration are not marked (NULL, read as a wait) until their case's subscriptions
+next change.
 
 Revision ID: 0005
 Revises: 0004
