@@ -10,10 +10,13 @@ from engine.store.models import Instance, Task
 from .runtime import api_link
 
 
-def task_summary(row: Task, business_key: str | None) -> dict[str, Any]:
+def task_summary(row: Task, business_key: str | None,
+                 name: str | None = None) -> dict[str, Any]:
+    """`name`: the task's name in the caller's language (default: the drawn one)."""
     return {
         "id": row.id, "instance_id": row.instance_id, "business_key": business_key,
-        "process_key": row.process_key, "activity_id": row.activity_id, "name": row.name,
+        "process_key": row.process_key, "activity_id": row.activity_id,
+        "name": name if name is not None else row.name,
         "lane": row.lane, "candidate_groups": list(row.candidate_groups or []),
         "assignee": row.assignee, "due_at": row.due_at, "ready_at": row.ready_at,
         "state": row.state, "completed_at": row.completed_at,
@@ -22,7 +25,7 @@ def task_summary(row: Task, business_key: str | None) -> dict[str, Any]:
 
 
 def task_page(page: TaskPage) -> dict[str, Any]:
-    return page.map(lambda t: task_summary(t, page.business_key(t)))
+    return page.map(lambda t: task_summary(t, page.business_key(t), page.name(t)))
 
 
 def instance_summary(row: Instance) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from engine.lint.placement import check_placement
 from engine.lint.references import check_references
 from engine.lint.report import Report
 from engine.lint.retention import check_retention
+from engine.lint.translations import check_translations
 from engine.lint.working_days import check_working_days
 
 from .event_definitions import check_events
@@ -68,6 +69,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle,
     check_references(root, report, bundle, ids)
     check_diagram(root, report)
     check_retention(root, report)
+    check_translations(root, report)
     return report
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.camunda.form_input import check_form
 from engine.camunda.forms import exposed_variables, find_task_spec, form_fields
+from engine.camunda.translations import task_name, translate_form
 from engine.errors import InstanceNotActive, InvalidInput, NotAllowed, NotFound, TaskNotReady
 from engine.runtime.claims import (
     ClaimedByAnother,
@@ -32,6 +33,7 @@ from engine.runtime.step import Step, StepOutcome, merged, run_engine
 from engine.service.base import ServiceBase
 from engine.service.caller import Caller
 from engine.service.instances import current_data
+from engine.service.languages import task_names
 from engine.service.paging import Page, bounded
 from engine.service.views import TaskDetail, TaskPage
 from engine.store import queries
@@ -52,9 +54,10 @@ class TaskService(ServiceBase):
               group: str | None = None, groups: list[str] | None = None,
               activity: str | None = None, due_before: datetime | None = None,
               business_key: str | None = None, instance_id: str | None = None,
-              limit: int = 50, offset: int = 0) -> TaskPage:
+              limit: int = 50, offset: int = 0, language: str | None = None) -> TaskPage:
         """Tasks, oldest first; a caller who does not read every case gets the tasks of its
-        groups only (`groups` narrows further). A caller's read is logged: one row per list."""
+        groups only (`groups` narrows further). A caller's read is logged: one row per list.
+        `language` (fr, de, en): the tasks' names in it (`TaskPage.name`)."""
         if caller is not None and not caller.reads_all:
             mine = caller.groups if caller.is_institution else ()
             groups = [g for g in (groups if groups is not None else mine) if g in mine]
@@ -64,12 +67,15 @@ class TaskService(ServiceBase):
                 session, state=state, groups=groups, group=group, activity=activity,
                 due_before=due_before, business_key=business_key, instance_id=instance_id,
                 limit=limit, offset=offset)
-        page = Page.of([t for t, _ in rows], limit, offset)
+            page = Page.of([t for t, _ in rows], limit, offset)
+            names = task_names(session, page.items, language,
+                               lambda definition, activity: self._spec(session, definition,
+                                                                       activity))
         if caller is not None:
             self.record_list_read(  # type: ignore[attr-defined]
                 caller, "task_list", (t.instance_id for t in page.items))
         return TaskPage(page.items, limit, offset, page.has_more,
-                        business_keys={t.instance_id: key for t, key in rows})
+                        business_keys={t.instance_id: key for t, key in rows}, names=names)
 
     def task(self, task_id: str, caller: Caller | None = None) -> Task:
         """A task row; one the caller may not see is `NotFound`, as if it did not exist."""
@@ -77,17 +83,20 @@ class TaskService(ServiceBase):
             row, _ = self._visible(session, task_id, caller)
             return row
 
-    def task_detail(self, task_id: str, caller: Caller) -> TaskDetail:
+    def task_detail(self, task_id: str, caller: Caller,
+                    language: str | None = None) -> TaskDetail:
         """The task with its form (current values) and the case variables the process owner
-        exposed to it (`ciiflow.expose`), nothing else of the case; the read is logged."""
+        exposed to it (`ciiflow.expose`), nothing else of the case; the read is logged.
+        `language` (fr, de, en): the task's name and form labels in it."""
         with self.readers() as session:
             row, instance = self._visible(session, task_id, caller)
             spec = self._spec(session, instance.definition_id, row.activity_id)
             form, exposed = form_fields(spec), exposed_variables(spec)
             data = self._task_data(session, instance, task_id) if (form or exposed) else {}
         self.record_read(caller, "task", task_id, row.instance_id)  # type: ignore[attr-defined]
-        return TaskDetail(row, instance.business_key, form, data,
-                          {name: data[name] for name in exposed if name in data})
+        return TaskDetail(row, instance.business_key, translate_form(form, language), data,
+                          {name: data[name] for name in exposed if name in data},
+                          name=task_name(spec, row.name, language))
 
     def claim(self, task_id: str, caller: Caller | str) -> Task:
         """Take a ready task (its assignee becomes the caller); `ClaimedByAnother` if held."""

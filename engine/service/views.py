@@ -21,9 +21,14 @@ class TaskPage(Page[Task]):
     """Tasks with the business keys of their cases (an answer shows both)."""
 
     business_keys: dict[str, str | None] = field(default_factory=dict)
+    #: task id -> its name in the language asked for (absent: the row's drawn name)
+    names: dict[str, str | None] = field(default_factory=dict)
 
     def business_key(self, task: Task) -> str | None:
         return self.business_keys.get(task.instance_id)
+
+    def name(self, task: Task) -> str | None:
+        return self.names.get(task.id, task.name)
 
 
 @dataclass
@@ -35,6 +40,8 @@ class TaskDetail:
     values: dict[str, Any]
     #: the case variables the process owner exposed to this task (`ciiflow.expose`)
     variables: dict[str, Any]
+    #: the task's name in the language asked for (the row holds the drawn one)
+    name: str | None = None
 
 
 @dataclass

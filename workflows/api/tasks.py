@@ -12,6 +12,7 @@ from engine.camunda.form_input import describe
 from engine.runtime.claims import ClaimedByAnother
 
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
+from ..languages import answer_language, say_language
 from ..problems import ApiProblem
 from ..runtime import api_link, engine
 from ..schemas.tasks import (
@@ -29,6 +30,7 @@ from ..shapes import task_page, task_summary
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1",
                 description="User tasks: list, read the form, claim, release, reassign, "
                             "complete")
+blp.after_request(say_language)
 
 
 def _claimed(error: ClaimedByAnother, task_id: str) -> ApiProblem:
@@ -43,8 +45,10 @@ class Tasks(MethodView):
     @blp.arguments(TaskArgs, location="query")
     @blp.response(200, TaskPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Tasks, oldest first; an institution gets the tasks of its groups only."""
-        return task_page(engine().tasks(caller=current_principal(), **args))
+        """Tasks, oldest first; an institution gets the tasks of its groups only. Task names
+        are in the language of `Accept-Language` (fr, de or en; fr by default)."""
+        return task_page(engine().tasks(caller=current_principal(),
+                                        language=answer_language(), **args))
 
 
 @blp.route("/tasks/<string:task_id>")
@@ -53,9 +57,11 @@ class TaskDetail(MethodView):
     @blp.response(200, TaskDetailSchema)
     def get(self, task_id: str) -> dict[str, Any]:
         """The task with its form (types, constraints, enum values, current values) and
-        the case variables the process owner exposed to it; nothing else of the case."""
-        detail = engine().task_detail(task_id, current_principal())
-        body = task_summary(detail.task, detail.business_key)
+        the case variables the process owner exposed to it; nothing else of the case. The
+        task's name, form labels and enum names are in the language of `Accept-Language`
+        (fr, de or en; fr by default, and for a text not translated)."""
+        detail = engine().task_detail(task_id, current_principal(), language=answer_language())
+        body = task_summary(detail.task, detail.business_key, detail.name)
         body["form"] = describe(detail.form, detail.values)
         body["variables"] = detail.variables
         body["instance_link"] = api_link(f"/instances/{detail.task.instance_id}")
