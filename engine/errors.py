@@ -56,9 +56,13 @@ class Finding:
     file: str
     element_id: str | None
     message: str
+    #: the element's name as the Modeler shows it (its label), when it has one
+    element_name: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}#{self.element_id}" if self.element_id else self.file
+        if self.element_name:
+            where += f" {self.element_name!r}"
         return f"{self.severity}: {where}: {self.message}"
 
 

@@ -8,6 +8,9 @@ them and the parts they share.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Engine as SqlEngine
 
 from engine import clock as clock_module
@@ -48,15 +51,18 @@ class Engine(PrivacyService,
         clock: Clock | None = None,
         handlers: HandlerRegistry | None = None,
         calendars: Calendars | None = None,
+        directory: Mapping[str, Any] | None = None,
     ) -> None:
         """`handlers`: the service-task handlers this engine runs (none by default: every
         topic is then done by external workers, and a class or delegate binding is refused
         at deploy). The application builds the registry when it starts. `calendars`: the
-        working-day calendars of the directory's institutions (the canton's by default)."""
+        working-day calendars of the directory's institutions (the canton's by default).
+        `directory`: the institution directory as loaded, whose groups the lint knows."""
         self.db = db if isinstance(db, SqlEngine) else make_engine(db)
         self.sessions = make_sessionmaker(self.db)
         self.readers = make_readers(self.db)
         self.bus = EventBus()
+        self.directory = directory
         self.runtime = Runtime(clock or SystemClock(), self.bus,
                                handlers=handlers if handlers is not None else HandlerRegistry(),
                                calendars=calendars or Calendars())

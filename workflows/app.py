@@ -22,7 +22,7 @@ from . import bodies, logs, metrics, problems
 from .api import BLUEPRINTS
 from .api.health import healthz
 from .cii import service_handlers
-from .cii.calendars import directory_calendars
+from .cii.calendars import directory_calendars, directory_data
 from .dashboard import SWAGGER_UI_URL
 from .dashboard import blp as dashboard
 from .runtime import EXTENSION, install_webhooks
@@ -71,7 +71,8 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     app.config.update(config or {})
     if engine is None:
         url = app.config.get("DATABASE_URL") or Settings.from_env().database_url
-        engine = Engine(url, handlers=service_handlers(), calendars=directory_calendars())
+        engine = Engine(url, handlers=service_handlers(), calendars=directory_calendars(),
+                        directory=directory_data())
     install_webhooks(engine)
     require_key(engine)  # stored webhook secrets that do not open: refuse to start
     app.extensions[EXTENSION] = engine

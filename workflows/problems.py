@@ -125,7 +125,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_engine_error(error: EngineError) -> Response:
     if isinstance(error, DefinitionRefused):
         findings = [{"severity": f.severity, "file": f.file, "element_id": f.element_id,
-                     "message": f.message} for f in error.findings]
+                     "element_name": f.element_name, "message": f.message}
+                    for f in error.findings]
         return problem(422, "the definition was refused", title="Definition refused",
                        findings=findings)
     if isinstance(error, InvalidInput):

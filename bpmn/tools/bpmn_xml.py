@@ -89,7 +89,7 @@ def _node(n: Node) -> Tag:
         tag.set("default", n.default_flow)
     if n.doc:
         tag.sub("bpmn:documentation", text=n.doc)
-    if n.form or n.expose:
+    if n.form or n.expose or n.outputs:
         tag.add(_extensions(n))
     for fid in n.incoming:
         tag.sub("bpmn:incoming", text=fid)
@@ -109,9 +109,11 @@ def _extensions(n: Node) -> Tag:
         form = ext.sub("camunda:formData")
         for fld in n.form:
             form.add(_form_field(fld))
-    if n.expose:
+    if n.expose or n.outputs:
         props = ext.sub("camunda:properties")
-        props.sub("camunda:property", [("name", "ciiflow.expose"), ("value", n.expose)])
+        for name, value in (("ciiflow.expose", n.expose), ("ciiflow.outputs", n.outputs)):
+            if value:
+                props.sub("camunda:property", [("name", name), ("value", value)])
     return ext
 
 

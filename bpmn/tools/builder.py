@@ -74,6 +74,7 @@ class Node:
     priority: int | None = None
     form: list[Field] = field(default_factory=list)
     expose: str | None = None
+    outputs: str | None = None  # ciiflow.outputs: what an external task's handler sets
     doc: str | None = None
     topic: str | None = None
     decision: str | None = None

@@ -108,6 +108,7 @@ def quota(p: Process) -> None:
             QUOTA_LANE,
             2,
             topic="pai-quota",
+            outputs="pai_place_granted,pai_refusal_reason,pai_year,pai_place_number",
             doc="Registered handler (workflows/cii/quota.py) counts the places granted in the "
             "current calendar year (max 10, CIIFLOW_PAI_QUOTA) and sets pai_place_granted "
             "(boolean), pai_refusal_reason (string), pai_year and pai_place_number.",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from lxml import etree
+
 from engine.camunda.namespaces import split
 from engine.camunda.xml import MAX_FILE_BYTES, UnsafeFile, kind_of, load_xml
 from engine.errors import Finding
@@ -19,16 +21,21 @@ from engine.lint.bindings import Bindings
 from engine.lint.bpmn import check_bpmn
 from engine.lint.bundle import Bundle
 from engine.lint.dmn import check_dmn
+from engine.lint.knowledge import Known, check_knowledge
+from engine.lint.names import with_names
 from engine.lint.report import Report
 
-__all__ = ["MAX_FILE_BYTES", "Bindings", "Finding", "UnsafeFile", "lint", "load_xml"]
+__all__ = ["MAX_FILE_BYTES", "Bindings", "Finding", "Known", "UnsafeFile", "lint", "load_xml"]
 
 
-def lint(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[Finding]:
+def lint(files: Mapping[str, bytes], handlers: Bindings | None = None,
+         known: Known | None = None) -> list[Finding]:
     """Check a bundle; references resolve across all its files.
 
     Service tasks bound by class, delegate or expression must be bound in
     `handlers` (the engine's registry); without it, only topics are bound.
+    Candidate groups and topics are checked against `known` (the directory,
+    principals, handlers) when the caller gives it.
 
     Files that cannot be loaded safely become one error each and the others
     are still checked, so the owner sees every problem in one upload. A crash
@@ -57,13 +64,26 @@ def lint(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[F
         try:
             if kind == "BPMN":
                 report = check_bpmn(filename, root, bundle, handlers)
+                report.findings += _knowledge(filename, root, bundle, known)
             else:
                 report = check_dmn(filename, root, bundle)
         except Exception as exc:  # noqa: BLE001 - fail closed, name the reason
             report = Report(filename)
             report.error(None, f"lint could not check the file ({type(exc).__name__}: {exc})")
         findings.extend(report.findings)
-    return findings
+    return with_names(findings, bundle.roots)
+
+
+def _knowledge(filename: str, root: etree._Element, bundle: Bundle,
+               known: Known | None) -> list[Finding]:
+    """The bundle-wide checks of one file; a crash refuses it without hiding the others."""
+    try:
+        return check_knowledge(filename, root, bundle, known).findings
+    except Exception as exc:  # noqa: BLE001 - fail closed, name the reason
+        report = Report(filename)
+        report.error(None, f"lint could not check the file's variables, forms and names "
+                     f"({type(exc).__name__}: {exc})")
+        return report.findings
 
 
 def _duplicates(bundle: Bundle) -> list[Finding]:

@@ -35,7 +35,7 @@ from engine.dmn import DecisionTaskSpec
 from engine.dmn.errors import DmnError
 from engine.dmn.parser import parse_dmn_cached
 from engine.errors import DefinitionRefused, Finding, NotFound
-from engine.lint import lint
+from engine.lint import Known, lint
 from engine.lint.bindings import Bindings
 from engine.runtime.retention import history_ttl
 from engine.store.models import Definition
@@ -62,9 +62,11 @@ class DeployResult:
     dry_run: bool = False
 
 
-def lint_bundle(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[Finding]:
-    """The deploy-time lint; service tasks are checked against the engine's `handlers`."""
-    return lint(files, handlers)
+def lint_bundle(files: Mapping[str, bytes], handlers: Bindings | None = None,
+                known: Known | None = None) -> list[Finding]:
+    """The deploy-time lint; service tasks are checked against the engine's `handlers`,
+    candidate groups and topics against what is `known` (directory, principals)."""
+    return lint(files, handlers, known)
 
 
 def _parse_xml(data: bytes) -> etree._Element:
@@ -170,13 +172,14 @@ def _checksum(files: Mapping[str, bytes], names: list[str]) -> str:
     return digest.hexdigest()
 
 
-def check(files: Mapping[str, bytes], handlers: Bindings | None = None) -> list[Finding]:
+def check(files: Mapping[str, bytes], handlers: Bindings | None = None,
+          known: Known | None = None) -> list[Finding]:
     """Every finding deploy would give the bundle, without storing anything.
 
     The lint first, then what only the parser and the serializer find: a file
     `ciiflow lint` passes is a file deploy takes.
     """
-    findings = lint_bundle(files, handlers)
+    findings = lint_bundle(files, handlers, known)
     if any(f.severity == "error" for f in findings):
         return findings
     try:
@@ -215,13 +218,14 @@ def deploy(
     now: datetime,
     handlers: Bindings | None = None,
     dry_run: bool = False,
+    known: Known | None = None,
 ) -> DeployResult:
     """Lint (service tasks against `handlers`, the engine's registry), then store versions.
 
     With `dry_run`, the same plan (which processes and decisions would get a new
     version, which are unchanged) and nothing written.
     """
-    findings = lint_bundle(files, handlers)
+    findings = lint_bundle(files, handlers, known)
     if any(f.severity == "error" for f in findings):
         raise DefinitionRefused(findings)
     parser, process_files = build_specs(files)

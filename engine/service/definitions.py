@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from engine.camunda.form_input import start_form
 from engine.camunda.forms import FormField
 from engine.errors import Finding, NotFound
+from engine.lint import Known
 from engine.runtime import decisions, definitions
 from engine.service.base import ServiceBase
 from engine.store.models import DecisionDefinition, Definition
+from engine.store.principals import Principal, PrincipalGroup
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,29 @@ class DefinitionService(ServiceBase):
             with self.readers() as session:
                 try:
                     return definitions.deploy(session, files, actor=actor, now=self.clock.now(),
-                                              handlers=self.runtime.handlers, dry_run=True)
+                                              handlers=self.runtime.handlers, dry_run=True,
+                                              known=self._known(session))
                 finally:
                     session.rollback()
         with self.sessions.begin() as session:
             return definitions.deploy(session, files, actor=actor, now=self.clock.now(),
-                                      handlers=self.runtime.handlers)
+                                      handlers=self.runtime.handlers,
+                                      known=self._known(session))
+
+    def _known(self, session: Session | None = None) -> Known:
+        """What the lint checks names against: the directory and the handlers, and at
+        deploy (`session`) the groups and worker topics of the enabled principals."""
+        directory = getattr(self, "directory", None)
+        if session is None:
+            return Known(directory=directory, handlers=self.runtime.handlers)
+        holders = select(Principal.id).where(Principal.disabled_at.is_(None))
+        groups = session.scalars(select(PrincipalGroup.group_id)
+                                 .where(PrincipalGroup.principal_id.in_(holders))).all()
+        topics = session.scalars(select(Principal.topics).where(
+            Principal.disabled_at.is_(None), Principal.role == "worker")).all()
+        return Known(directory=directory, handlers=self.runtime.handlers,
+                     principal_groups=frozenset(groups),
+                     worker_topics=frozenset(t for row in topics for t in row or ()))
 
     def decision_versions(self, key: str | None = None) -> list[DecisionDefinition]:
         """Every stored version of decision `key` (or of every decision), oldest first."""
@@ -48,7 +70,7 @@ class DefinitionService(ServiceBase):
 
     def lint(self, files: Mapping[str, bytes]) -> list[Finding]:
         """Every finding deploy would give these files; nothing is stored."""
-        return definitions.check(files, self.runtime.handlers)
+        return definitions.check(files, self.runtime.handlers, self._known())
 
     def definition(self, key: str, version: int | None = None) -> Definition:
         """One version (the latest by default) with the XML resources it was built from."""

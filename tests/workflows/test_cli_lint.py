@@ -18,8 +18,15 @@ BPMN_FOLDER = Path(__file__).resolve().parents[2] / "bpmn"
 
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lint needs no database; the CLI's engine still points at a throwaway one."""
+    """Lint needs no database; the CLI's engine still points at a throwaway one, and at a
+    directory that knows the clean file's candidate groups."""
     monkeypatch.setenv("CIIFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'lint.sqlite3'}")
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(
+        "regions: [{id: north}, {id: south}]\n"
+        "institutions:\n"
+        "  - {id: cii, groups: [{id: cii-coordination}, {id: cii-north}, {id: cii-south}]}\n")
+    monkeypatch.setenv("CIIFLOW_DIRECTORY", str(directory))
 
 
 def run(paths: list[str]) -> tuple[int, list[str]]:
@@ -39,7 +46,8 @@ def test_errors_print_one_per_line_and_exit_one() -> None:
     code, lines = run([str(HOSTILE / "script_python.bpmn"), str(HOSTILE / "xxe.bpmn")])
     assert code == 1
     assert lines[0].startswith("error: xxe.bpmn: a DOCTYPE")
-    assert lines[1].startswith("error: script_python.bpmn#Task_script: script task (python)")
+    assert lines[1].startswith(
+        "error: script_python.bpmn#Task_script 'Run it': script task (python)")
     assert lines[-1] == "2 file(s): 2 error(s), 0 warning(s)"
 
 
@@ -51,7 +59,8 @@ def test_warnings_alone_exit_zero(tmp_path: Path) -> None:
     shutil.copy(HOSTILE / CLEAN_DMN, tmp_path / CLEAN_DMN)
     code, lines = run([str(tmp_path / CLEAN_BPMN), str(tmp_path / CLEAN_DMN)])
     assert code == 0
-    assert lines[0].startswith("warning: clean_case.bpmn#Task_escalate: camunda:jobPriority")
+    assert lines[0].startswith(
+        "warning: clean_case.bpmn#Task_escalate 'Escalate': camunda:jobPriority")
 
 
 def test_missing_path_or_empty_folder_is_an_error(tmp_path: Path) -> None:

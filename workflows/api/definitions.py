@@ -92,7 +92,8 @@ class Definitions(MethodView):
                            "resource": d.resource, "created": d.created}
                           for d in result.decisions],
             "findings": [{"severity": f.severity, "file": f.file, "element_id": f.element_id,
-                          "message": f.message} for f in result.findings],
+                          "element_name": f.element_name, "message": f.message}
+                         for f in result.findings],
             "dry_run": result.dry_run,
         }
         return (body, 200) if result.dry_run else body

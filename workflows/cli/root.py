@@ -19,14 +19,15 @@ from engine import Engine
 from engine.errors import EngineError, InvalidInput
 from workflows import bodies
 from workflows.cii import service_handlers
-from workflows.cii.calendars import directory_calendars
+from workflows.cii.calendars import directory_calendars, directory_data
 from workflows.runtime import install_webhooks
 
 
 def make_engine() -> Engine:
     """The engine of the configured database, with the webhook outbox when it is installed,
     running the CII handlers and those of `CIIFLOW_HANDLER_MODULES`."""
-    engine = Engine(handlers=service_handlers(), calendars=directory_calendars())
+    engine = Engine(handlers=service_handlers(), calendars=directory_calendars(),
+                    directory=directory_data())
     install_webhooks(engine)
     return engine
 

@@ -15,6 +15,8 @@ class FindingSchema(Schema):
     severity = fields.String(required=True)
     file = fields.String(required=True)
     element_id = fields.String(allow_none=True)
+    element_name = fields.String(allow_none=True, metadata={
+        "description": "the element's name as the Modeler shows it, when it has one"})
     message = fields.String(required=True)
 
 
