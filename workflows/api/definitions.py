@@ -15,6 +15,7 @@ from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_princ
 from ..problems import ApiProblem
 from ..runtime import MAX_ID, api_link, engine
 from ..schemas.definitions import (
+    DecisionListSchema,
     DefinitionListSchema,
     DefinitionSchema,
     DefinitionVersionSchema,
@@ -120,6 +121,33 @@ class DefinitionVersion(MethodView):
         row = found.definition
         return {**summary(row), "bpmn_resource": row.bpmn_resource,
                 "resources": dict(row.resources), "start_form": describe(found.start_form, {})}
+
+
+def decision_summary(row: Any) -> dict[str, Any]:
+    return {"key": row.key, "version": row.version, "version_tag": row.version_tag,
+            "name": row.name, "resource": row.resource, "deployed_at": row.deployed_at,
+            "deployed_by": row.deployed_by}
+
+
+@blp.route("/decisions")
+class Decisions(MethodView):
+    @require(*READERS)
+    @blp.response(200, DecisionListSchema)
+    def get(self) -> dict[str, Any]:
+        """Every deployed version of every decision (what `decisionRefBinding` resolves)."""
+        return {"items": [decision_summary(d) for d in engine().decision_versions()]}
+
+
+@blp.route("/decisions/<string:key>")
+class DecisionVersions(MethodView):
+    @require(*READERS)
+    @blp.response(200, DecisionListSchema)
+    def get(self, key: str) -> dict[str, Any]:
+        """Every version of one decision, oldest first; 404 when none was deployed."""
+        rows = engine().decision_versions(key)
+        if not rows:
+            raise ApiProblem(404, f"no decision {key}")
+        return {"items": [decision_summary(d) for d in rows]}
 
 
 __all__ = ["blp", "DefinitionSchema"]

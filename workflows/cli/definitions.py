@@ -118,6 +118,19 @@ def definitions(key: str | None) -> None:
 
 
 @main.command()
+@click.argument("key", required=False)
+def decisions(key: str | None) -> None:
+    """Every deployed version of every decision, or of decision KEY."""
+    rows = make_engine().decision_versions(key)
+    if not rows:
+        fail(f"no decision {key}" if key else "no decision deployed")
+    click.echo(f"{'KEY':<32} {'VERSION':>7}  {'TAG':<12} {'RESOURCE':<28} DEPLOYED AT")
+    for d in rows:
+        click.echo(f"{d.key:<32} {d.version:>7}  {d.version_tag or '-':<12} {d.resource:<28} "
+                   f"{d.deployed_at.isoformat()}")
+
+
+@main.command()
 @click.argument("key")
 @click.option("--version", type=int, default=None, help="default: the latest")
 @click.option("--resource", default=None, help="print this file of the version, as deployed")

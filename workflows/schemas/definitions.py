@@ -42,6 +42,20 @@ class DeployedDecisionSchema(Schema):
         "description": "false when the decision's own element did not change"})
 
 
+class DecisionSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    version_tag = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    resource = fields.String(required=True, metadata={"description": "the DMN file"})
+    deployed_at = fields.DateTime(required=True)
+    deployed_by = fields.String(allow_none=True)
+
+
+class DecisionListSchema(Schema):
+    items = fields.List(fields.Nested(DecisionSchema), required=True)
+
+
 class DeployResultSchema(Schema):
     definitions = fields.List(fields.Nested(DeployedSchema), required=True)
     decisions = fields.List(fields.Nested(DeployedDecisionSchema), required=True)
