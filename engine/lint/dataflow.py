@@ -306,7 +306,6 @@ def _reads(process: etree._Element, data: ProcessData, bundle: Bundle) -> None:
                                        "its camunda:in source"))
             add(element, element.get("sourceExpression"), "template",
                 "its camunda:in sourceExpression")
-            add(element, element.get("businessKey"), "template", "its camunda:in businessKey")
         elif element.tag == _c("formField"):
             default = element.get("defaultValue")
             add(element, default, "template", f"the default of form field {element.get('id')}")

@@ -80,7 +80,7 @@ def check_groups(root: etree._Element, report: Report, directory: Mapping[str, A
             if unknown:
                 shown = ", ".join(repr(u) for u in unknown[:_SHOWN])
                 more = f" and {len(unknown) - _SHOWN} more" if len(unknown) > _SHOWN else ""
-                hint = suggestion(unknown[0], sorted(known)) if "${" not in unknown[0] else ""
+                hint = suggestion(item, sorted(known)) if "${" not in item else ""
                 report.warning(
                     element.get("id"),
                     f"candidate group {item!r} gives {shown}{more}, which {where} does not "
