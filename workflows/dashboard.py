@@ -61,9 +61,11 @@ def case_page(instance_id: str) -> Response:
     return _page("case.html")
 
 
+@blp.get("/dashboard/processes")
 @blp.get("/dashboard/processes/<string:key>")
-def process_page(key: str) -> Response:
-    """A process's page (one version at a time): the script reads the key from the address."""
+def process_page(key: str | None = None) -> Response:
+    """The processes, or one process's page (a version at a time, `?version=`): the script
+    reads the key from the address."""
     return _page("process.html")
 
 
@@ -76,3 +78,9 @@ def vendor(package: str, name: str) -> Response:
     response = send_from_directory(NODE_MODULES / folder, name, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@blp.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon, and no 404 in the browser's console for each page."""
+    return Response(status=204)

@@ -84,9 +84,10 @@ async function loadStuck() {
     cell(tr, new Date(item.since).toISOString().slice(0, 16).replace("T", " "));
     cell(tr, waitedFor(item.waiting_seconds));
     cell(tr, item.message, "why");
+    // the case's page (the API link would open a 401: the browser sends no token)
     const link = document.createElement("a");
-    link.href = item.link;
-    link.textContent = "API";
+    link.href = `/dashboard/cases/${encodeURIComponent(item.instance_id)}`;
+    link.textContent = "Case";
     cell(tr, "").appendChild(link);
     tbody.appendChild(tr);
   }
@@ -109,7 +110,10 @@ async function loadIncidents() {
   for (const incident of page.items) {
     const tr = document.createElement("tr");
     cell(tr, incident.id);
-    cell(tr, incident.instance_id);
+    const instance = document.createElement("a");
+    instance.href = `/dashboard/cases/${encodeURIComponent(incident.instance_id)}`;
+    instance.textContent = incident.instance_id;
+    cell(tr, "").appendChild(instance);
     cell(tr, incident.activity_id);
     cell(tr, new Date(incident.opened_at).toISOString().slice(0, 16).replace("T", " "));
     cell(tr, incident.message);
