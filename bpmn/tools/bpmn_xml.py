@@ -18,6 +18,7 @@ from bpmn.tools.builder import (
     Node,
     Process,
 )
+from bpmn.tools.german import ENUM_NAMES, FIELD_LABELS, TASK_NAMES, german
 from bpmn.tools.writer import Attrs, Tag
 
 
@@ -89,7 +90,7 @@ def _node(n: Node) -> Tag:
         tag.set("default", n.default_flow)
     if n.doc:
         tag.sub("bpmn:documentation", text=n.doc)
-    if n.form or n.expose or n.outputs:
+    if n.form or n.expose or n.outputs or n.kind == "userTask":
         tag.add(_extensions(n))
     for fid in n.incoming:
         tag.sub("bpmn:incoming", text=fid)
@@ -109,11 +110,14 @@ def _extensions(n: Node) -> Tag:
         form = ext.sub("camunda:formData")
         for fld in n.form:
             form.add(_form_field(fld))
-    if n.expose or n.outputs:
+    if n.expose or n.outputs or n.kind == "userTask":
         props = ext.sub("camunda:properties")
         for name, value in (("ciiflow.expose", n.expose), ("ciiflow.outputs", n.outputs)):
             if value:
                 props.sub("camunda:property", [("name", name), ("value", value)])
+        if n.kind == "userTask":  # its German name (docs/translations.md)
+            props.sub("camunda:property",
+                      [("name", "name.de"), ("value", german(TASK_NAMES, n.name, "task name"))])
     return ext
 
 
@@ -121,6 +125,7 @@ def _form_field(fld: Field) -> Tag:
     tag = Tag("camunda:formField", [("id", fld.id), ("label", fld.label), ("type", fld.type)])
     if fld.default is not None:
         tag.set("defaultValue", fld.default)
+    tag.add(_field_translations(fld))
     constraints: list[tuple[str, str | None]] = []
     if fld.required:
         constraints.append(("required", None))
@@ -136,6 +141,17 @@ def _form_field(fld: Field) -> Tag:
     for vid, vname in fld.values or []:
         tag.sub("camunda:value", [("id", vid), ("name", vname)])
     return tag
+
+
+def _field_translations(fld: Field) -> Tag:
+    """`label.de` and `value.<id>.de`: the form field's German texts (docs/translations.md)."""
+    props = Tag("camunda:properties")
+    props.sub("camunda:property",
+              [("id", "label.de"), ("value", german(FIELD_LABELS, fld.label, "field label"))])
+    for vid, vname in fld.values or []:
+        props.sub("camunda:property",
+                  [("id", f"value.{vid}.de"), ("value", german(ENUM_NAMES, vname, "enum name"))])
+    return props
 
 
 def _diagram(p: Process) -> Tag:
