@@ -7,10 +7,12 @@ the test reads them through the API as an ORP's system would, with
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from engine import Engine
 from tests.processes import payloads as p
@@ -18,6 +20,7 @@ from tests.processes.driver import BPMN_DIR, PROCESS_FILES
 from tests.support.bpmn import Flow, Node, document, user_task
 from tests.support.principals import add_tokens, bearer
 from workflows.app import create_app
+from workflows.cli import main
 
 ORP = "orp-haut-valais"
 
@@ -134,3 +137,19 @@ def test_english_and_a_blank_translation(engine: Engine, ask: Callable[..., Any]
                                          {"id": "no", "name": "Non"}]  # blank: French
     listed, _ = only_task(ask, "en")
     assert listed["name"] == "Decide"
+
+
+def test_the_cli_reads_a_task_in_german(engine: Engine, db_url: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    engine.deploy({"orp_bip.bpmn": (BPMN_DIR / "orp_bip.bpmn").read_bytes()})
+    engine.start("orp_bip", "BIP-10", p.bip_announcement(), actor="oasi-bip/bip")
+    monkeypatch.setenv("CIIFLOW_DATABASE_URL", db_url)
+    listed = CliRunner().invoke(main, ["tasks", "--language", "de"])
+    assert listed.exit_code == 0 and listed.output.rstrip().endswith("· Person beim RAV anmelden")
+    task_id = listed.output.split()[0]
+    shown = CliRunner().invoke(main, ["task", task_id, "--language", "de"])
+    body = json.loads(shown.output)
+    assert body["name"] == "Person beim RAV anmelden"
+    assert [f["label"] for f in body["form"]] == ["Datum der Anmeldung", "Auf Job-Room angemeldet"]
+    french = CliRunner().invoke(main, ["tasks"])
+    assert french.output.rstrip().endswith("· Inscrire la personne à l'ORP")

@@ -13,6 +13,7 @@ import click
 
 from engine import Caller
 from engine.camunda.form_input import describe
+from engine.camunda.translations import DEFAULT_LANGUAGE, LANGUAGES
 from engine.service.instances import ACTIONS
 
 from .root import echo_json, engine_errors, json_arg, main, make_engine
@@ -46,29 +47,35 @@ def start(key: str, business_key: str | None, data: str, actor: str) -> None:
 @click.option("--business-key", default=None)
 @click.option("--limit", default=100, show_default=True)
 @click.option("--offset", default=0, show_default=True)
+@click.option("--language", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE,
+              show_default=True, help="the language of the task names")
 @engine_errors
 def tasks(group: str | None, state: str, activity: str | None, business_key: str | None,
-          limit: int, offset: int) -> None:
-    """List tasks (oldest first)."""
+          limit: int, offset: int, language: str) -> None:
+    """List tasks (oldest first), with their names."""
     page = make_engine().tasks(state=state, group=group, activity=activity,
-                               business_key=business_key, limit=limit, offset=offset)
+                               business_key=business_key, limit=limit, offset=offset,
+                               language=language)
     for t in page:
         click.echo(f"{t.id}  {t.process_key}/{t.activity_id}  {page.business_key(t) or '-'}  "
                    f"[{','.join(t.candidate_groups or [])}]  due {_when(t.due_at)}"
-                   f"{'  claimed by ' + t.assignee if t.assignee else ''}")
+                   f"{'  claimed by ' + t.assignee if t.assignee else ''}"
+                   f"  · {page.name(t) or '-'}")  # last: a name has spaces
     if page.has_more:
         click.echo(f"… more: --offset {offset + limit}")
 
 
 @main.command()
 @click.argument("task_id")
+@click.option("--language", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE,
+              show_default=True, help="the language of the name, labels and enum names")
 @engine_errors
-def task(task_id: str) -> None:
+def task(task_id: str, language: str) -> None:
     """One task with its form and the variables exposed to it, as JSON."""
-    detail = make_engine().task_detail(task_id, Caller.operator("cli"))
+    detail = make_engine().task_detail(task_id, Caller.operator("cli"), language=language)
     t = detail.task
     echo_json({"id": t.id, "instance_id": t.instance_id, "business_key": detail.business_key,
-               "activity_id": t.activity_id, "name": t.name, "state": t.state,
+               "activity_id": t.activity_id, "name": detail.name, "state": t.state,
                "candidate_groups": t.candidate_groups, "assignee": t.assignee,
                "form": describe(detail.form, detail.values), "variables": detail.variables})
 
