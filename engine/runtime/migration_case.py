@@ -25,6 +25,7 @@ What follows a moved case:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from .parts import EngineParts as Engine
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -140,18 +142,24 @@ def migrate(engine: Engine, request: MigrationRequest, *, actor: str | None,
 
 def migrate_one(engine: Engine, request: MigrationRequest, alignment: Alignment, new_id: int,
                 instance_id: str, *, actor: str | None) -> CasePlan:
-    if request.dry_run:
-        with engine.readers() as session:
-            try:
-                return _case(engine, session, request, alignment, new_id, instance_id, actor)
-            finally:
-                session.rollback()
     try:
+        if request.dry_run:
+            with engine.readers() as session:
+                try:
+                    return _case(engine, session, request, alignment, new_id, instance_id,
+                                 actor)
+                finally:
+                    session.rollback()
         with engine.sessions.begin() as session:
             return _case(engine, session, request, alignment, new_id, instance_id, actor)
     except ConcurrentUpdate:
         return CasePlan(instance_id, None, False, reasons=[
             "the case was advanced by someone else meanwhile: run the migration again"])
+    except Exception as exc:  # noqa: BLE001 - one case's failure must not stop the batch
+        # rolled back with its transaction; the log names the case, never its data
+        log.warning("migration of instance %s failed: %s", instance_id, type(exc).__name__)
+        return CasePlan(instance_id, None, False, reasons=[
+            f"the move failed and nothing of it was written ({type(exc).__name__})"])
 
 
 def _case(engine: Engine, session: Session, request: MigrationRequest, alignment: Alignment,
