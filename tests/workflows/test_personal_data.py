@@ -5,6 +5,7 @@ the worker) and `audit verify`, all on the real app, CLI and database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -155,3 +156,18 @@ def test_the_worker_erases_what_is_past_its_retention(
     assert done.output.strip().endswith("erased: 1")
     assert deployed.workflow_data(instance_id) == {}
     assert deployed.workflow_data(running)["person_ref"] == "P-001"
+
+
+def test_export_at_the_console_is_the_same_document_and_is_logged(
+        call: Call, deployed: Engine, cli: CliRunner) -> None:
+    instance_id = announce(call)
+    done = cli.invoke(main, ["export", instance_id, "--actor", "dpo"])
+    assert done.exit_code == 0, done.output
+    body = json.loads(done.output)
+    over_http = call("coordinator", "GET", f"/api/v1/instances/{instance_id}/export").get_json()
+    assert body["history"] == over_http["history"] and body["data"] == over_http["data"]
+    reads = [(r.what, r.principal_name) for r in access_rows(deployed)
+             if r.instance_id == instance_id]
+    assert reads == [("export", "dpo"), ("export", "coordinator")]
+    missing = cli.invoke(main, ["export", "no-such-case"])
+    assert (missing.exit_code, missing.output) == (1, "error: no instance no-such-case\n")
