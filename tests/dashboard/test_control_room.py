@@ -228,3 +228,22 @@ def test_swagger_ui_loads_nothing_from_another_origin(browser: Browser) -> None:
     page.wait_for_selector(".swagger-ui .info .title")
     assert "ciiflow" in page.locator(".swagger-ui .info .title").inner_text()
     assert browser.foreign() == []
+
+
+def test_a_case_is_migrated_from_its_page_after_a_dry_run(
+        browser: Browser, engine: Engine) -> None:
+    from playwright.sync_api import expect
+
+    engine.deploy({"p.bpmn": processes.three_tasks()})
+    case = engine.start("three_tasks", "case-1", {"region": "sion"}).instance.id
+    engine.deploy({"p.bpmn": processes.three_tasks(label="Done")})
+    browser.token = add_principal(engine, "owner", "admin").token  # migrations: not coordinators
+    page = browser.open(f"/dashboard/cases/{case}")
+    expect(page.locator("#migrate-version option")).to_have_count(1)
+    assert page.locator("#migrate-run").is_disabled()
+    page.click("#migrate-dry-run")
+    expect(page.locator("#migrate-plan")).to_contain_text("can move")
+    assert engine.instance(case).definition_version == 1  # planned, not moved
+    page.click("#migrate-run")
+    expect(page.locator("#case-process")).to_have_text("three_tasks v2")
+    assert engine.instance(case).definition_version == 2

@@ -177,3 +177,13 @@ def test_swagger_ui_and_the_viewer_are_served_from_here(call: Callable[..., Any]
     assert client.get("/dashboard/vendor/bpmn-js/../package.json").status_code == 404
     assert client.get("/dashboard/vendor/bpmn-js/bpmn-modeler.production.min.js"
                       ).status_code == 404
+
+
+def test_every_control_room_page_has_the_strict_policy(client: Any) -> None:
+    for path in ("/dashboard", "/dashboard/cases/some-case", "/dashboard/processes",
+                 "/dashboard/processes/three_tasks"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self';" in csp and "style-src 'self';" in csp
+        assert "unsafe" not in csp and "default-src 'none'" in csp

@@ -42,7 +42,7 @@ function badge(figure) {
   }
   box.title = t("process.figures", figure) + (figure.median_waiting_seconds != null
     ? ` · ${t("process.median", { wait: waited(figure.median_waiting_seconds) })}` : "");
-  box.addEventListener("click", () => loadCases(figure.activity_id));
+  box.addEventListener("click", () => loadCases(figure.activity_id).catch(showError));
   return box;
 }
 
@@ -61,12 +61,18 @@ async function loadVersion(version) {
   if (viewer) {
     viewer.get("eventBus").on("element.click", (event) => {
       const type = event.element.type || "";
-      if (type !== "bpmn:Process" && !type.endsWith("Flow")) loadCases(event.element.id);
+      const container = ["bpmn:Process", "bpmn:Collaboration", "bpmn:Participant", "bpmn:Lane"];
+      if (!container.includes(type) && !type.endsWith("Flow") && type !== "label") {
+        loadCases(event.element.id).catch(showError);
+      }
     });
   }
   fillTable($("figures"), stats.activities.map((f) => {
     const name = link("#", f.activity_id);
-    name.addEventListener("click", (event) => { event.preventDefault(); loadCases(f.activity_id); });
+    name.addEventListener("click", (event) => {
+      event.preventDefault();
+      loadCases(f.activity_id).catch(showError);
+    });
     return row([name, String(f.ready), String(f.overdue), String(f.incidents),
                 waited(f.median_waiting_seconds)]);
   }), t("process.none"));
