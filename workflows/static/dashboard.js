@@ -1,5 +1,6 @@
 // The coordinators' dashboard: reads the public API with the coordinator's token.
-// Every value from the server is written with textContent, never as HTML.
+// Every value from the server is written with textContent, never as HTML; every string of
+// the page is in the catalog of i18n.js (I18N.t), in the language of the page.
 "use strict";
 
 const TOKEN_KEY = "ciiflow.token";
@@ -11,6 +12,7 @@ async function api(path, options = {}) {
   const response = await fetch(path, {
     ...options,
     headers: { "Authorization": `Bearer ${token()}`, "Accept": "application/json",
+               "Accept-Language": I18N.language,
                ...(options.body ? { "Content-Type": "application/json" } : {}) },
   });
   const body = await response.json().catch(() => ({}));
@@ -49,7 +51,8 @@ function activityCell(row, item) {
 
 function waitedFor(seconds) {
   const days = seconds / 86400;
-  return days >= 1 ? `${Math.floor(days)} d` : `${Math.round(seconds / 3600)} h`;
+  return days >= 1 ? I18N.t("wait.days", { n: Math.floor(days) })
+    : I18N.t("wait.hours", { n: Math.round(seconds / 3600) });
 }
 
 function showError(error) {
@@ -75,7 +78,7 @@ async function loadStuck() {
     const reason = cell(tr, "", "reason");
     const badge = document.createElement("span");
     badge.className = item.reason;
-    badge.textContent = item.reason.replace("_", " ");
+    badge.textContent = I18N.t(`reason.${item.reason}`);
     reason.appendChild(badge);
     cell(tr, item.business_key || item.instance_id);
     cell(tr, item.process_key);
@@ -87,18 +90,18 @@ async function loadStuck() {
     // the case's page (the API link would open a 401: the browser sends no token)
     const link = document.createElement("a");
     link.href = `/dashboard/cases/${encodeURIComponent(item.instance_id)}`;
-    link.textContent = "Case";
+    link.textContent = I18N.t("board.case");
     cell(tr, "").appendChild(link);
     tbody.appendChild(tr);
   }
   const summary = $("summary");
   summary.replaceChildren();
   const total = document.createElement("span");
-  total.textContent = `${page.items.length}${page.has_more ? "+" : ""} stuck`;
+  total.textContent = I18N.t("board.total", { n: `${page.items.length}${page.has_more ? "+" : ""}` });
   summary.appendChild(total);
   for (const [reason, n] of Object.entries(counts)) {
     const span = document.createElement("span");
-    span.textContent = `${reason.replace("_", " ")}: ${n}`;
+    span.textContent = `${I18N.t(`reason.${reason}`)}: ${n}`;
     summary.appendChild(span);
   }
 }
@@ -118,7 +121,7 @@ async function loadIncidents() {
     cell(tr, new Date(incident.opened_at).toISOString().slice(0, 16).replace("T", " "));
     cell(tr, incident.message);
     const retry = document.createElement("button");
-    retry.textContent = "Retry";
+    retry.textContent = I18N.t("action.retry");
     retry.addEventListener("click", async () => {
       try {
         await api(`/api/v1/incidents/${incident.id}/retry`, { method: "POST", body: "{}" });
