@@ -129,8 +129,8 @@ class BatchService(ServiceBase):
                 return [_incident_item(*incidents[i]) if i in incidents
                         else _missing(incident_id=i) for i in unique], False
             tasks = activity_stats.tasks_by_id(session, unique)
-            return [_task_item(*tasks[t]) if t in tasks else _missing(task_id=t)
-                    for t in unique], False
+            return [_task_item(*tasks[t], claimed=operation == "release") if t in tasks
+                    else _missing(task_id=t) for t in unique], False
 
     def _at_activity(self, operation: str, process_key: str, version: int | None,
                      activity_id: str) -> tuple[list[BatchItem], bool]:
@@ -173,11 +173,16 @@ def _incident_item(incident: Any, business_key: str | None) -> BatchItem:
     return item
 
 
-def _task_item(task: Any, business_key: str | None) -> BatchItem:
+def _task_item(task: Any, business_key: str | None, *, claimed: bool = False) -> BatchItem:
+    """A task target; one that cannot be done (not ready, or not claimed for a release) is
+    an error from the start, so a dry run counts only the cases a run would change."""
     item = BatchItem(task.instance_id, business_key, task_id=task.id)
     if task.state != "ready":
         item.status, item.error = "error", "TaskNotReady"
         item.detail = f"task {task.id} is {task.state}"
+    elif claimed and task.assignee is None:
+        item.status, item.error = "error", "Conflict"
+        item.detail = f"task {task.id} is not claimed"
     return item
 
 

@@ -30,6 +30,8 @@ const MESSAGES = {
     "col.variable": "Variable", "col.value": "Value", "col.principal": "Principal",
     "col.role": "Role", "col.what": "What", "col.status": "Result", "col.detail": "Detail",
     "col.version": "Version", "col.name": "Name", "col.deployed": "Deployed",
+    "col.ready": "Ready", "col.overdue": "Overdue", "col.incidents": "Incidents",
+    "col.median": "Median wait",
     "process.title": "Process", "process.version": "Version",
     "process.figures": "ready {ready} · overdue {overdue} · incidents {incidents}",
     "process.median": "median wait {wait}", "process.pick": "Click an activity to list its cases.",
