@@ -171,3 +171,13 @@ def test_export_at_the_console_is_the_same_document_and_is_logged(
     assert reads == [("export", "dpo"), ("export", "coordinator")]
     missing = cli.invoke(main, ["export", "no-such-case"])
     assert (missing.exit_code, missing.output) == (1, "error: no instance no-such-case\n")
+
+
+def test_console_lists_are_logged_too(call: Call, deployed: Engine, cli: CliRunner) -> None:
+    instance_id = announce(call)
+    before = len(access_rows(deployed))
+    assert cli.invoke(main, ["tasks"]).exit_code == 0
+    assert cli.invoke(main, ["instances"]).exit_code == 0
+    rows = access_rows(deployed)[before:]
+    assert [(r.what, r.principal_name, r.listed) for r in rows] == [
+        ("task_list", "cli", [instance_id]), ("instance_list", "cli", [instance_id])]

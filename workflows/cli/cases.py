@@ -55,7 +55,7 @@ def tasks(group: str | None, state: str, activity: str | None, business_key: str
     """List tasks (oldest first), with their names."""
     page = make_engine().tasks(state=state, group=group, activity=activity,
                                business_key=business_key, limit=limit, offset=offset,
-                               language=language)
+                               language=language, caller=Caller.operator("cli"))
     for t in page:
         click.echo(f"{t.id}  {t.process_key}/{t.activity_id}  {page.business_key(t) or '-'}  "
                    f"[{','.join(t.candidate_groups or [])}]  due {_when(t.due_at)}"
@@ -140,7 +140,7 @@ def instances(process_key: str | None, status: str | None, business_key: str | N
     """List cases, newest first."""
     page = make_engine().instances(process_key=process_key, status=status,
                                    business_key=business_key, waiting_at=waiting_at,
-                                   limit=limit, offset=offset)
+                                   limit=limit, offset=offset, caller=Caller.operator("cli"))
     for i in page.items:
         click.echo(f"{i.id}  {i.process_key} v{i.definition_version}  "
                    f"{i.business_key or '-'}  {i.status:<10} started {_when(i.started_at)}")
