@@ -19,6 +19,7 @@ from engine.runtime.position import waiting_at
 from engine.runtime.step import Step, StepOutcome, merged, run_engine
 from engine.service.base import ServiceBase
 from engine.service.caller import Caller
+from engine.service.languages import spec_finder, task_names, waits_named
 from engine.service.paging import Page, bounded
 from engine.service.views import CaseDetail
 from engine.store import queries
@@ -90,8 +91,10 @@ class InstanceService(ServiceBase):
                 caller, "instance_list", (i.id for i in page.items))
         return page
 
-    def case(self, instance_id: str, caller: Caller) -> CaseDetail:
+    def case(self, instance_id: str, caller: Caller,
+             language: str | None = None) -> CaseDetail:
         """One case as `caller` may see it, with where it stands; the read is logged.
+        `language` (fr, de, en): the names of its open tasks and of where it waits in it.
 
         An institution sees a case it took part in (one of its groups was a
         candidate of one of the case's tasks), with its own open tasks and without
@@ -111,12 +114,16 @@ class InstanceService(ServiceBase):
                 raise NotFound(f"no instance {instance_id}")
             tasks = [t for t in queries.ready_tasks(session, instance_id)
                      if caller.sees_groups(t.candidate_groups)]
-            history, incidents = queries.case_record(session, instance_id)
+            history, incidents = queries.case_record(
+                session, instance_id, None if caller.reads_all else caller.groups)
             wf = Step(self.runtime, session, instance).load()
             data = current_data(wf) if caller.reads_all else None
+            spec_of = spec_finder(self.runtime, session)
+            names = task_names(session, tasks, language, spec_of)
+            waits = waits_named(waiting_at(wf), instance.definition_id, language, spec_of)
         self.record_read(caller, "instance", instance_id, instance_id)
         return CaseDetail(instance, tasks, history if took_part else [], incidents, data,
-                          with_details=caller.reads_all, waiting_at=waiting_at(wf))
+                          with_details=caller.reads_all, waiting_at=waits, task_names=names)
 
     def workflow_data(self, instance_id: str) -> dict[str, Any]:
         """The case variables as the workflow holds them now (for coordinators and forms)."""

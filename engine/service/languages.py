@@ -9,13 +9,17 @@ definitions and no instance load.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.camunda.forms import find_task_spec
 from engine.camunda.translations import DEFAULT_LANGUAGE, task_name
-from engine.store.models import Instance, Task
+from engine.runtime.position import Waiting
+from engine.runtime.step import Runtime
+from engine.store.models import Definition, Instance, Task
 
 #: (definition id, activity id) -> the task spec
 SpecOf = Callable[[int, str], Any]
@@ -35,3 +39,21 @@ def task_names(session: Session, tasks: Sequence[Task], language: str | None,
         spec = spec_of(definition_id, t.activity_id) if definition_id is not None else None
         names[t.id] = task_name(spec, t.name, language)
     return names
+
+
+def spec_finder(runtime: Runtime, session: Session) -> SpecOf:
+    """Task specs from the runtime's cache of deployed definitions (no instance load)."""
+    def find(definition_id: int, activity_id: str) -> Any:
+        specs = runtime.specs.get(definition_id,
+                                  lambda: session.get(Definition, definition_id).spec)
+        return find_task_spec(specs, activity_id)
+    return find
+
+
+def waits_named(waits: Sequence[Waiting], definition_id: int, language: str | None,
+                spec_of: SpecOf) -> list[Waiting]:
+    """Where a case waits, each element's name in `language` (`name.<language>`)."""
+    if not language or language == DEFAULT_LANGUAGE:
+        return list(waits)
+    return [replace(w, name=task_name(spec_of(definition_id, w.activity_id), w.name, language))
+            for w in waits]

@@ -75,6 +75,11 @@ class CaseDetail:
     #: where the case stands: the activities it waits at (ids, names, kinds; no data)
     waiting_at: list[Waiting] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: task id -> its name in the language asked for (absent: the row's drawn name)
+    task_names: dict[str, str | None] = field(default_factory=dict)
+
+    def task_name(self, task: Task) -> str | None:
+        return self.task_names.get(task.id, task.name)
 
 
 __all__ = ["AccessLog", "CaseDetail", "Completed", "Started", "TaskDetail", "TaskPage"]

@@ -153,3 +153,17 @@ def test_the_cli_reads_a_task_in_german(engine: Engine, db_url: str,
     assert [f["label"] for f in body["form"]] == ["Datum der Anmeldung", "Auf Job-Room angemeldet"]
     french = CliRunner().invoke(main, ["tasks"])
     assert french.output.rstrip().endswith("· Inscrire la personne à l'ORP")
+
+
+def test_a_case_names_its_open_tasks_and_where_it_waits_in_german(
+        engine: Engine, ask: Callable[..., Any]) -> None:
+    started = engine.start("orp_bip", "BIP-11", p.bip_announcement(), actor="oasi-bip/bip")
+    path = f"/api/v1/instances/{started.instance.id}"
+    german = ask("GET", path, "de")
+    assert german.headers["Content-Language"] == "de"
+    body = german.get_json()
+    assert [t["name"] for t in body["open_tasks"]] == ["Person beim RAV anmelden"]
+    assert [w["name"] for w in body["waiting_at"]] == ["Person beim RAV anmelden"]
+    french = ask("GET", path).get_json()
+    assert [t["name"] for t in french["open_tasks"]] == ["Inscrire la personne à l'ORP"]
+    assert [w["name"] for w in french["waiting_at"]] == ["Inscrire la personne à l'ORP"]

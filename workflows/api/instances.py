@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from engine.service.instances import ACTIONS
 
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
+from ..languages import answer_language, say_language
 from ..runtime import engine
 from ..schemas.common import PageArgs
 from ..schemas.instances import (
@@ -27,6 +28,7 @@ from ..shapes import instance_summary, task_summary
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1",
                 description="Cases: announce, follow, suspend, resume, terminate")
+blp.after_request(say_language)
 
 
 @blp.route("/processes/<string:key>/instances")
@@ -70,12 +72,13 @@ class InstanceDetail(MethodView):
         institution that started the case sees its status and where it stands
         (`waiting_at`), without the data, and the history only if it took part.
         """
-        case = engine().case(instance_id, current_principal())
+        case = engine().case(instance_id, current_principal(), language=answer_language())
         instance = case.instance
         body = instance_summary(instance)
         body["waiting_at"] = [{"activity_id": w.activity_id, "name": w.name, "kind": w.kind}
                               for w in case.waiting_at]
-        body["open_tasks"] = [task_summary(t, instance.business_key) for t in case.open_tasks]
+        body["open_tasks"] = [task_summary(t, instance.business_key, case.task_name(t))
+                              for t in case.open_tasks]
         body["history"] = [{
             "seq": h.seq, "at": h.at, "kind": h.kind, "actor": h.actor,
             "activity_id": h.activity_id, "task_id": h.task_id,
