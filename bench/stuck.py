@@ -297,6 +297,8 @@ def measure(engine: Engine, coordinator: str, institution: str, repeat: int
             body = answer.get_data()
             figures[name].append((time.perf_counter() - started) * 1000)
             assert answer.status_code == 200 and json.loads(body)["items"], (name, path)
+    print("  p50 ms: " + " ".join(f"{name}={statistics.median(samples):.1f}"
+                                  for name, samples in figures.items()), flush=True)
     return {name: p95(samples) for name, samples in figures.items()}
 
 
