@@ -21,6 +21,7 @@ from __future__ import annotations
 from lxml import etree
 
 from engine.camunda.namespaces import BPMN, CAMUNDA, split, tag
+from engine.lint.dataflow import OUTPUTS_PROPERTY
 from engine.lint.report import Report
 
 PROPERTY_OWNERS = frozenset(
@@ -29,6 +30,9 @@ PROPERTY_OWNERS = frozenset(
     """.split()
 )
 """Elements whose ``camunda:properties`` the parser keeps (``ActivityParserMixin``)."""
+
+LINT_PROPERTIES = frozenset({OUTPUTS_PROPERTY})
+"""Properties the lint reads wherever they are: what a message or a worker sets."""
 
 _FORM_ATTRIBUTES = ("formKey", "formRef")
 
@@ -40,6 +44,9 @@ def check_placement(root: etree._Element, report: Report) -> None:
         if owner is None:
             continue  # e.g. a form field's properties: read with the form
         local = split(owner.tag)[1]
+        names = {p.get("name") for p in properties.iter(tag(CAMUNDA, "property"))}
+        if names and names <= LINT_PROPERTIES:
+            continue  # read by the lint itself, on any element (engine.lint.dataflow)
         if local not in PROPERTY_OWNERS:
             report.warning(owner.get("id"), f"camunda:properties on this {local} are not read "
                            "by ciiflow (it keeps properties on tasks, subprocesses and call "

@@ -121,6 +121,19 @@ def test_a_call_activity_gives_the_called_process_what_it_maps_in() -> None:
     assert {f.message.split("`")[1] for f in reads} == {"caseNumber", "amount"}
 
 
+def test_a_message_payload_declared_on_the_receive_task_is_written() -> None:
+    assert plain("message_payload.bpmn") == []
+
+
+def test_an_undeclared_message_payload_read_by_the_expose_list_is_an_error() -> None:
+    source = (FILES / "message_payload.bpmn").read_text().replace(
+        'value="documents_ref,documents_count"', 'value="documents_count"')
+    findings = lint({"message_payload.bpmn": source.encode()})
+    finding = only(findings, "Activity_check", "`documents_ref`")
+    assert (finding.severity, finding.element_name) == ("error", "Check the documents")
+    assert "ciiflow.expose" in finding.message
+
+
 # -- forms ---------------------------------------------------------------------------
 
 
