@@ -171,16 +171,15 @@ def _taken(node: Tree | Token, variable: str, values: set[str]) -> set[str] | No
     found = _comparison(node)
     if found is not None and found[0] == variable:
         return {found[1]} & values if found[2] else values - {found[1]}
+    if node.data not in ("or_op", "and_op"):
+        return None
+    left = _taken(node.children[0], variable, values)
+    right = _taken(node.children[2], variable, values)
     if node.data == "or_op":
-        parts = [_taken(node.children[0], variable, values),
-                 _taken(node.children[2], variable, values)]
-        return None if None in parts else set().union(*parts)  # type: ignore[arg-type]
-    if node.data == "and_op":
-        parts = [_taken(node.children[0], variable, values),
-                 _taken(node.children[2], variable, values)]
-        known = [p for p in parts if p is not None]
-        return set.intersection(*known) if known else None
-    return None
+        return None if left is None or right is None else left | right
+    if left is None or right is None:
+        return left if right is None else right  # the other side only narrows
+    return left & right
 
 
 def _check_gateways(process: etree._Element, enums: dict[str, set[str]],
