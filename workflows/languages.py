@@ -13,6 +13,14 @@ from flask import Response, g, request
 
 from engine.camunda.translations import DEFAULT_LANGUAGE, LANGUAGES
 
+#: the header as the OpenAPI document shows it on the operations that answer in a language
+ACCEPT_LANGUAGE = {
+    "in": "header", "name": "Accept-Language", "required": False,
+    "schema": {"type": "string", "example": "de-CH, de;q=0.9"},
+    "description": "fr (default), de or en: the language of task names, form labels and "
+                   "enum names; the answer's Content-Language says which was used",
+}
+
 
 def answer_language() -> str:
     """The best of fr, de, en for the request (`de-CH` is de; anything else fr)."""

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from engine.service.instances import ACTIONS
 
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
-from ..languages import answer_language, say_language
+from ..languages import ACCEPT_LANGUAGE, answer_language, say_language
 from ..runtime import engine
 from ..schemas.common import PageArgs
 from ..schemas.instances import (
@@ -63,6 +63,7 @@ class Instances(MethodView):
 class InstanceDetail(MethodView):
     @require(INSTITUTION, COORDINATOR)
     @blp.response(200, InstanceDetailSchema)
+    @blp.doc(parameters=[ACCEPT_LANGUAGE])
     def get(self, instance_id: str) -> dict[str, Any]:
         """One case: status, where it stands, open tasks, history; case data for
         coordinators only.

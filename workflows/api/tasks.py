@@ -12,7 +12,7 @@ from engine.camunda.form_input import describe
 from engine.runtime.claims import ClaimedByAnother
 
 from ..auth import COORDINATOR, INSTITUTION, current_principal, require
-from ..languages import answer_language, say_language
+from ..languages import ACCEPT_LANGUAGE, answer_language, say_language
 from ..problems import ApiProblem
 from ..runtime import api_link, engine
 from ..schemas.tasks import (
@@ -55,6 +55,7 @@ class Tasks(MethodView):
 class TaskDetail(MethodView):
     @require(INSTITUTION, COORDINATOR)
     @blp.response(200, TaskDetailSchema)
+    @blp.doc(parameters=[ACCEPT_LANGUAGE])
     def get(self, task_id: str) -> dict[str, Any]:
         """The task with its form (types, constraints, enum values, current values) and
         the case variables the process owner exposed to it; nothing else of the case. The
