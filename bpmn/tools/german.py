@@ -174,7 +174,7 @@ ENUM_NAMES: dict[str, str] = {
     "Décloisonnement (binôme ORP–CMS)": "Décloisonnement (Tandem RAV–SMZ)",
     "Terminer le soutien": "Unterstützung beenden",
     "Prolonger de 3 mois": "Um 3 Monate verlängern",
-    "Favorable": "Positiv",
+    "Favorable": "Befürwortend",
     "Emploi sur le 1er marché": "Stelle im ersten Arbeitsmarkt",
     "Premier marché du travail / first labour market": "Erster Arbeitsmarkt",
     "Durée déterminée": "Befristet",
@@ -204,7 +204,7 @@ ENUM_NAMES: dict[str, str] = {
     "Formation": "Ausbildung",
     "Formation / training": "Ausbildung",
     "TRO (table ronde)": "TRO (Runder Tisch)",
-    "Défavorable": "Negativ",
+    "Défavorable": "Ablehnend",
     "Retirer la mesure": "Massnahme zurückziehen",
     # the start events' forms: regions, CMSR, status, language levels (CEFR, as in German)
     "Haut-Valais / Oberwallis": "Oberwallis",
