@@ -5,6 +5,11 @@ an ``error`` finding refuses the whole bundle, a ``warning`` is shown to the
 process owner. ``engine.runtime.definitions`` calls :func:`lint` with the
 engine's handler registry, before it stores anything (``Engine.deploy``) or
 instead of storing (``Engine.lint``, behind ``ciiflow lint``).
+
+Beside the per-file checks, ``engine.lint.knowledge`` checks what needs the
+whole bundle and what the engine knows (variables read and written, forms,
+literal dates, candidate groups, topics); every finding is then given the name
+the Modeler shows for its element (``engine.lint.names``). See docs/lint.md.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from engine.lint.behaviour import check_message_starts
 from engine.lint.bindings import Bindings
 from engine.lint.bpmn import check_bpmn
 from engine.lint.bundle import Bundle
+from engine.lint.delegates import read_bindings
 from engine.lint.dmn import check_dmn
 from engine.lint.knowledge import Known, check_knowledge
 from engine.lint.names import with_names
@@ -33,7 +39,8 @@ def lint(files: Mapping[str, bytes], handlers: Bindings | None = None,
     """Check a bundle; references resolve across all its files.
 
     Service tasks bound by class, delegate or expression must be bound in
-    `handlers` (the engine's registry); without it, only topics are bound.
+    `handlers` (the engine's registry) or by the bundle's bindings file
+    (`engine.lint.delegates`); without either, only topics are bound.
     Candidate groups and topics are checked against `known` (the directory,
     principals, handlers) when the caller gives it.
 
@@ -41,7 +48,7 @@ def lint(files: Mapping[str, bytes], handlers: Bindings | None = None,
     are still checked, so the owner sees every problem in one upload. A crash
     of a check refuses the file (fail closed) rather than letting it through.
     """
-    findings: list[Finding] = []
+    files, handlers, findings = read_bindings(files, handlers)
     loaded: list[tuple[str, str]] = []
     bundle = Bundle()
     for filename, data in files.items():
