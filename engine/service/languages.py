@@ -34,10 +34,16 @@ def task_names(session: Session, tasks: Sequence[Task], language: str | None,
     definitions = dict(session.execute(  # type: ignore[arg-type]
         select(Instance.id, Instance.definition_id).where(Instance.id.in_(ids))).all())
     names: dict[str, str | None] = {}
+    found: dict[tuple[int, str], str | None] = {}  # a page repeats a few activities
     for t in tasks:
         definition_id = definitions.get(t.instance_id)
-        spec = spec_of(definition_id, t.activity_id) if definition_id is not None else None
-        names[t.id] = task_name(spec, t.name, language)
+        if definition_id is None:
+            names[t.id] = t.name
+            continue
+        key = (definition_id, t.activity_id)
+        if key not in found:
+            found[key] = task_name(spec_of(*key), t.name, language)
+        names[t.id] = found[key]
     return names
 
 
