@@ -97,7 +97,23 @@ class HandlerRegistry:
         return lambda fn: self.register("delegateExpression", name, fn)
 
     def lookup(self, kind: str, name: str) -> Handler | None:
+        """The handler of a binding; kind `handler` is a name from the bindings file."""
+        if kind == "handler":
+            return self.named(name)
         return self._handlers.get((kind, normalize(kind, name)))
+
+    def named(self, name: str) -> Handler | None:
+        """The handler registered under `name` as a delegate, topic, class or expression.
+
+        The bindings file (`engine.camunda.bindings`) names handlers without a kind:
+        the application registered them for its own files, and a Camunda 7 file
+        reaches the same code by its Java name.
+        """
+        for kind in ("delegateExpression", "topic", "class", "expression"):
+            handler = self._handlers.get((kind, normalize(kind, name)))
+            if handler is not None:
+                return handler
+        return None
 
     def is_bound(self, kind: str, name: str) -> bool:
         """For the deploy-time lint: topics may be done by external workers."""

@@ -27,6 +27,7 @@ from SpiffWorkflow.specs.Simple import Simple
 from SpiffWorkflow.util.task import TaskState
 
 from . import handlers
+from .bindings import NONE, DelegateBindings
 from .host import EXTERNAL
 
 PENDING_ERROR = "ciiflow_bpmn_error"
@@ -108,9 +109,19 @@ def throw_pending_errors(wf: BpmnWorkflow) -> bool:
 class ServiceTaskParser(CamundaTaskParser):
     def create_task(self) -> ServiceTaskSpec:
         kind, name = binding_of(self.node)
+        if kind is not None and kind != "topic":
+            # a Java delegate name: the bundle's bindings file says what it stands for
+            bound = bundle_bindings(self.process_parser.parser).delegate(kind, name)
+            if bound is not None:
+                kind, name = bound.kind, bound.name
         result_variable = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}resultVariable")
         return ServiceTaskSpec(self.spec, self.bpmn_id, binding_kind=kind, binding_name=name,
                                result_variable=result_variable, **self.bpmn_attributes)
+
+
+def bundle_bindings(parser: Any) -> DelegateBindings:
+    """The bindings file the bundle's parser was given (none: an empty one)."""
+    return getattr(parser, "delegate_bindings", None) or NONE
 
 
 def binding_of(node: Any) -> tuple[str | None, str | None]:

@@ -25,6 +25,7 @@ from engine.lint.behaviour import check_message_starts
 from engine.lint.bindings import Bindings
 from engine.lint.bpmn import check_bpmn
 from engine.lint.bundle import Bundle
+from engine.lint.delegates import read_bindings
 from engine.lint.dmn import check_dmn
 from engine.lint.knowledge import Known, check_knowledge
 from engine.lint.names import with_names
@@ -38,7 +39,8 @@ def lint(files: Mapping[str, bytes], handlers: Bindings | None = None,
     """Check a bundle; references resolve across all its files.
 
     Service tasks bound by class, delegate or expression must be bound in
-    `handlers` (the engine's registry); without it, only topics are bound.
+    `handlers` (the engine's registry) or by the bundle's bindings file
+    (`engine.lint.delegates`); without either, only topics are bound.
     Candidate groups and topics are checked against `known` (the directory,
     principals, handlers) when the caller gives it.
 
@@ -46,7 +48,7 @@ def lint(files: Mapping[str, bytes], handlers: Bindings | None = None,
     are still checked, so the owner sees every problem in one upload. A crash
     of a check refuses the file (fail closed) rather than letting it through.
     """
-    findings: list[Finding] = []
+    files, handlers, findings = read_bindings(files, handlers)
     loaded: list[tuple[str, str]] = []
     bundle = Bundle()
     for filename, data in files.items():

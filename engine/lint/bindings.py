@@ -82,12 +82,11 @@ def _check_task(task: etree._Element, local: str, report: Report,
         if name is None:
             continue
         if not _is_bound(bindings, kind, name):
-            report.error(
-                eid,
-                f"no handler registered for camunda:{kind} {name!r}; register one in "
-                "the engine's handler registry or use camunda:type='external' with a "
-                "camunda:topic",
-            )
+            explain = getattr(bindings, "unbound_message", None)
+            report.error(eid, explain(kind, name) if explain else (
+                f"no handler registered for camunda:{kind} {name!r}: bind it in the "
+                "bindings.yaml deployed with this file, register a handler in the engine's "
+                "handler registry, or use camunda:type='external' with a camunda:topic"))
         return
     kind_name = "service" if local == "serviceTask" else "send"
     report.error(

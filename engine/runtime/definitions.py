@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.camunda.bindings import BindingsError, DelegateBindings, bindings_of, split_bundle
 from engine.camunda.namespaces import BPMN as BPMN_NS
 from engine.camunda.parser import CiiflowParser
 from engine.camunda.serializer import dump_spec
@@ -80,8 +81,9 @@ def _is_bpmn(root: etree._Element) -> bool:
 def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, str]]:
     """Parse the bundle; return the parser and, per executable process, its file name."""
     parser = CiiflowParser()
+    parser.delegate_bindings = _delegate_bindings(files)
     process_files: dict[str, str] = {}
-    for name, data in sorted(files.items()):
+    for name, data in sorted(split_bundle(files)[0].items()):
         try:
             root = _parse_xml(data)
             if _is_bpmn(root):
@@ -96,6 +98,16 @@ def build_specs(files: Mapping[str, bytes]) -> tuple[CiiflowParser, dict[str, st
         except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
             raise DefinitionRefused([_parser_finding(exc, name, "reading")]) from exc
     return parser, process_files
+
+
+def _delegate_bindings(files: Mapping[str, bytes]) -> DelegateBindings:
+    """The bundle's bindings file (`engine.camunda.bindings`); unreadable, a refusal."""
+    try:
+        return bindings_of(files)
+    except BindingsError as exc:
+        _, name = split_bundle(files)
+        raise DefinitionRefused([Finding("error", name or "bindings.yaml", exc.key,
+                                         str(exc))]) from exc
 
 
 def _name_anonymous_flows(root: etree._Element) -> None:
@@ -242,9 +254,12 @@ def deploy(
         spec, subprocess_specs = _built(parser, key, filename)
         called = [process_files[s] for s in subprocess_specs if s in process_files]
         bound, used = _decision_files(spec, subprocess_specs)
-        checksum = _checksum(files, [filename, *called, *bound])
+        # the bindings file decides what the process's delegates run: summed and kept too
+        bindings_file = [n for n in [split_bundle(files)[1]] if n is not None]
+        checksum = _checksum(files, [filename, *called, *bound, *bindings_file])
         latest = _latest(session, key)
-        if latest is not None and _same(latest, checksum, files, [filename, *called, *bound]):
+        if latest is not None and _same(latest, checksum, files,
+                                        [filename, *called, *bound, *bindings_file]):
             results.append(Deployed(key, latest.version, latest.id, created=False))
             continue
         version = (latest.version + 1) if latest else 1
@@ -252,7 +267,8 @@ def deploy(
         if dry_run:
             results.append(Deployed(key, version, None, created=True))
             continue
-        resources = sorted({filename, *called, *(n for n in used if n in files)})
+        resources = sorted({filename, *called, *(n for n in used if n in files),
+                            *bindings_file})
         row = Definition(
             key=key,
             version=version,

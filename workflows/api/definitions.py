@@ -9,6 +9,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from engine.camunda.bindings import FILENAMES as BINDINGS_FILES
 from engine.camunda.form_input import describe
 
 from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_principal, require
@@ -74,8 +75,8 @@ class Definitions(MethodView):
         files: dict[str, bytes] = {}
         for upload in request.files.getlist("files"):
             name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-            if not name.lower().endswith(SUFFIXES):
-                raise ApiProblem(422, "only .bpmn and .dmn files can be deployed",
+            if not name.lower().endswith(SUFFIXES) and name.lower() not in BINDINGS_FILES:
+                raise ApiProblem(422, "only .bpmn, .dmn and bindings.yaml files can be deployed",
                                  errors={"files": [f"{name or '(no name)'}: not .bpmn/.dmn"]})
             if name in files:
                 raise ApiProblem(422, "two files have the same name",

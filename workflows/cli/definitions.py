@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from engine.camunda.bindings import FILENAMES as BINDINGS_FILES
 from engine.errors import DefinitionRefused
 
 from .root import echo_json, engine_errors, fail, json_arg, main, make_engine
@@ -30,7 +31,8 @@ def db_upgrade() -> None:
 
 
 def collect(paths: list[str]) -> dict[str, bytes]:
-    """Read files and folders (a folder means every *.bpmn/*.dmn directly in it).
+    """Read files and folders (a folder means every *.bpmn/*.dmn directly in it, and
+    its bindings.yaml: the Camunda 7 delegate bindings, `engine.camunda.bindings`).
 
     Files are named by their base name, as a deployed bundle names them, so a
     finding reads the same in the terminal and at deploy.
@@ -39,7 +41,8 @@ def collect(paths: list[str]) -> dict[str, bytes]:
     for raw in paths:
         path = Path(raw)
         members = (
-            sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+            sorted(p for p in path.iterdir() if p.is_file() and (
+                p.suffix.lower() in SUFFIXES or p.name.lower() in BINDINGS_FILES))
             if path.is_dir()
             else [path]
         )

@@ -1,0 +1,101 @@
+"""Camunda 7 files deployed unchanged: Java delegates bound in the bundle's bindings file.
+
+Camunda 7 calls the delegate when the service task is reached and leaves the task
+when it returns; ciiflow runs the handler or topic the bindings file names for it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import DefinitionRefused, Engine
+from engine.camunda.handlers import HandlerContext, HandlerRegistry
+from engine.runtime.external import complete, fetch_and_lock
+from tests.modeler.conftest import FILES, Case, corpus
+
+BINDINGS = (FILES / "camunda7_bindings.yaml").read_bytes()
+
+
+def bundle(*names: str, bindings: bytes | None = BINDINGS) -> dict[str, bytes]:
+    files = corpus(*names)
+    if bindings is not None:
+        files["bindings.yaml"] = bindings
+    return files
+
+
+def test_a_class_bound_to_a_handler_runs_it(case: Case, handlers: HandlerRegistry) -> None:
+    seen: list[str] = []
+
+    def send_letter(ctx: HandlerContext) -> dict[str, str]:
+        seen.append(ctx.activity_id)
+        return {"letter": f"sent to {ctx.variables['city']}"}
+
+    handlers.topic("send-letter")(send_letter)
+    result = case.engine.deploy(bundle("delegate_class.bpmn"))
+    assert not [f for f in result.findings if f.severity == "error"]
+    iid = case.engine.start("delegate_class", "D-1", {"city": "Sion"}).instance.id
+    assert seen == ["Do_Work"]
+    assert case.engine.workflow_data(iid)["letter"] == "sent to Sion"
+    assert [t.activity_id for t in case.ready(iid)] == ["Check_Work"]
+
+
+def test_a_delegate_expression_bound_to_a_topic_waits_for_a_worker(case: Case) -> None:
+    case.engine.deploy(bundle("delegate_expression.bpmn"))
+    iid = case.engine.start("delegate_expression", "D-2", {"city": "Sion"}).instance.id
+    assert case.ready(iid) == []  # the service task waits as an external task
+    [locked] = fetch_and_lock(case.engine, "printer", [("letters", 60_000)])
+    assert locked["variables"]["city"] == "Sion"
+    complete(case.engine, locked["id"], "printer", {"printed": True})
+    assert case.engine.workflow_data(iid)["printed"] is True
+    assert [t.activity_id for t in case.ready(iid)] == ["Check_Work"]
+
+
+def test_a_method_expression_bound_to_a_handler_runs_it(case: Case,
+                                                       handlers: HandlerRegistry) -> None:
+    handlers.delegate("log-case")(lambda ctx: {"logged": True})
+    case.engine.deploy(bundle("delegate_method_expression.bpmn"))
+    iid = case.engine.start("delegate_method_expression", "D-3").instance.id
+    assert case.engine.workflow_data(iid)["logged"] is True
+
+
+@pytest.mark.parametrize("name, delegate", [
+    ("delegate_class.bpmn", "org.acme.SendLetterDelegate"),
+    ("delegate_expression.bpmn", "${letterService}"),
+    ("delegate_method_expression.bpmn", "#{logger.log(execution)}"),
+])
+def test_an_unbound_delegate_is_refused_naming_the_element(engine: Engine, name: str,
+                                                           delegate: str) -> None:
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(bundle(name, bindings=None))
+    [finding] = [f for f in refused.value.findings if f.severity == "error"]
+    assert finding.element_id == "Do_Work" and finding.file == name
+    assert repr(delegate) in finding.message and "bindings.yaml" in finding.message
+
+
+def test_a_binding_to_an_unregistered_handler_is_refused_in_the_bindings_file(
+        engine: Engine) -> None:
+    findings = engine.lint(bundle("delegate_class.bpmn"))
+    [error] = [f for f in findings if f.severity == "error"]
+    assert (error.file, error.element_id) == ("delegate_class.bpmn", "Do_Work")
+    assert "'send-letter'" in error.message and "bindings.yaml" in error.message
+    warned = {(f.file, f.element_id) for f in findings if f.severity == "warning"}
+    assert ("bindings.yaml", "org.acme.SendLetterDelegate") in warned
+
+
+def test_an_unreadable_bindings_file_is_refused_by_name(engine: Engine) -> None:
+    findings = engine.lint(bundle("delegate_expression.bpmn",
+                                  bindings=b"delegates:\n  x: {worker: y}\n"))
+    [bad] = [f for f in findings if f.file == "bindings.yaml"]
+    assert bad.severity == "error" and bad.element_id == "x"
+
+
+def test_a_changed_bindings_file_makes_a_new_version(case: Case,
+                                                     handlers: HandlerRegistry) -> None:
+    handlers.topic("send-letter")(lambda ctx: None)
+    first = case.engine.deploy(bundle("delegate_class.bpmn")).definitions[0]
+    same = case.engine.deploy(bundle("delegate_class.bpmn")).definitions[0]
+    moved = case.engine.deploy(bundle(
+        "delegate_class.bpmn",
+        bindings=b"delegates:\n  org.acme.SendLetterDelegate: {topic: letters}\n"))
+    assert (first.version, same.created, moved.definitions[0].version) == (1, False, 2)
+    assert "bindings.yaml" in case.engine.definition("delegate_class").resources
