@@ -112,6 +112,14 @@ def test_what_the_bundle_writes_is_not_named() -> None:
         only(findings, "Activity_triage", "`typology`").message]
 
 
+def test_without_a_result_variable_the_decision_outputs_are_written() -> None:
+    source = (FILES / "start_data.bpmn").read_text().replace(
+        ' camunda:resultVariable="triage"', "").replace("triag.service", "service")
+    findings = lint({"start_data.bpmn": source.encode(), **bundle("lint_triage.dmn")})
+    assert {f.message.split("`")[1] for f in findings if "reads `" in f.message} == {
+        "typology", "amount"}
+
+
 def test_a_call_activity_gives_the_called_process_what_it_maps_in() -> None:
     caller = (ROOT / "tests" / "modeler" / "files" / "call_caller.bpmn")
     called = (ROOT / "tests" / "modeler" / "files" / "call_called.bpmn")
@@ -211,6 +219,17 @@ def test_a_template_is_expanded_over_the_directory_values() -> None:
     assert cms.severity == "warning"
     assert "'cms-haut-valais', 'cms-valais-central'" in cms.message
     assert not [f for f in findings if f.element_id == "Activity_pair"]
+
+
+def test_a_placeholder_without_directory_values_must_match_some_known_group() -> None:
+    source = (FILES / "groups.bpmn").read_text().replace(
+        'camunda:candidateGroups="oia"', 'camunda:candidateGroups="cii-tem-${decider}"')
+    source = source.replace('camunda:candidateGroups="cms-${region}"',
+                            'camunda:candidateGroups="cii-team-${decider},cms-${lower(cmsr)}"')
+    findings = lint({"groups.bpmn": source.encode()}, None, Known(directory=DIRECTORY))
+    assert only(findings, "Activity_oai", "'cii-tem-${decider}'").severity == "warning"
+    assert not [f for f in findings if "candidate group" in f.message
+                and f.element_id == "Activity_cms"]
 
 
 def test_groups_are_not_checked_without_a_directory_or_principals() -> None:
