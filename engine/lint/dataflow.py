@@ -311,7 +311,6 @@ def _reads(process: etree._Element, data: ProcessData, bundle: Bundle) -> None:
             add(element, default, "template", f"the default of form field {element.get('id')}")
         for name in _TEMPLATES:
             add(element, element.get(_c(name)), "template", f"camunda:{name}")
-        add(element, element.get(_c("expression")), "template", "camunda:expression")
         collection = element.get(_c("collection"))
         if collection and "${" not in collection and "#{" not in collection:
             data.reads.append(Read(collection.strip(), owner_id(element), "camunda:collection"))
