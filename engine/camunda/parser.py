@@ -47,6 +47,7 @@ from .activities import (
     CamundaUserTask,
     narrow,
 )
+from .error_variables import ERROR_BOUNDARY_EVENT
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
 from .mappings import parse_mappings
 from .multiinstance import add_multiinstance
@@ -144,6 +145,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("subProcess"): (CamundaSubProcessParser, CamundaSubProcess),
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
+        full_tag("boundaryEvent"): ERROR_BOUNDARY_EVENT,
         full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
                                              CamundaThrowEvent),

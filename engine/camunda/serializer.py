@@ -28,6 +28,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
 from .activities import CONVERTERS as ACTIVITY_CONVERTERS
+from .error_variables import CONVERTERS as ERROR_VARIABLE_CONVERTERS
 from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
@@ -71,6 +72,7 @@ def serializer() -> BpmnWorkflowSerializer:
         config[DecisionTaskSpec] = DecisionTaskConverter
         config[ServiceTaskSpec] = ServiceTaskConverter
         config.update(ACTIVITY_CONVERTERS)
+        config.update(ERROR_VARIABLE_CONVERTERS)
         registry = BpmnWorkflowSerializer.configure(config)
         registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
         current = _local.serializer = BpmnWorkflowSerializer(registry)

@@ -18,7 +18,6 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -28,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import handlers
 from .bindings import NONE, DelegateBindings
+from .error_variables import thrown_error
 from .host import EXTERNAL
 
 PENDING_ERROR = "ciiflow_bpmn_error"
@@ -92,7 +92,7 @@ def throw_pending_errors(wf: BpmnWorkflow) -> bool:
             if pending is None or not task.has_state(TaskState.STARTED):
                 continue
             code = pending["code"]
-            event = BpmnEvent(ErrorEventDefinition(code, code=code),
+            event = BpmnEvent(thrown_error(code, pending.get("message")),
                               payload=deepcopy(task.data), target=task.workflow)
             catchers = [t for t in wf.event_manager.tasks.values()
                         if t.task_spec.catches(t, event)]

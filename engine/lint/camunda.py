@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.camunda.namespaces import CAMUNDA, CAMUNDA_DMN, MODELER, split
+from engine.camunda.namespaces import BPMN, CAMUNDA, CAMUNDA_DMN, MODELER, split
 from engine.lint.report import Report, owner_id
 
 SUPPORTED_ATTRIBUTES = frozenset(
@@ -59,8 +59,10 @@ IGNORED_HINTS = {
     "initiator": "the initiator is recorded in the case history instead",
     "formHandlerClass": "ciiflow runs no Java form handler",
     "errorEventDefinition": "external-task error mapping is not used",
-    "errorCodeVariable": "not set by ciiflow: the caught error's code is not stored",
-    "errorMessageVariable": "not set by ciiflow: the caught error's message is not stored",
+    "errorCodeVariable": "not set by ciiflow here: only an error boundary event stores "
+                         "the caught error's code",
+    "errorMessageVariable": "not set by ciiflow here: only an error boundary event stores "
+                            "the caught error's message",
     "field": "field injection into Java delegates is not used",
     "potentialStarter": "who may start a case is decided by API roles",
     "variableMappingClass": "ciiflow runs no Java variable mapping",
@@ -69,6 +71,14 @@ IGNORED_HINTS = {
 }
 
 _DMN_ATTRIBUTES = frozenset({"historyTimeToLive", "versionTag", "inputVariable"})
+
+
+ERROR_VARIABLES = frozenset({"errorCodeVariable", "errorMessageVariable"})
+
+
+def _on_boundary_event(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return parent is not None and split(parent.tag) == (BPMN, "boundaryEvent")
 
 
 def _listener_code(listener: etree._Element) -> str:
@@ -114,6 +124,8 @@ def _check_attributes(element: etree._Element, report: Report) -> None:
             continue
         if local in SUPPORTED_ATTRIBUTES or local in HARMLESS_ATTRIBUTES:
             continue
+        if local in ERROR_VARIABLES and _on_boundary_event(element):
+            continue  # set on catch (engine.camunda.error_variables)
         if local in REFUSED_ATTRIBUTES:
             report.error(owner_id(element), f"camunda:{local}={element.get(name)!r} refused: "
                          f"{REFUSED_ATTRIBUTES[local]}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from engine import DefinitionRefused, Engine
-from engine.camunda.handlers import HandlerContext, HandlerRegistry
+from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
 from engine.runtime.external import complete, fetch_and_lock
 from tests.modeler.conftest import FILES, Case, corpus
 
@@ -99,3 +99,21 @@ def test_a_changed_bindings_file_makes_a_new_version(case: Case,
         bindings=b"delegates:\n  org.acme.SendLetterDelegate: {topic: letters}\n"))
     assert (first.version, same.created, moved.definitions[0].version) == (1, False, 2)
     assert "bindings.yaml" in case.engine.definition("delegate_class").resources
+
+
+def test_error_code_and_message_variables_are_set_on_catch(case: Case,
+                                                          handlers: HandlerRegistry) -> None:
+    def check_documents(ctx: HandlerContext) -> None:
+        if not ctx.variables["complete"]:
+            raise BpmnError("INCOMPLETE", "the AVS certificate is missing")
+
+    handlers.delegate("check-documents")(check_documents)
+    case.engine.deploy(bundle("error_variables.bpmn"))
+    bad = case.engine.start("error_variables", "E-1", {"complete": False}).instance.id
+    assert [t.activity_id for t in case.ready(bad)] == ["Ask_Docs"]
+    data = case.engine.workflow_data(bad)
+    assert (data["errorCode"], data["errorMessage"]) == (
+        "INCOMPLETE", "the AVS certificate is missing")
+    good = case.engine.start("error_variables", "E-2", {"complete": True}).instance.id
+    assert [t.activity_id for t in case.ready(good)] == ["Proceed"]
+    assert "errorCode" not in case.engine.workflow_data(good)

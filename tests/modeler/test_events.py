@@ -107,8 +107,8 @@ def test_error_end_in_subprocess_is_caught_by_the_boundary(case: Case) -> None:
     case.deploy("error_subprocess.bpmn")
     bad = case.engine.start("error_subprocess", "E-1", {"complete": False}).instance.id
     assert [t.activity_id for t in case.ready(bad)] == ["Ask_Docs"]
-    # known gap: camunda:errorCodeVariable is not set (the lint must warn about it)
-    assert "errorCode" not in case.engine.workflow_data(bad)
+    # camunda:errorCodeVariable keeps the caught error's code
+    assert case.engine.workflow_data(bad)["errorCode"] == "INCOMPLETE"
     good = case.engine.start("error_subprocess", "E-2", {"complete": True}).instance.id
     assert [t.activity_id for t in case.ready(good)] == ["Proceed"]
     assert "error_end_uncaught" not in kinds(case, bad)
