@@ -107,10 +107,18 @@ def took_part(session: Session, instance_id: str, groups: Sequence[str]) -> bool
         TaskCandidate.group_id.in_(list(groups))))))
 
 
-def case_record(session: Session, instance_id: str) -> tuple[list[History], list[Incident]]:
-    """What happened to a case: its history in order, and its incidents."""
-    history = list(session.scalars(select(History).where(
-        History.instance_id == instance_id).order_by(History.seq)))
+def case_record(session: Session, instance_id: str, groups: Sequence[str] | None = None,
+                ) -> tuple[list[History], list[Incident]]:
+    """What happened to a case: its history in order, and its incidents.
+
+    `groups` (an institution's) keeps the history rows about tasks one of those
+    groups was a candidate for, as the history endpoint shows them.
+    """
+    stmt = select(History).where(History.instance_id == instance_id)
+    if groups is not None:
+        stmt = stmt.where(exists().where(TaskCandidate.task_id == History.task_id,
+                                         TaskCandidate.group_id.in_(list(groups))))
+    history = list(session.scalars(stmt.order_by(History.seq)))
     incidents = list(session.scalars(select(Incident).where(
         Incident.instance_id == instance_id).order_by(Incident.id)))
     return history, incidents
