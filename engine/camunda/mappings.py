@@ -42,6 +42,8 @@ from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 
 from engine.expressions import ExpressionError, evaluate_text
 
+from .listeners import run_listeners
+
 _LOCALS = "io_locals"
 Value = dict[str, Any] | None  # {"text": …} | {"list": […]} | {"map": [[k, v], …]} | None
 
@@ -175,13 +177,19 @@ def _map_one(row: dict[str, str], source: dict[str, Any], into: dict[str, Any],
 
 # -- the spec side ----------------------------------------------------------
 class InputOutputMixin:
-    """Inputs when the activity becomes ready, outputs when it completes."""
+    """Inputs when the activity becomes ready, outputs when it completes; the bound
+    listeners between (`engine.camunda.listeners`): start and create after the inputs,
+    complete and end before the outputs."""
 
     def _on_ready_hook(self, my_task: Any) -> None:
         apply_inputs(self, my_task)
+        run_listeners(self, my_task, "start")
+        run_listeners(self, my_task, "create")
         super()._on_ready_hook(my_task)  # type: ignore[misc]
 
     def _on_complete_hook(self, my_task: Any) -> None:
+        run_listeners(self, my_task, "complete")
+        run_listeners(self, my_task, "end")
         apply_outputs(self, my_task)
         super()._on_complete_hook(my_task)  # type: ignore[misc]
 

@@ -49,9 +49,10 @@ from .activities import (
 )
 from .error_variables import ERROR_BOUNDARY_EVENT
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
+from .listeners import parse_listeners
 from .mappings import parse_mappings
 from .multiinstance import add_multiinstance
-from .service_tasks import ServiceTaskParser
+from .service_tasks import ServiceTaskParser, bundle_bindings
 from .throws import CamundaEndEvent, CamundaThrowEvent
 
 USER_TASK_ATTRIBUTES = (
@@ -89,6 +90,8 @@ class ActivityParserMixin:
             if value is not None:
                 camunda[attr] = value
         camunda.update(parse_mappings(self.node))
+        camunda.update(parse_listeners(  # type: ignore[attr-defined]
+            self.node, bundle_bindings(self.process_parser.parser)))
         return {"properties": properties, "camunda": camunda}
 
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:

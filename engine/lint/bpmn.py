@@ -59,7 +59,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle,
     _check_scripts(root, report)
     _check_default_language(root, report)
     check_elements(root, report)
-    check_vocabulary(root, report)
+    check_vocabulary(root, report, bindings)
     check_bindings(root, report, bindings)
     check_bpmn_expressions(root, report)
     check_behaviour(root, report)

@@ -9,8 +9,11 @@ effect).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 
+from engine.camunda.listeners import listener_code, supports
 from engine.camunda.namespaces import BPMN, CAMUNDA, CAMUNDA_DMN, MODELER, split
 from engine.lint.report import Report, owner_id
 
@@ -91,21 +94,27 @@ def _listener_code(listener: etree._Element) -> str:
     return "no code"
 
 
-def check_vocabulary(root: etree._Element, report: Report) -> None:
-    """Classify every camunda: attribute and element of a BPMN or DMN file."""
+ListenerBound = Callable[[str, str], bool]
+"""Whether the bundle's bindings file binds a listener's code to a registered handler."""
+
+
+def check_vocabulary(root: etree._Element, report: Report, bindings: object = None) -> None:
+    """Classify every camunda: attribute and element of a BPMN or DMN file; listeners
+    against the bundle's bindings (`engine.lint.delegates.BundleDelegates`)."""
+    listener_bound = getattr(bindings, "listener_bound", None) or (lambda kind, name: False)
     _check_attributes(root, report)
-    _walk(root, report)
+    _walk(root, report, listener_bound)
 
 
-def _walk(element: etree._Element, report: Report) -> None:
+def _walk(element: etree._Element, report: Report, listener_bound: ListenerBound) -> None:
     for child in element:
         if not isinstance(child.tag, str):
             continue
         _check_attributes(child, report)
         namespace, local = split(child.tag)
-        if namespace == CAMUNDA and not _check_element(child, local, report):
+        if namespace == CAMUNDA and not _check_element(child, local, report, listener_bound):
             continue  # reported as a whole; its children add nothing
-        _walk(child, report)
+        _walk(child, report, listener_bound)
 
 
 def _check_attributes(element: etree._Element, report: Report) -> None:
@@ -137,17 +146,37 @@ def _check_attributes(element: etree._Element, report: Report) -> None:
         )
 
 
-def _check_element(element: etree._Element, local: str, report: Report) -> bool:
+def _check_listener(element: etree._Element, local: str, report: Report,
+                    listener_bound: ListenerBound) -> None:
+    """A listener runs when it is bound to a handler and ciiflow marks its event."""
+    event = element.get("event") or "?"
+    code = listener_code(element)
+    extensions = element.getparent()
+    owner = extensions.getparent() if extensions is not None else None
+    owner_tag = split(owner.tag)[1] if owner is not None else "?"
+    if code is None:
+        report.error(owner_id(element),
+                     f"camunda:{local} on event {event!r} with {_listener_code(element)} "
+                     "refused: ciiflow runs no code from a file; bind a Java listener in "
+                     "bindings.yaml, or model the work as a service task")
+    elif not supports(local, event, owner_tag):
+        report.error(owner_id(element),
+                     f"camunda:{local} on event {event!r} of a bpmn:{owner_tag} is not run "
+                     "by ciiflow: listeners run at start and end of an activity and at "
+                     "create and complete of a user task; move the work to a service task")
+    elif not listener_bound(*code):
+        report.error(owner_id(element),
+                     f"camunda:{local} on event {event!r} with {code[0]}={code[1]!r} is not "
+                     f"bound: add it to bindings.yaml deployed with this file (listeners: "
+                     f"{code[1]}: {{handler: NAME}}) with a handler the engine registered")
+
+
+def _check_element(element: etree._Element, local: str, report: Report,
+                   listener_bound: ListenerBound) -> bool:
     """Report a camunda: element; return True when its children need checking too."""
     where = owner_id(element)
     if local in LISTENERS:
-        event = element.get("event") or "?"
-        report.error(
-            where,
-            f"camunda:{local} on event {event!r} with {_listener_code(element)} refused: "
-            "ciiflow executes no listener code; remove the listener and model the work "
-            "as a service task bound to a registered handler",
-        )
+        _check_listener(element, local, report, listener_bound)
         return False
     if local == "script":
         fmt = element.get("scriptFormat") or "unknown language"

@@ -65,7 +65,29 @@ def error_variables() -> str:
     return definitions("error_variables", nodes, flows, roots=ERRORS)
 
 
+LISTENERS = (
+    '<camunda:executionListener class="org.acme.AuditListener" event="start" />\n'
+    '<camunda:taskListener delegateExpression="${notifier}" event="create" />\n'
+    '<camunda:taskListener delegateExpression="${notifier}" event="complete" />\n'
+    '<camunda:executionListener class="org.acme.AuditListener" event="end" />')
+
+
+def listeners() -> str:
+    task = _user("Review", "Review", LISTENERS)
+    return definitions("listeners", [_start(), task, _end("Event_Done")],
+                       _chain("StartEvent_1", "Review", "Event_Done"))
+
+
+def listener_on_event() -> str:
+    end = El("endEvent", "Event_Done", None, ext='<camunda:executionListener '
+             'class="org.acme.AuditListener" event="end" />')
+    return definitions("listener_on_event", [_start(), end], _chain("StartEvent_1",
+                                                                    "Event_Done"))
+
+
 CORPUS: dict[str, Callable[[], str]] = {
+    "listeners.bpmn": listeners,
+    "listener_on_event.bpmn": listener_on_event,
     "delegate_class.bpmn": delegate_class,
     "delegate_expression.bpmn": delegate_expression,
     "delegate_method_expression.bpmn": delegate_method_expression,

@@ -117,3 +117,46 @@ def test_error_code_and_message_variables_are_set_on_catch(case: Case,
     good = case.engine.start("error_variables", "E-2", {"complete": True}).instance.id
     assert [t.activity_id for t in case.ready(good)] == ["Proceed"]
     assert "errorCode" not in case.engine.workflow_data(good)
+
+
+def test_bound_listeners_run_at_their_events_in_camunda_order(case: Case,
+                                                              handlers: HandlerRegistry) -> None:
+    calls: list[tuple[str, bool]] = []
+
+    def audit(ctx: HandlerContext) -> dict[str, int]:
+        calls.append(("audit", "verdict" in ctx.variables))
+        return {"audits": int(ctx.variables.get("audits", 0)) + 1}
+
+    def notify(ctx: HandlerContext) -> None:
+        calls.append(("notify", "verdict" in ctx.variables))
+
+    handlers.delegate("audit")(audit)
+    handlers.delegate("notify")(notify)
+    case.engine.deploy(bundle("listeners.bpmn"))
+    iid = case.engine.start("listeners", "L-1").instance.id
+    # execution listener start, then task listener create, before anyone works on it
+    assert calls == [("audit", False), ("notify", False)]
+    task = case.only(iid, "Review")
+    assert case.engine.task_data(task.id)["audits"] == 1
+    case.complete(task, {"verdict": "ok"})
+    # task listener complete, then execution listener end, with the submitted values
+    assert calls[2:] == [("notify", True), ("audit", True)]
+    assert case.engine.workflow_data(iid)["audits"] == 2
+    assert case.engine.instance(iid).status == "completed"
+
+
+def test_an_unbound_listener_is_refused_naming_the_element(engine: Engine) -> None:
+    findings = engine.lint(bundle("listeners.bpmn", bindings=None))
+    errors = [f for f in findings if f.severity == "error"]
+    assert {f.element_id for f in errors} == {"Review"} and len(errors) == 4
+    assert any("'org.acme.AuditListener'" in f.message and "bindings.yaml" in f.message
+               for f in errors)
+
+
+def test_a_listener_on_an_event_is_refused_even_when_bound(engine: Engine,
+                                                           handlers: HandlerRegistry) -> None:
+    handlers.delegate("audit")(lambda ctx: None)
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy(bundle("listener_on_event.bpmn"))
+    [error] = [f for f in refused.value.findings if f.severity == "error"]
+    assert error.element_id == "Event_Done" and "bpmn:endEvent" in error.message
