@@ -22,6 +22,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
+from .event_subprocess import CONVERTERS as EVENT_SUBPROCESS_CONVERTERS
 from .gateways import CONVERTERS as GATEWAY_CONVERTERS
 from .mappings import CallActivityMappingMixin, InputOutputMixin, SubprocessInputOutputMixin
 from .multiinstance import ParallelMultiInstance, SequentialMultiInstance
@@ -71,6 +72,7 @@ CONVERTERS: dict[type, type] = {
 """Registered by `engine.camunda.serializer.serializer()`."""
 CONVERTERS.update(EVENT_CONVERTERS)
 CONVERTERS.update(GATEWAY_CONVERTERS)
+CONVERTERS.update(EVENT_SUBPROCESS_CONVERTERS)
 
 
 def narrow(task: Any, spec_class: type) -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
-from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask, StartEvent
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaEndEventParser,
@@ -48,6 +48,7 @@ from .activities import (
     narrow,
 )
 from .error_variables import ERROR_BOUNDARY_EVENT
+from .event_subprocess import EventSubprocessStartEventParser
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
 from .listeners import parse_listeners
 from .mappings import parse_mappings
@@ -149,6 +150,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("boundaryEvent"): ERROR_BOUNDARY_EVENT,
+        full_tag("startEvent"): (EventSubprocessStartEventParser, StartEvent),
         full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
                                              CamundaThrowEvent),

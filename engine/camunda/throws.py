@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     EscalationEventDefinition,
 )
 
+from .event_subprocess import ScopeEndMixin
 from .host import Host
 
 UNCAUGHT_ERROR = "error_end_uncaught"
@@ -52,8 +53,9 @@ class RecordingThrowMixin:
         return result
 
 
-class CamundaEndEvent(RecordingThrowMixin, EndEvent):
-    """An end event; an uncaught error or escalation it throws is put in the history."""
+class CamundaEndEvent(ScopeEndMixin, RecordingThrowMixin, EndEvent):
+    """An end event; an uncaught error or escalation it throws is put in the history, and
+    the last one of a scope ends the scope's event subprocesses that have not started."""
 
 
 class CamundaThrowEvent(RecordingThrowMixin, IntermediateThrowEvent):

@@ -5,8 +5,9 @@ read; this module catches what it *can* read but would run otherwise than the
 Modeler draws it, so the difference is a finding at deploy, never a surprise in
 a running case:
 
-* SpiffWorkflow runs every event subprocess as non-interrupting (an error start
-  event included), so an interrupting one is refused.
+* ``engine.camunda.event_subprocess`` runs interrupting event subprocesses with a
+  message, timer, error or escalation start in a process and with a timer start in an
+  embedded subprocess; any other interrupting one is refused by name.
 * ``engine.camunda.multiinstance`` reads only ``loopCardinality`` or
   ``camunda:collection``/``camunda:elementVariable``; BPMN data references are
   refused and so is a loop with neither source or with both.
@@ -62,9 +63,19 @@ def check_behaviour(root: etree._Element, report: Report) -> None:
         _start_events(process, report)
 
 
-# Start-event triggers SpiffWorkflow's start-event parser reads; any other one is dropped.
+# Start-event triggers an event subprocess may wait for (engine.camunda.event_subprocess
+# reads error and escalation besides SpiffWorkflow's own); any other one is dropped.
 _START_TRIGGERS = {"messageEventDefinition", "signalEventDefinition", "timerEventDefinition",
-                   "conditionalEventDefinition"}
+                   "conditionalEventDefinition", "errorEventDefinition",
+                   "escalationEventDefinition"}
+# Interrupting start events ciiflow runs as Camunda 7 does, by the scope they interrupt:
+# SpiffWorkflow starts a triggered (message, error, escalation) event subprocess only
+# from the process's own start, so inside an embedded subprocess only a timer can fire.
+_INTERRUPTING = {
+    "process": ("messageEventDefinition", "timerEventDefinition", "errorEventDefinition",
+                "escalationEventDefinition"),
+    "subProcess": ("timerEventDefinition",),
+}
 
 
 def _event_subprocesses(root: etree._Element, report: Report) -> None:
@@ -74,9 +85,9 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
         for start in sub:
             if start.tag != _START:
                 continue
-            error_start = "errorEventDefinition" in definitions_of(start)
-            unread = [k for k in definitions_of(start) if k not in _START_TRIGGERS]
-            if unread and not error_start:
+            kinds = definitions_of(start)
+            unread = [k for k in kinds if k not in _START_TRIGGERS]
+            if unread:
                 report.error(
                     start.get("id"),
                     f"event subprocess {sub.get('id')!r} starts with bpmn:{unread[0]}, which "
@@ -85,19 +96,25 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
                     "enclosing activity instead",
                 )
                 continue
-            if error_start or start.get("isInterrupting", "true") == "true":
-                if error_start:
-                    what, fix = ("an error start event (always interrupting)",
-                                 "catch the error with an error boundary event instead")
-                else:
-                    what, fix = ("an interrupting start event",
-                                 "set isInterrupting=false or use a boundary event")
-                report.error(
-                    start.get("id"),
-                    f"event subprocess {sub.get('id')!r} starts with {what}: interrupting "
-                    "event subprocesses are not supported (SpiffWorkflow 3.2 runs them as "
-                    f"non-interrupting); {fix}",
-                )
+            error_start = "errorEventDefinition" in kinds
+            if not (error_start or start.get("isInterrupting", "true") == "true"):
+                continue
+            scope = sub.getparent()
+            where = split(scope.tag)[1] if scope is not None else "process"
+            supported = _INTERRUPTING.get(where, ())
+            if kinds and all(k in supported for k in kinds):
+                continue
+            kind = kinds[0].removesuffix("EventDefinition") if kinds else "none"
+            what = ("an error start event (always interrupting)" if error_start
+                    else f"an interrupting {kind} start event")
+            ran = ", ".join(k.removesuffix("EventDefinition") for k in supported) or "none"
+            report.error(
+                start.get("id"),
+                f"event subprocess {sub.get('id')!r} starts with {what}: interrupting "
+                f"event subprocesses in a {where} are supported with a {ran} start only "
+                "(SpiffWorkflow 3.2 would run this one as non-interrupting or never); "
+                "set isInterrupting=false or use a boundary event",
+            )
 
 
 def _multi_instance(root: etree._Element, report: Report) -> None:

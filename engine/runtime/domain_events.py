@@ -44,7 +44,8 @@ class TaskCompleted(DomainEvent):
 @dataclass(frozen=True)
 class TaskCancelled(DomainEvent):
     """A ready task left without completion. `reason`, when known: `boundary` (a boundary
-    event interrupted it), `terminated` (a coordinator terminated the case), `closed` (the
+    event interrupted it), `event_subprocess` (an interrupting event subprocess ended its
+    scope), `terminated` (a coordinator terminated the case), `closed` (the
     process ended it otherwise, e.g. a terminate end event), `migrated`."""
 
     task_id: str

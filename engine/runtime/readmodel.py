@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from engine.camunda.event_subprocess import INTERRUPTED
 from engine.camunda.taskattrs import evaluate_attributes
 from engine.store.models import ExternalTask, MessageSubscription, Task, TaskCandidate
 
@@ -264,6 +265,7 @@ def sync(step: Step, wf: BpmnWorkflow, before: Snapshot, after: Snapshot, *,
 def cancel_reason(wf: BpmnWorkflow, spiff_task: Any) -> str | None:
     """Why a ready task left without completion, for its institution: `boundary` when an
     interrupting boundary event of the task (or of a subprocess holding it) fired,
+    `event_subprocess` when an interrupting event subprocess ended its scope,
     `closed` when the process ended (a terminate end event), else unknown (None)."""
     task = spiff_task
     while task is not None:
@@ -273,6 +275,8 @@ def cancel_reason(wf: BpmnWorkflow, spiff_task: Any) -> str | None:
                 and t.has_state(TaskState.READY | TaskState.COMPLETED)
                 for t in parent.children):
             return "boundary"
+        if task.internal_data.get(INTERRUPTED):
+            return "event_subprocess"
         holder = getattr(task.workflow, "parent_task_id", None)
         task = wf.get_task_from_id(holder) if holder is not None else None
     return "closed" if wf.is_completed() else None

@@ -348,10 +348,11 @@ CORPUS = {
 def write_corpus(out: Path = FILES) -> list[Path]:
     """Write every corpus file into `out`; `tests/bpmn/test_regenerate.py` uses a temp dir."""
     from tests.modeler.corpus_camunda7 import CORPUS as CAMUNDA7  # Java delegates, listeners
+    from tests.modeler.corpus_events import CORPUS as EVENTS  # interrupting event subprocesses
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, build in {**CORPUS, **CAMUNDA7}.items():
+    for name, build in {**CORPUS, **CAMUNDA7, **EVENTS}.items():
         (out / name).write_text(build(), encoding="utf-8")
         written.append(out / name)
     return written

@@ -1,0 +1,123 @@
+"""Modeler corpus files with interrupting event subprocesses, one per start-event kind.
+
+Written by `python -m tests.modeler.corpus` with the rest of the corpus. Each process
+has work in progress (user tasks, some in an embedded subprocess) when the event
+subprocess starts, so the tests can see what Camunda 7 cancels and what it keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.modeler.corpus import chain, end, start, timer, user
+from tests.modeler.modeler import El, Fl, definitions
+
+MESSAGES = ('<bpmn:message id="Message_Withdrawn" name="withdrawn" />\n'
+            '<bpmn:message id="Message_Docs" name="documents-received" />')
+ESCALATIONS = '<bpmn:escalation id="Escalation_Late" name="Late" escalationCode="LATE" />'
+
+
+def _event_sub(sub_id: str, name: str, start_id: str, definition: str, task: El,
+               prefix: str, interrupting: bool = True) -> El:
+    attrs = {} if interrupting else {"isInterrupting": "false"}
+    end_id = f"{start_id}_End"
+    return El("subProcess", sub_id, name, {"triggeredByEvent": "true"},
+              children=[El("startEvent", start_id, None, attrs, tail=definition), task,
+                        end(end_id)],
+              flows=chain(start_id, task.id, end_id, prefix=prefix))
+
+
+def _fork(*branches: str) -> tuple[list[El], list[Fl]]:
+    """start -> fork -> each branch -> join -> end, at the process level."""
+    nodes = [start(), El("parallelGateway", "Gateway_Fork"), El("parallelGateway",
+                                                                 "Gateway_Join"),
+             end("Event_Done")]
+    flows = [Fl("Flow_01", "StartEvent_1", "Gateway_Fork"),
+             Fl("Flow_02", "Gateway_Join", "Event_Done")]
+    for n, branch in enumerate(branches):
+        flows += [Fl(f"Flow_B{n}1", "Gateway_Fork", branch),
+                  Fl(f"Flow_B{n}2", branch, "Gateway_Join")]
+    return nodes, flows
+
+
+def esp_message() -> str:
+    """Review and Check run; the message `withdrawn` interrupts both: Archive runs."""
+    nodes, flows = _fork("Review", "Check")
+    nodes += [user("Review", "Review", candidateGroups="sas"),
+              user("Check", "Check", candidateGroups="oai"),
+              _event_sub("On_Withdrawn", "Withdrawn", "Event_WithdrawnStart",
+                         '<bpmn:messageEventDefinition id="MessageEventDefinition_1" '
+                         'messageRef="Message_Withdrawn" />',
+                         user("Archive", "Archive", candidateGroups="lead"), "Flow_W"),
+              _event_sub("On_Docs", "Documents received", "Event_DocsStart",
+                         '<bpmn:messageEventDefinition id="MessageEventDefinition_2" '
+                         'messageRef="Message_Docs" />',
+                         user("Read_Docs", "Read documents", candidateGroups="oai"), "Flow_D",
+                         interrupting=False)]
+    return definitions("esp_message", nodes, flows, roots=MESSAGES)
+
+
+def esp_timer() -> str:
+    """Review runs; after 5 days a reminder runs beside it, after 10 days both are cancelled."""
+    nodes = [start(), user("Review", "Review", candidateGroups="sas"), end("Event_Done"),
+             _event_sub("On_Reminder", "Reminder", "Event_ReminderStart",
+                        timer("timeDuration", "P5D", 1),
+                        user("Remind", "Remind", candidateGroups="oai"), "Flow_R",
+                        interrupting=False),
+             _event_sub("On_Deadline", "Deadline", "Event_DeadlineStart",
+                        timer("timeDuration", "P10D", 2),
+                        user("Decide_Late", "Decide late case", candidateGroups="lead"),
+                        "Flow_T")]
+    return definitions("esp_timer", nodes, chain("StartEvent_1", "Review", "Event_Done"))
+
+
+def esp_escalation() -> str:
+    """An escalation thrown in a subprocess (when Assess_Risk finds the case late)
+    interrupts the process, the subprocess's Inner_Work included."""
+    throw = El("intermediateThrowEvent", "Throw_Late", "Late",
+               tail='<bpmn:escalationEventDefinition id="EscalationEventDefinition_1" '
+                    'escalationRef="Escalation_Late" />')
+    sub = El("subProcess", "Assess", "Assess", children=[
+        start("Event_AStart"), El("parallelGateway", "Gateway_AFork"),
+        user("Inner_Work", "Inner work", candidateGroups="sas"), end("Event_AEnd"),
+        El("exclusiveGateway", "Gateway_Late", "Late?", {"default": "Flow_A5"}),
+        user("Assess_Risk", "Assess risk", candidateGroups="oai"),
+        throw, end("Event_AThrown"), end("Event_AOnTime")],
+        flows=[*chain("Event_AStart", "Gateway_AFork", "Inner_Work", "Event_AEnd",
+                      prefix="Flow_A"),
+               Fl("Flow_A4", "Gateway_AFork", "Assess_Risk"),
+               Fl("Flow_A8", "Assess_Risk", "Gateway_Late"),
+               Fl("Flow_A5", "Gateway_Late", "Event_AOnTime"),
+               Fl("Flow_A6", "Gateway_Late", "Throw_Late", "${late}"),
+               Fl("Flow_A7", "Throw_Late", "Event_AThrown")])
+    nodes = [start(), sub, user("After", "After", candidateGroups="oai"), end("Event_Done"),
+             _event_sub("On_Late", "Late", "Event_LateStart",
+                        '<bpmn:escalationEventDefinition id="EscalationEventDefinition_2" '
+                        'escalationRef="Escalation_Late" />',
+                        user("Handle_Late", "Handle late case", candidateGroups="lead"),
+                        "Flow_L")]
+    return definitions("esp_escalation", nodes,
+                       chain("StartEvent_1", "Assess", "After", "Event_Done"),
+                       roots=ESCALATIONS)
+
+
+def esp_embedded() -> str:
+    """A timer event subprocess inside Assess interrupts Assess only: Outer_Work stays."""
+    sub = El("subProcess", "Assess", "Assess", children=[
+        start("Event_AStart"), user("Inner_Work", "Inner work", candidateGroups="sas"),
+        end("Event_AEnd"),
+        _event_sub("On_Timeout", "Timeout", "Event_TimeoutStart",
+                   timer("timeDuration", "P5D", 1),
+                   user("Inner_Timeout", "Handle timeout", candidateGroups="lead"), "Flow_T")],
+        flows=chain("Event_AStart", "Inner_Work", "Event_AEnd", prefix="Flow_A"))
+    nodes, flows = _fork("Assess", "Outer_Work")
+    nodes += [sub, user("Outer_Work", "Outer work", candidateGroups="oai")]
+    return definitions("esp_embedded", nodes, flows)
+
+
+CORPUS: dict[str, Callable[[], str]] = {
+    "esp_message.bpmn": esp_message,
+    "esp_timer.bpmn": esp_timer,
+    "esp_escalation.bpmn": esp_escalation,
+    "esp_embedded.bpmn": esp_embedded,
+}

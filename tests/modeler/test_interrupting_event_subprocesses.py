@@ -1,0 +1,110 @@
+"""Interrupting event subprocesses run as Camunda 7 runs them, from Modeler files.
+
+Camunda 7 (User Guide, BPMN 2.0 > Subprocesses > Event Subprocess): when the start event
+of an interrupting event subprocess fires, the scope it is drawn in (the process, or an
+embedded subprocess) cancels its active work, the event subprocess runs with the scope's
+variables, and when it ends the scope ends. A non-interrupting one runs beside the work.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from engine import ManualClock
+from tests.modeler.conftest import Case
+
+
+def ready(case: Case, iid: str) -> list[str]:
+    return sorted(t.activity_id for t in case.ready(iid))
+
+
+def test_interrupting_message_cancels_the_process_work_and_ends_the_case(case: Case) -> None:
+    case.deploy("esp_message.bpmn")
+    iid = case.engine.start("esp_message", "M-1", {"canton": "VS"}).instance.id
+    assert ready(case, iid) == ["Check", "Review"]
+    # a non-interrupting event subprocess still runs beside the work
+    case.engine.correlate("documents-received", business_key="M-1")
+    assert ready(case, iid) == ["Check", "Read_Docs", "Review"]
+    case.complete(case.only(iid, "Check"), {"checked": True})
+    case.engine.correlate("withdrawn", business_key="M-1", payload={"why": "moved"})
+    assert ready(case, iid) == ["Archive"]
+    rows = case.rows(iid)
+    assert ("Review", "cancelled") in rows and ("Read_Docs", "cancelled") in rows
+    assert ("Check", "completed") in rows
+    # the event subprocess sees the variables as they are now, and the message's
+    data = case.engine.task_data(case.only(iid, "Archive").id)
+    assert (data["canton"], data["checked"], data["why"]) == ("VS", True, "moved")
+    case.complete(case.only(iid, "Archive"))
+    assert case.engine.instance(iid).status == "completed"
+    assert ready(case, iid) == []
+
+
+def test_interrupting_timer_cancels_the_work_and_the_running_event_subprocess(
+        case: Case, clock: ManualClock) -> None:
+    case.deploy("esp_timer.bpmn")
+    iid = case.engine.start("esp_timer", "T-1").instance.id
+    clock.advance(timedelta(days=5, seconds=1))
+    case.engine.run_due_timers()
+    assert ready(case, iid) == ["Remind", "Review"]  # non-interrupting: beside the work
+    clock.advance(timedelta(days=5))
+    case.engine.run_due_timers()
+    assert ready(case, iid) == ["Decide_Late"]
+    assert {("Review", "cancelled"), ("Remind", "cancelled")} <= set(case.rows(iid))
+    case.complete(case.only(iid, "Decide_Late"))
+    assert case.engine.instance(iid).status == "completed"
+
+
+def test_timer_not_due_leaves_the_case_to_its_flow(case: Case, clock: ManualClock) -> None:
+    case.deploy("esp_timer.bpmn")
+    iid = case.engine.start("esp_timer", "T-2").instance.id
+    case.complete(case.only(iid, "Review"))
+    assert case.engine.instance(iid).status == "completed"
+    clock.advance(timedelta(days=11))
+    case.engine.run_due_timers()
+    assert case.rows(iid) == [("Review", "completed")]
+
+
+def test_error_start_interrupts_and_the_case_ends_with_the_event_subprocess(
+        case: Case) -> None:
+    case.deploy("error_event_subprocess.bpmn")
+    bad = case.engine.start("error_event_subprocess", "E-1", {"valid": False}).instance.id
+    assert ready(case, bad) == ["Repair"]
+    case.complete(case.only(bad, "Repair"))
+    assert case.engine.instance(bad).status == "completed"
+    assert [a for a, _ in case.rows(bad)] == ["Repair"]  # Next never ran
+    good = case.engine.start("error_event_subprocess", "E-2", {"valid": True}).instance.id
+    assert ready(case, good) == ["Next"]
+
+
+def test_escalation_from_a_subprocess_interrupts_the_process_and_the_subprocess(
+        case: Case) -> None:
+    case.deploy("esp_escalation.bpmn")
+    late = case.engine.start("esp_escalation", "X-1").instance.id
+    assert ready(case, late) == ["Assess_Risk", "Inner_Work"]
+    case.complete(case.only(late, "Assess_Risk"), {"late": True})
+    assert ready(case, late) == ["Handle_Late"]
+    assert ("Inner_Work", "cancelled") in case.rows(late)
+    case.complete(case.only(late, "Handle_Late"))
+    assert case.engine.instance(late).status == "completed"
+    assert "After" not in [a for a, _ in case.rows(late)]
+    on_time = case.engine.start("esp_escalation", "X-2").instance.id
+    case.complete(case.only(on_time, "Assess_Risk"), {"late": False})
+    case.complete(case.only(on_time, "Inner_Work"))
+    assert ready(case, on_time) == ["After"]
+
+
+def test_interrupting_event_subprocess_in_a_subprocess_cancels_only_that_scope(
+        case: Case, clock: ManualClock) -> None:
+    case.deploy("esp_embedded.bpmn")
+    iid = case.engine.start("esp_embedded", "S-1").instance.id
+    assert ready(case, iid) == ["Inner_Work", "Outer_Work"]
+    clock.advance(timedelta(days=5, seconds=1))
+    case.engine.run_due_timers()
+    assert ready(case, iid) == ["Inner_Timeout", "Outer_Work"]
+    assert ("Inner_Work", "cancelled") in case.rows(iid)
+    case.complete(case.only(iid, "Inner_Timeout"))
+    # the subprocess ended; the process waits for its other branch
+    assert ready(case, iid) == ["Outer_Work"]
+    assert case.engine.instance(iid).status == "running"
+    case.complete(case.only(iid, "Outer_Work"))
+    assert case.engine.instance(iid).status == "completed"
