@@ -1,7 +1,7 @@
 """`camunda:errorCodeVariable` and `camunda:errorMessageVariable` on error catch events.
 
-Camunda 7 lets an error boundary event (or the error start event of an event
-subprocess) keep what it caught: the error's code in the variable named by
+Camunda 7 lets an error boundary event and the error start event of an event
+subprocess keep what it caught: the error's code in the variable named by
 `camunda:errorCodeVariable`, its message in `camunda:errorMessageVariable`,
 both set when the error is caught, before the flow after the catch goes on. The
 message is the one a handler raised (`BpmnError(code, message)`) or a worker
@@ -21,10 +21,11 @@ from typing import Any
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     ErrorEscalationEventDefinitionConverter,
 )
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaBoundaryEventParser
 
+from .event_subprocess import EventSubprocessStartEventParser
 from .namespaces import CAMUNDA, tag
 
 _CAUGHT = "ciiflow_caught_error"
@@ -93,8 +94,14 @@ class CamundaErrorBoundaryParser(ErrorVariablesMixin, CamundaBoundaryEventParser
     """Boundary events, with Camunda's error variables."""
 
 
+class CamundaErrorStartParser(ErrorVariablesMixin, EventSubprocessStartEventParser):
+    """Start events (an event subprocess's error start), with Camunda's error variables."""
+
+
 ERROR_BOUNDARY_EVENT = (CamundaErrorBoundaryParser, BoundaryEvent)
 """The parser and spec class of `bpmn:boundaryEvent` in `engine.camunda.parser`."""
+ERROR_START_EVENT = (CamundaErrorStartParser, StartEvent)
+"""The parser and spec class of `bpmn:startEvent` in `engine.camunda.parser`."""
 
 
 class CamundaErrorEventDefinitionConverter(ErrorEscalationEventDefinitionConverter):

@@ -141,11 +141,23 @@ def apply_outputs(spec: Any, my_task: Any) -> None:
 
 
 def call_inputs(spec: Any, my_task: Any) -> dict[str, Any]:
-    """What a called process starts with: only what `camunda:in` maps."""
+    """What a called process starts with: only what `camunda:in` maps.
+
+    A `camunda:in local="true"` reads the call activity's own (local) variables
+    only, as Camunda does: its input parameters, not the variables of the
+    process around it; `variables="all" local="true"` passes just those.
+    """
     result: dict[str, Any] = {}
     for row in _camunda_ext(spec).get("in", []):
-        _map_one(row, my_task.data, result, my_task)
+        local = (row.get("local") or "").strip().lower() == "true"
+        _map_one(row, _local_data(my_task) if local else my_task.data, result, my_task)
     return deepcopy(result)
+
+
+def _local_data(my_task: Any) -> dict[str, Any]:
+    """The activity's local variables: what its input parameters set."""
+    names = (my_task.internal_data.get(_LOCALS) or {}).get("names") or []
+    return {name: my_task.data[name] for name in names if name in my_task.data}
 
 
 def call_outputs(spec: Any, my_task: Any, called_data: dict[str, Any]) -> dict[str, Any]:

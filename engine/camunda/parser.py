@@ -20,7 +20,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
-from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaEndEventParser,
@@ -47,8 +47,7 @@ from .activities import (
     CamundaUserTask,
     narrow,
 )
-from .error_variables import ERROR_BOUNDARY_EVENT
-from .event_subprocess import EventSubprocessStartEventParser
+from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
 from .listeners import parse_listeners
 from .mappings import parse_mappings
@@ -150,7 +149,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("boundaryEvent"): ERROR_BOUNDARY_EVENT,
-        full_tag("startEvent"): (EventSubprocessStartEventParser, StartEvent),
+        full_tag("startEvent"): ERROR_START_EVENT,
         full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
                                              CamundaThrowEvent),

@@ -12,7 +12,7 @@ a running case:
   ``camunda:collection``/``camunda:elementVariable``; BPMN data references are
   refused and so is a loop with neither source or with both.
 * ``engine.camunda.mappings`` applies ``camunda:inputOutput`` on activities only and
-  ``camunda:in``/``camunda:out`` on call activities only, without ``local``.
+  ``camunda:in``/``camunda:out`` on call activities only (``local`` included).
 * SpiffWorkflow connects every start event of a process to one workflow start,
   so a none start beside a message/timer start fires as well.
 * ``engine.runtime.start_triggers`` starts one instance per message name and evaluates
@@ -184,12 +184,6 @@ def _mappings(root: etree._Element, report: Report) -> None:
                     "variables with camunda:in/out on call activities only; remove it",
                 )
                 continue
-            if kind == "in" and mapping.get("local") is not None:
-                report.warning(
-                    owner_id(mapping),
-                    f"camunda:in local={mapping.get('local')!r} is treated as a normal "
-                    "mapping (ciiflow has no local scope for it); remove the attribute",
-                )
 
 
 def _start_events(process: etree._Element, report: Report) -> None:

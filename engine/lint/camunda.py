@@ -62,9 +62,9 @@ IGNORED_HINTS = {
     "initiator": "the initiator is recorded in the case history instead",
     "formHandlerClass": "ciiflow runs no Java form handler",
     "errorEventDefinition": "external-task error mapping is not used",
-    "errorCodeVariable": "not set by ciiflow here: only an error boundary event stores "
+    "errorCodeVariable": "not set by ciiflow here: only an error catch event stores "
                          "the caught error's code",
-    "errorMessageVariable": "not set by ciiflow here: only an error boundary event stores "
+    "errorMessageVariable": "not set by ciiflow here: only an error catch event stores "
                             "the caught error's message",
     "field": "field injection into Java delegates is not used",
     "potentialStarter": "who may start a case is decided by API roles",
@@ -79,9 +79,11 @@ _DMN_ATTRIBUTES = frozenset({"historyTimeToLive", "versionTag", "inputVariable"}
 ERROR_VARIABLES = frozenset({"errorCodeVariable", "errorMessageVariable"})
 
 
-def _on_boundary_event(element: etree._Element) -> bool:
+def _on_error_catch(element: etree._Element) -> bool:
+    """An error boundary event or an event subprocess's error start event."""
     parent = element.getparent()
-    return parent is not None and split(parent.tag) == (BPMN, "boundaryEvent")
+    return parent is not None and split(parent.tag) in ((BPMN, "boundaryEvent"),
+                                                        (BPMN, "startEvent"))
 
 
 def _listener_code(listener: etree._Element) -> str:
@@ -133,7 +135,7 @@ def _check_attributes(element: etree._Element, report: Report) -> None:
             continue
         if local in SUPPORTED_ATTRIBUTES or local in HARMLESS_ATTRIBUTES:
             continue
-        if local in ERROR_VARIABLES and _on_boundary_event(element):
+        if local in ERROR_VARIABLES and _on_error_catch(element):
             continue  # set on catch (engine.camunda.error_variables)
         if local in REFUSED_ATTRIBUTES:
             report.error(owner_id(element), f"camunda:{local}={element.get(name)!r} refused: "

@@ -85,7 +85,53 @@ def listener_on_event() -> str:
                                                                     "Event_Done"))
 
 
+CALL_LOCAL = """
+<camunda:in variables="all" local="true" />
+<camunda:in source="caseNumber" target="number" />
+<camunda:inputOutput>
+  <camunda:inputParameter name="region">office-${canton}</camunda:inputParameter>
+</camunda:inputOutput>
+"""
+
+
+def call_local() -> str:
+    """`camunda:in local="true"`: only the call activity's own variables go in."""
+    call = El("callActivity", "Call_Local", "Review with local variables",
+              {"calledElement": "called_review"}, ext=CALL_LOCAL)
+    return definitions("call_local", [_start(), call, _end("Event_Done")],
+                       _chain("StartEvent_1", "Call_Local", "Event_Done"),
+                       definitions_id="Definitions_calllocal")
+
+
+def error_variables_event_subprocess() -> str:
+    """An error end event's error caught by an event subprocess's error start event."""
+    task = El("subProcess", "Check_Docs", "Check documents", children=[
+        _start("Event_CheckStart"),
+        El("exclusiveGateway", "Gateway_Complete", "Complete?", {"default": "Flow_C3"}),
+        _end("Event_Incomplete", '<bpmn:errorEventDefinition id="ErrorEventDefinition_2" '
+                                 'errorRef="Error_Incomplete" />', "Incomplete"),
+        _end("Event_CheckEnd")],
+        flows=[Fl("Flow_C1", "Event_CheckStart", "Gateway_Complete"),
+               Fl("Flow_C2", "Gateway_Complete", "Event_Incomplete", "${!complete}"),
+               Fl("Flow_C3", "Gateway_Complete", "Event_CheckEnd")])
+    err_start = El("startEvent", "Event_ErrStart", None,
+                   tail='<bpmn:errorEventDefinition id="ErrorEventDefinition_1" '
+                        'errorRef="Error_Incomplete" camunda:errorCodeVariable="errorCode" '
+                        'camunda:errorMessageVariable="errorMessage" />')
+    err_sub = El("subProcess", "On_Incomplete", "Documents incomplete",
+                 {"triggeredByEvent": "true"},
+                 children=[err_start, _user("Ask_Docs", "Ask for documents"),
+                           _end("Event_ErrEnd")],
+                 flows=_chain("Event_ErrStart", "Ask_Docs", "Event_ErrEnd", prefix="Flow_X"))
+    nodes = [_start(), task, _user("Proceed", "Proceed"), _end("Event_Done"), err_sub]
+    return definitions("error_variables_event_subprocess", nodes,
+                       _chain("StartEvent_1", "Check_Docs", "Proceed", "Event_Done"),
+                       roots=ERRORS)
+
+
 CORPUS: dict[str, Callable[[], str]] = {
+    "error_variables_event_subprocess.bpmn": error_variables_event_subprocess,
+    "call_local.bpmn": call_local,
     "listeners.bpmn": listeners,
     "listener_on_event.bpmn": listener_on_event,
     "delegate_class.bpmn": delegate_class,

@@ -160,3 +160,22 @@ def test_a_listener_on_an_event_is_refused_even_when_bound(engine: Engine,
         engine.deploy(bundle("listener_on_event.bpmn"))
     [error] = [f for f in refused.value.findings if f.severity == "error"]
     assert error.element_id == "Event_Done" and "bpmn:endEvent" in error.message
+
+
+def test_in_local_passes_only_the_call_activitys_own_variables(case: Case) -> None:
+    case.deploy("call_local.bpmn", "call_called.bpmn")
+    iid = case.engine.start("call_local", "C-1", {"caseNumber": "C1", "canton": "VS",
+                                                  "secret": "x"}).instance.id
+    called = case.only(iid, "Called_Task")
+    # variables="all" local="true": the input parameter only; the plain in: as usual
+    assert case.engine.task_data(called.id) == {"region": "office-VS", "number": "C1"}
+
+
+def test_error_variables_are_set_on_an_event_subprocess_error_start(case: Case) -> None:
+    case.deploy("error_variables_event_subprocess.bpmn")
+    iid = case.engine.start("error_variables_event_subprocess", "E-3",
+                            {"complete": False}).instance.id
+    ask = case.only(iid, "Ask_Docs")
+    data = case.engine.task_data(ask.id)
+    # an error end event carries a code and no message
+    assert (data["errorCode"], data["errorMessage"]) == ("INCOMPLETE", None)
