@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.camunda.form_input import start_form
 from engine.camunda.forms import FormField
+from engine.camunda.translations import translate_form
 from engine.errors import Finding, NotFound
 from engine.lint import Known
 from engine.runtime import decisions, definitions
@@ -77,10 +78,12 @@ class DefinitionService(ServiceBase):
         with self.readers() as session:
             return definitions.get(session, key, version)
 
-    def definition_version(self, key: str, version: int | None = None) -> DefinitionVersion:
-        """One version with its XML resources and the form a case of it starts with."""
+    def definition_version(self, key: str, version: int | None = None,
+                           language: str | None = None) -> DefinitionVersion:
+        """One version with its XML resources and the form a case of it starts with
+        (its labels and enum names in `language`: fr, de, en)."""
         row = self.definition(key, version)
-        return DefinitionVersion(row, start_form(row))
+        return DefinitionVersion(row, translate_form(start_form(row), language))
 
     def definitions(self) -> list[Definition]:
         """The latest version of every process, by key."""

@@ -167,3 +167,18 @@ def test_a_case_names_its_open_tasks_and_where_it_waits_in_german(
     french = ask("GET", path).get_json()
     assert [t["name"] for t in french["open_tasks"]] == ["Inscrire la personne à l'ORP"]
     assert [w["name"] for w in french["waiting_at"]] == ["Inscrire la personne à l'ORP"]
+
+
+def test_the_start_form_follows_accept_language(engine: Engine, ask: Callable[..., Any],
+                                                db_url: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    response = ask("GET", "/api/v1/definitions/orp_bip/versions/1", "de")
+    assert response.status_code == 200 and response.headers["Content-Language"] == "de"
+    form = {f["id"]: f for f in response.get_json()["start_form"]}
+    assert form["region"]["label"] == "Sozioökonomische Region"
+    assert form["region"]["enum"][0] == {"id": "haut-valais", "name": "Oberwallis"}
+    french = ask("GET", "/api/v1/definitions/orp_bip/versions/1").get_json()["start_form"]
+    assert french[0]["label"] == "Région socio-économique"
+    monkeypatch.setenv("CIIFLOW_DATABASE_URL", db_url)
+    shown = CliRunner().invoke(main, ["definition", "orp_bip", "--language", "de"])
+    assert json.loads(shown.output)["start_form"][0]["label"] == "Sozioökonomische Region"

@@ -13,6 +13,7 @@ from engine.camunda.bindings import FILENAMES as BINDINGS_FILES
 from engine.camunda.form_input import describe
 
 from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_principal, require
+from ..languages import ACCEPT_LANGUAGE, answer_language, say_language
 from ..problems import ApiProblem
 from ..runtime import MAX_ID, api_link, engine
 from ..schemas.definitions import (
@@ -27,6 +28,7 @@ from ..schemas.definitions import (
 
 blp = Blueprint("definitions", __name__, url_prefix="/api/v1",
                 description="Process definitions (process owners deploy, everyone reads)")
+blp.after_request(say_language)
 
 READERS = (INSTITUTION, COORDINATOR, PROCESS_OWNER, ADMIN)
 SUFFIXES = (".bpmn", ".dmn", ".xml")
@@ -114,11 +116,12 @@ class DefinitionVersions(MethodView):
 class DefinitionVersion(MethodView):
     @require(*READERS)
     @blp.response(200, DefinitionVersionSchema)
+    @blp.doc(parameters=[ACCEPT_LANGUAGE])
     def get(self, key: str, version: int) -> dict[str, Any]:
         """One version with the XML it was built from."""
         if version > MAX_ID:
             raise ApiProblem(404, f"no definition {key} version {version}")
-        found = engine().definition_version(key, version)
+        found = engine().definition_version(key, version, language=answer_language())
         row = found.definition
         return {**summary(row), "bpmn_resource": row.bpmn_resource,
                 "resources": dict(row.resources), "start_form": describe(found.start_form, {})}

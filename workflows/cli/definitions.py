@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from engine.camunda.bindings import FILENAMES as BINDINGS_FILES
+from engine.camunda.translations import DEFAULT_LANGUAGE, LANGUAGES
 from engine.errors import DefinitionRefused
 
 from .root import echo_json, engine_errors, fail, json_arg, main, make_engine
@@ -137,12 +138,14 @@ def decisions(key: str | None) -> None:
 @click.argument("key")
 @click.option("--version", type=int, default=None, help="default: the latest")
 @click.option("--resource", default=None, help="print this file of the version, as deployed")
+@click.option("--language", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE,
+              show_default=True, help="the language of the start form's labels")
 @engine_errors
-def definition(key: str, version: int | None, resource: str | None) -> None:
+def definition(key: str, version: int | None, resource: str | None, language: str) -> None:
     """One version of process KEY as JSON (its files and start form), or one of its files."""
     from engine.camunda.form_input import describe
 
-    found = make_engine().definition_version(key, version)
+    found = make_engine().definition_version(key, version, language=language)
     row = found.definition
     if resource is not None:
         if resource not in row.resources:
