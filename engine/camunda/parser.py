@@ -23,9 +23,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
-    CamundaEndEventParser,
     CamundaEventDefinitionParser,
-    CamundaIntermediateThrowEventParser,
 )
 from SpiffWorkflow.camunda.parser.task_spec import (
     CAMUNDA_MODEL_NS,
@@ -48,6 +46,7 @@ from .activities import (
     narrow,
 )
 from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
+from .event_mappings import CamundaCatchEvent, CatchEventParser, EndEventParser, ThrowEventParser
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
 from .listeners import parse_listeners
 from .mappings import parse_mappings
@@ -150,9 +149,9 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("boundaryEvent"): ERROR_BOUNDARY_EVENT,
         full_tag("startEvent"): ERROR_START_EVENT,
-        full_tag("endEvent"): (CamundaEndEventParser, CamundaEndEvent),
-        full_tag("intermediateThrowEvent"): (CamundaIntermediateThrowEventParser,
-                                             CamundaThrowEvent),
+        full_tag("endEvent"): (EndEventParser, CamundaEndEvent),
+        full_tag("intermediateThrowEvent"): (ThrowEventParser, CamundaThrowEvent),
+        full_tag("intermediateCatchEvent"): (CatchEventParser, CamundaCatchEvent),
         full_tag("exclusiveGateway"): (GatewayParser, RecordingExclusiveGateway),
         full_tag("inclusiveGateway"): (GatewayParser, RecordingInclusiveGateway),
     }

@@ -29,6 +29,7 @@ from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
 from .activities import CONVERTERS as ACTIVITY_CONVERTERS
 from .error_variables import CONVERTERS as ERROR_VARIABLE_CONVERTERS
+from .event_mappings import CONVERTERS as EVENT_MAPPING_CONVERTERS
 from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
@@ -73,6 +74,7 @@ def serializer() -> BpmnWorkflowSerializer:
         config[ServiceTaskSpec] = ServiceTaskConverter
         config.update(ACTIVITY_CONVERTERS)
         config.update(ERROR_VARIABLE_CONVERTERS)
+        config.update(EVENT_MAPPING_CONVERTERS)
         registry = BpmnWorkflowSerializer.configure(config)
         registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
         current = _local.serializer = BpmnWorkflowSerializer(registry)

@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
 
 from .event_subprocess import ScopeEndMixin
 from .host import Host
+from .mappings import InputOutputMixin
 
 UNCAUGHT_ERROR = "error_end_uncaught"
 UNCAUGHT_ESCALATION = "escalation_uncaught"
@@ -53,13 +54,14 @@ class RecordingThrowMixin:
         return result
 
 
-class CamundaEndEvent(ScopeEndMixin, RecordingThrowMixin, EndEvent):
+class CamundaEndEvent(InputOutputMixin, ScopeEndMixin, RecordingThrowMixin, EndEvent):
     """An end event; an uncaught error or escalation it throws is put in the history, and
     the last one of a scope ends the scope's event subprocesses that have not started."""
 
 
-class CamundaThrowEvent(RecordingThrowMixin, IntermediateThrowEvent):
-    """An intermediate throw event; an uncaught escalation is put in the history."""
+class CamundaThrowEvent(InputOutputMixin, RecordingThrowMixin, IntermediateThrowEvent):
+    """An intermediate throw event; an uncaught escalation is put in the history. Both
+    apply their `camunda:inputOutput` (`engine.camunda.event_mappings`)."""
 
 
 CONVERTERS: dict[type, type] = {

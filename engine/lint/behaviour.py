@@ -11,7 +11,8 @@ a running case:
 * ``engine.camunda.multiinstance`` reads only ``loopCardinality`` or
   ``camunda:collection``/``camunda:elementVariable``; BPMN data references are
   refused and so is a loop with neither source or with both.
-* ``engine.camunda.mappings`` applies ``camunda:inputOutput`` on activities only and
+* ``engine.camunda.mappings`` applies ``camunda:inputOutput`` on activities, intermediate
+  events and end events only (``engine.camunda.event_mappings``), and
   ``camunda:in``/``camunda:out`` on call activities only (``local`` included).
 * SpiffWorkflow connects every start event of a process to one workflow start,
   so a none start beside a message/timer start fires as well.
@@ -148,6 +149,10 @@ def _multi_instance(root: etree._Element, report: Report) -> None:
             )
 
 
+MAPPED_EVENTS = frozenset({"intermediateThrowEvent", "intermediateCatchEvent", "endEvent"})
+"""Events whose camunda:inputOutput ciiflow applies, as Camunda 7 does."""
+
+
 def _activity(extension: etree._Element) -> etree._Element | None:
     """The BPMN element whose extensionElements hold a camunda: element directly."""
     holder = extension.getparent()
@@ -162,6 +167,8 @@ def _mappings(root: etree._Element, report: Report) -> None:
         if element is None or not isinstance(element.tag, str):
             continue
         _, local = split(element.tag)
+        if local in MAPPED_EVENTS:
+            continue  # applied as Camunda does (engine.camunda.event_mappings)
         if local in EVENTS or local == "receiveTask":
             label = local
         elif element.tag == _SUBPROCESS and element.get("triggeredByEvent") == "true":
@@ -171,8 +178,8 @@ def _mappings(root: etree._Element, report: Report) -> None:
         report.warning(
             element.get("id"),
             f"camunda:inputOutput is not applied on this element (a {label}); ciiflow "
-            "applies input/output parameters on tasks, subprocesses and call activities "
-            "only; remove it or move it to an activity",
+            "applies input/output parameters on tasks, subprocesses, call activities, "
+            "intermediate events and end events only; remove it or move it to an activity",
         )
     for kind in ("in", "out"):
         for mapping in root.iter(tag(CAMUNDA, kind)):

@@ -129,7 +129,32 @@ def error_variables_event_subprocess() -> str:
                        roots=ERRORS)
 
 
+def _io(inputs: dict[str, str], outputs: dict[str, str]) -> str:
+    rows = [f'<camunda:inputParameter name="{k}">{v}</camunda:inputParameter>'
+            for k, v in inputs.items()]
+    rows += [f'<camunda:outputParameter name="{k}">{v}</camunda:outputParameter>'
+             for k, v in outputs.items()]
+    return "<camunda:inputOutput>\n  " + "\n  ".join(rows) + "\n</camunda:inputOutput>"
+
+
+def event_io() -> str:
+    """Input/output mappings on a throw event, a timer catch event and an end event."""
+    throw = El("intermediateThrowEvent", "Event_Announce", "Announce",
+               ext=_io({"label": "Case ${caseNumber}"}, {"announced": "${label}"}))
+    wait = El("intermediateCatchEvent", "Event_Wait", "One hour",
+              ext=_io({"waitedFor": "${caseNumber}"}, {"reminded": "${waitedFor}-late"}),
+              tail='<bpmn:timerEventDefinition id="TimerEventDefinition_1">\n'
+                   '  <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H'
+                   '</bpmn:timeDuration>\n</bpmn:timerEventDefinition>')
+    end = El("endEvent", "Event_Done", "Done",
+             ext=_io({"closing": "closed ${caseNumber}"}, {"closedAs": "${closing}"}))
+    return definitions("event_io", [_start(), throw, _user("Check", "Check"), wait, end],
+                       _chain("StartEvent_1", "Event_Announce", "Check", "Event_Wait",
+                              "Event_Done"))
+
+
 CORPUS: dict[str, Callable[[], str]] = {
+    "event_io.bpmn": event_io,
     "error_variables_event_subprocess.bpmn": error_variables_event_subprocess,
     "call_local.bpmn": call_local,
     "listeners.bpmn": listeners,

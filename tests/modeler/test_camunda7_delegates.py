@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import DefinitionRefused, Engine
+from engine import DefinitionRefused, Engine, ManualClock
 from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
 from engine.runtime.external import complete, fetch_and_lock
 from tests.modeler.conftest import FILES, Case, corpus
@@ -179,3 +179,20 @@ def test_error_variables_are_set_on_an_event_subprocess_error_start(case: Case) 
     data = case.engine.task_data(ask.id)
     # an error end event carries a code and no message
     assert (data["errorCode"], data["errorMessage"]) == ("INCOMPLETE", None)
+
+
+def test_event_io_mappings_apply_on_throw_catch_and_end_events(case: Case,
+                                                              clock: ManualClock) -> None:
+    case.deploy("event_io.bpmn")
+    iid = case.engine.start("event_io", "IO-1", {"caseNumber": 7}).instance.id
+    check = case.only(iid, "Check")
+    data = case.engine.task_data(check.id)
+    # the throw event's input was local to it; its output flows on
+    assert data["announced"] == "Case 7" and "label" not in data
+    case.complete(check)
+    clock.advance(hours=1, seconds=1)
+    case.engine.run_due_timers()
+    assert case.engine.instance(iid).status == "completed"
+    after = case.engine.workflow_data(iid)
+    assert (after["reminded"], after["closedAs"]) == ("7-late", "closed 7")
+    assert "waitedFor" not in after and "closing" not in after
