@@ -2,9 +2,9 @@
 
 Nothing may be dropped silently: a ``camunda:`` attribute or element is either
 used by ciiflow (SUPPORTED_*), harmless Modeler metadata (HARMLESS, no
-finding), code we never run (listeners, scripts, connectors: an error), or
-ignored (everything else, a warning that names it so the owner knows it has no
-effect).
+finding), code we never run (scripts, connectors, listeners not bound in the
+bundle's bindings.yaml or on events ciiflow does not mark: an error), or ignored
+(everything else, a warning that names it so the owner knows it has no effect).
 """
 
 from __future__ import annotations
