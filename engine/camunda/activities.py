@@ -22,6 +22,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
+from .conditional import CONVERTERS as CONDITIONAL_CONVERTERS
 from .event_subprocess import CONVERTERS as EVENT_SUBPROCESS_CONVERTERS
 from .gateways import CONVERTERS as GATEWAY_CONVERTERS
 from .mappings import CallActivityMappingMixin, InputOutputMixin, SubprocessInputOutputMixin
@@ -73,6 +74,7 @@ CONVERTERS: dict[type, type] = {
 CONVERTERS.update(EVENT_CONVERTERS)
 CONVERTERS.update(GATEWAY_CONVERTERS)
 CONVERTERS.update(EVENT_SUBPROCESS_CONVERTERS)
+CONVERTERS.update(CONDITIONAL_CONVERTERS)
 
 
 def narrow(task: Any, spec_class: type) -> Any:

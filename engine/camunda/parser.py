@@ -45,6 +45,7 @@ from .activities import (
     CamundaUserTask,
     narrow,
 )
+from .conditional import with_conditions
 from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
 from .event_mappings import CamundaCatchEvent, CatchEventParser, EndEventParser, ThrowEventParser
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
@@ -147,11 +148,12 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("subProcess"): (CamundaSubProcessParser, CamundaSubProcess),
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
-        full_tag("boundaryEvent"): ERROR_BOUNDARY_EVENT,
+        full_tag("boundaryEvent"): with_conditions(ERROR_BOUNDARY_EVENT),
         full_tag("startEvent"): ERROR_START_EVENT,
         full_tag("endEvent"): (EndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (ThrowEventParser, CamundaThrowEvent),
-        full_tag("intermediateCatchEvent"): (CatchEventParser, CamundaCatchEvent),
+        full_tag("intermediateCatchEvent"): with_conditions((CatchEventParser,
+                                                              CamundaCatchEvent)),
         full_tag("exclusiveGateway"): (GatewayParser, RecordingExclusiveGateway),
         full_tag("inclusiveGateway"): (GatewayParser, RecordingInclusiveGateway),
     }

@@ -58,6 +58,7 @@ def _top_start_events(process: etree._Element) -> list[etree._Element]:
 def check_behaviour(root: etree._Element, report: Report) -> None:
     """Report each construct of one file that would run differently than drawn."""
     _event_subprocesses(root, report)
+    _conditional_events(root, report)
     _multi_instance(root, report)
     _mappings(root, report)
     for process in root.iter(_PROCESS):
@@ -115,6 +116,42 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
                 f"event subprocesses in a {where} are supported with a {ran} start only "
                 "(SpiffWorkflow 3.2 would run this one as non-interrupting or never); "
                 "set isInterrupting=false or use a boundary event",
+            )
+
+
+_VARIABLE_EVENTS = ("create", "update", "delete")
+
+
+def _conditional_events(root: etree._Element, report: Report) -> None:
+    """``engine.camunda.conditional`` runs conditional intermediate catch and boundary
+    events; conditional start events are refused by name."""
+    for definition in root.iter(tag(BPMN, "conditionalEventDefinition")):
+        event = definition.getparent()
+        if event is None:
+            continue
+        if event.tag == _START:
+            report.error(
+                event.get("id"),
+                "conditional start events are not supported (ciiflow re-evaluates conditions "
+                "of intermediate catch and boundary events only); start with a message or "
+                "a timer, or wait with a conditional intermediate catch event",
+            )
+            continue
+        events = [e.strip() for e in (definition.get(tag(CAMUNDA, "variableEvents")) or "")
+                  .split(",") if e.strip()]
+        unknown = [e for e in events if e not in _VARIABLE_EVENTS]
+        if unknown:
+            report.error(
+                event.get("id"),
+                f"camunda:variableEvents {unknown[0]!r} is not a variable event; use "
+                "create, update and/or delete, comma separated",
+            )
+        if event.tag == tag(BPMN, "boundaryEvent") and event.get("cancelActivity") == "false":
+            report.warning(
+                event.get("id"),
+                "this non-interrupting conditional boundary event fires once per run of "
+                f"{event.get('attachedToRef')!r} (Camunda 7 fires it again at each variable "
+                "change that satisfies the condition)",
             )
 
 

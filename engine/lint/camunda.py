@@ -24,7 +24,7 @@ SUPPORTED_ATTRIBUTES = frozenset(
     calledElementBinding calledElementVersion calledElementVersionTag calledElementTenantId
     decisionRef decisionRefBinding decisionRefVersion decisionRefVersionTag decisionRefTenantId
     resultVariable mapDecisionResult type topic class delegateExpression expression
-    collection elementVariable variableName
+    collection elementVariable variableName variableEvents
     inputVariable
     """.split()
 )

@@ -31,6 +31,7 @@ EVENT_DEFINITIONS = frozenset(
     """
     messageEventDefinition signalEventDefinition timerEventDefinition cancelEventDefinition
     errorEventDefinition escalationEventDefinition terminateEventDefinition
+    conditionalEventDefinition
     """.split()
 )
 STRUCTURE = frozenset(
@@ -56,9 +57,6 @@ UNSUPPORTED = {
     "complexGateway": "use exclusive or inclusive gateways",
     "compensateEventDefinition": "compensation is not run by ciiflow",
     "linkEventDefinition": "draw the sequence flow instead of a link event",
-    "conditionalEventDefinition": (
-        "ciiflow does not re-evaluate a waiting condition when case data changes; wait for "
-        "a message or a user task, or test the data with a gateway"),
     "import": "everything a file needs must be in the deployed bundle",
     "choreography": "choreographies are not executable",
     "choreographyTask": "choreographies are not executable",

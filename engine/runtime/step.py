@@ -31,6 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine import calendar as calendar_module
 from engine import clock as clock_module
 from engine.calendar import Calendars
+from engine.camunda.conditional import refresh_conditions
 from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.camunda.host import Host
 from engine.camunda.serializer import SpecCache, dump_state, load_state
@@ -112,11 +113,12 @@ class StepHost(Host):
 
 
 def run_engine(wf: BpmnWorkflow) -> None:
-    """Run every automatic task, due timer and pending BPMN error until the workflow waits."""
+    """Run every automatic task, due timer, pending BPMN error and conditional event whose
+    condition now holds, until the workflow waits."""
     wf.do_engine_steps()
     wf.refresh_timers()
     wf.do_engine_steps()
-    while throw_pending_errors(wf):
+    while throw_pending_errors(wf) or refresh_conditions(wf):
         wf.do_engine_steps()
 
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
+from engine.camunda.conditional import refresh_conditions
 from engine.errors import ConcurrentUpdate
 from engine.store.leases import claim_due_timers, release_timers
 from engine.store.models import Instance
@@ -59,6 +60,8 @@ class FixedClock:
 def fire_timers(wf: BpmnWorkflow) -> None:
     wf.refresh_timers()
     wf.do_engine_steps()
+    while refresh_conditions(wf):  # what the timer's path set may satisfy a condition
+        wf.do_engine_steps()
 
 
 def timer_lease() -> timedelta:

@@ -105,23 +105,24 @@ def test_fixed_message_name_is_not_refused() -> None:
     assert not _findings(data, "error")
 
 
-def test_conditional_events_are_refused_by_name() -> None:
-    """A waiting condition is never re-evaluated when case data changes: refuse, not wait."""
+def test_conditional_start_events_are_refused_by_name() -> None:
+    """Conditional catch and boundary events run (engine.camunda.conditional); a
+    conditional start event is refused, not left waiting."""
     from engine.lint import lint
     from tests.support.bpmn import Flow, Node, document, user_task
 
+    condition = ('<bpmn:conditionalEventDefinition><bpmn:condition '
+                 'xsi:type="bpmn:tFormalExpression">${approved == true}</bpmn:condition>'
+                 "</bpmn:conditionalEventDefinition>")
     xml = document("conditional", [
-        Node("start_event", "startEvent"),
-        Node("wait_approved", "intermediateCatchEvent", inner=(
-            '<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">'
-            "${approved == true}</bpmn:condition></bpmn:conditionalEventDefinition>")),
+        Node("start_event", "startEvent", inner=condition),
+        Node("wait_approved", "intermediateCatchEvent", inner=condition),
         user_task("after_task", "oai"), Node("done_end", "endEvent"),
     ], [Flow("start_event", "wait_approved"), Flow("wait_approved", "after_task"),
         Flow("after_task", "done_end")])
     errors = [f for f in lint({"c.bpmn": xml}) if f.severity == "error"]
-    assert [f.element_id for f in errors] == ["wait_approved"]
-    assert "conditionalEventDefinition" in errors[0].message
-    assert "re-evaluate" in errors[0].message
+    assert [f.element_id for f in errors] == ["start_event"]
+    assert "conditional start events are not supported" in errors[0].message
 
 
 def test_a_pinned_decision_version_is_named_as_deployment_binding() -> None:

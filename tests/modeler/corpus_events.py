@@ -1,4 +1,5 @@
-"""Modeler corpus files with interrupting event subprocesses, one per start-event kind.
+"""Modeler corpus files with interrupting event subprocesses (one per start-event kind)
+and conditional events.
 
 Written by `python -m tests.modeler.corpus` with the rest of the corpus. Each process
 has work in progress (user tasks, some in an embedded subprocess) when the event
@@ -115,7 +116,59 @@ def esp_embedded() -> str:
     return definitions("esp_embedded", nodes, flows)
 
 
+def _condition(n: int, expression: str, **camunda: str) -> str:
+    attrs = "".join(f' camunda:{k}="{v}"' for k, v in camunda.items())
+    return (f'<bpmn:conditionalEventDefinition id="ConditionalEventDefinition_{n}"{attrs}>\n'
+            f'  <bpmn:condition xsi:type="bpmn:tFormalExpression">{expression}'
+            "</bpmn:condition>\n</bpmn:conditionalEventDefinition>")
+
+
+def cond_catch() -> str:
+    """Send_Decision waits until the amount is over 100, looked at when `approved` changes."""
+    wait = El("intermediateCatchEvent", "Wait_Approved", "Approved and over 100",
+              tail=_condition(1, "${amount &gt; 100}", variableName="approved"))
+    nodes, flows = _fork("Approve", "Wait_Approved")
+    nodes += [user("Approve", "Approve", candidateGroups="lead"),
+              user("Confirm", "Confirm", candidateGroups="lead"), wait,
+              user("Send_Decision", "Send decision", candidateGroups="oai")]
+    flows = [f for f in flows if f.source not in ("Approve", "Wait_Approved")]
+    flows += [Fl("Flow_C1", "Approve", "Confirm"), Fl("Flow_C2", "Confirm", "Gateway_Join"),
+              Fl("Flow_C3", "Wait_Approved", "Send_Decision"),
+              Fl("Flow_C4", "Send_Decision", "Gateway_Join")]
+    return definitions("cond_catch", nodes, flows)
+
+
+def cond_boundary() -> str:
+    """Review is interrupted when the case is withdrawn (Close_File takes its place, merged
+    before the join); an update of `urgent` to true notifies beside it."""
+    withdrawn = El("boundaryEvent", "On_Withdrawn", "Withdrawn", {"attachedToRef": "Review"},
+                   tail=_condition(1, "${withdrawn}"))
+    urgent = El("boundaryEvent", "On_Urgent", "Urgent",
+                {"cancelActivity": "false", "attachedToRef": "Review"},
+                tail=_condition(2, "${urgent}", variableName="urgent",
+                                variableEvents="update"))
+    nodes, flows = _fork("Review", "Update_Case")
+    nodes += [user("Review", "Review", candidateGroups="sas"),
+              user("Update_Case", "Update case", candidateGroups="oai"),
+              user("Update_Again", "Update again", candidateGroups="oai"),
+              withdrawn, urgent,
+              user("Close_File", "Close file", candidateGroups="lead"),
+              El("exclusiveGateway", "Gateway_Merge"),
+              user("Notify_Urgent", "Notify urgent", candidateGroups="lead"),
+              end("Event_Notified")]
+    flows = [f for f in flows if f.source not in ("Update_Case", "Review")]
+    flows += [Fl("Flow_R1", "Review", "Gateway_Merge"),
+              Fl("Flow_R2", "Gateway_Merge", "Gateway_Join"),
+              Fl("Flow_U1", "Update_Case", "Update_Again"),
+              Fl("Flow_U2", "Update_Again", "Gateway_Join"),
+              *chain("On_Withdrawn", "Close_File", "Gateway_Merge", prefix="Flow_W"),
+              *chain("On_Urgent", "Notify_Urgent", "Event_Notified", prefix="Flow_N")]
+    return definitions("cond_boundary", nodes, flows)
+
+
 CORPUS: dict[str, Callable[[], str]] = {
+    "cond_catch.bpmn": cond_catch,
+    "cond_boundary.bpmn": cond_boundary,
     "esp_message.bpmn": esp_message,
     "esp_timer.bpmn": esp_timer,
     "esp_escalation.bpmn": esp_escalation,

@@ -1,0 +1,162 @@
+"""Conditional events (intermediate catch, boundary), as Camunda 7 evaluates them.
+
+SpiffWorkflow 3.2 evaluates a waiting condition against the data its own token carried
+when it arrived, and only when a task of the same (sub)workflow completes, so a
+condition on a variable set elsewhere in the case never became true. Camunda 7
+evaluates it against the case's variables: when the event is reached (an intermediate
+catch passes at once if the condition holds; a boundary event fires as its activity
+starts) and whenever variables change afterwards, with two filters:
+
+* `camunda:variableName`: only a change of that variable counts;
+* `camunda:variableEvents` (`create`, `update`, `delete`, comma separated): only those
+  kinds of change of it count.
+
+`CamundaConditionalEventDefinition` evaluates the condition against the case's
+variables as of now, and remembers a digest of what it watched, so a re-evaluation
+without a change in them never fires (nor loops). `refresh_conditions` re-evaluates
+every waiting conditional event of a workflow; the runtime calls it after every step
+(`engine.runtime.step.run_engine`), so a change anywhere in the case is seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+from .namespaces import CAMUNDA, tag
+
+VARIABLE_EVENTS = ("create", "update", "delete")
+_SEEN = "condition_seen"
+_CURRENT = TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's variables as of now: the data of every token of the case (the process
+    and its subprocesses), the most recently changed last."""
+    top = workflow.top_workflow
+    tasks = [t for wf in (top, *top.subprocesses.values())
+             for t in TaskIterator(wf.task_tree, state=_CURRENT)]
+    data: dict[str, Any] = dict(top.data)
+    for task in sorted(tasks, key=lambda t: t.last_state_change):
+        data.update(task.data)
+    return data
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class CamundaConditionalEventDefinition(ConditionalEventDefinition):
+    """A condition on the case's variables, with Camunda's variable filters."""
+
+    def __init__(self, expression: str, variable_name: str | None = None,
+                 variable_events: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(expression, **kwargs)
+        self.variable_name = variable_name
+        self.variable_events = tuple(variable_events)
+
+    def _watched(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self.variable_name is None:
+            return {"present": True, "digest": _digest(data)}
+        present = self.variable_name in data
+        return {"present": present,
+                "digest": _digest(data.get(self.variable_name)) if present else None}
+
+    def _changed(self, before: dict[str, Any] | None, now: dict[str, Any]) -> bool:
+        if before is None:
+            return True  # the event was just reached: Camunda evaluates the condition once
+        if before == now:
+            return False
+        if self.variable_name is None or not self.variable_events:
+            return True
+        if not before["present"]:
+            kind = "create"
+        elif not now["present"]:
+            kind = "delete"
+        else:
+            kind = "update"
+        return kind in self.variable_events
+
+    def has_fired(self, my_task: Any) -> bool:
+        if my_task._get_internal_data("has_fired", False):
+            return True
+        data = case_data(my_task.workflow)
+        now = self._watched(data)
+        changed = self._changed(my_task.internal_data.get(_SEEN), now)
+        my_task.internal_data[_SEEN] = now
+        if not changed:
+            return False
+        fired = bool(my_task.workflow.script_engine.evaluate(
+            my_task, self.expression, external_context=data))
+        if fired:
+            my_task._set_internal_data(has_fired=True)
+            my_task.data.update(data)  # the flow after the event goes on with the case's data
+        return fired
+
+    def reset(self, my_task: Any) -> None:
+        my_task.internal_data.pop(_SEEN, None)
+        my_task.internal_data.pop("has_fired", None)
+        super().reset(my_task)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ConditionalEventDefinition) and \
+            getattr(other, "expression", None) == self.expression
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def refresh_conditions(wf: BpmnWorkflow) -> bool:
+    """Re-evaluate every waiting conditional event of the case; True if one fired."""
+    fired = False
+    for task in list(wf.event_manager.tasks.values()):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, CamundaConditionalEventDefinition) and \
+                task.state == TaskState.WAITING:
+            task.task_spec._update(task)
+            fired = fired or task.state == TaskState.READY
+    return fired
+
+
+class ConditionalParserMixin:
+    """For a Camunda event parser: conditional definitions with Camunda's filters."""
+
+    def parse_conditional_event(self, event: Any) -> CamundaConditionalEventDefinition:
+        plain = super().parse_conditional_event(event)  # type: ignore[misc]
+        events = (event.get(tag(CAMUNDA, "variableEvents")) or "").split(",")
+        return CamundaConditionalEventDefinition(
+            plain.expression, event.get(tag(CAMUNDA, "variableName")) or None,
+            tuple(e.strip() for e in events if e.strip()), description=plain.description)
+
+
+def with_conditions(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
+    """The (parser, spec class) pair of an event, its parser reading conditions as Camunda."""
+    parser, spec = parser_and_spec
+    return type(f"Conditional{parser.__name__}", (ConditionalParserMixin, parser), {}), spec
+
+
+class ConditionalEventDefinitionConverter(TimerConditionalEventDefinitionConverter):
+    """Stores the two filters beside the expression (the library keeps the expression)."""
+
+    def to_dict(self, event_definition: Any) -> dict[str, Any]:
+        dct = super().to_dict(event_definition)
+        dct.update(variable_name=event_definition.variable_name,
+                   variable_events=list(event_definition.variable_events))
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> Any:
+        dct["variable_events"] = tuple(dct.get("variable_events", ()))
+        return super().from_dict(dct)
+
+
+CONVERTERS: dict[type, type] = {
+    CamundaConditionalEventDefinition: ConditionalEventDefinitionConverter}
+"""Registered by `engine.camunda.serializer.serializer()` (through `activities.CONVERTERS`)."""
