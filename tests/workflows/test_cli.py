@@ -137,7 +137,9 @@ def test_incidents_list_and_retry(cli: CliRunner, engine) -> None:  # noqa: ANN0
 
     listed = cli.invoke(main, ["incidents"])
     assert listed.exit_code == 0
-    assert listed.output.split()[:2] == [str(incident_id), "open"]
+    header, row = listed.output.splitlines()[:2]
+    assert header.split() == ["ID", "STATUS", "OPENED", "INSTANCE", "ACTIVITY", "MESSAGE"]
+    assert row.split()[:2] == [str(incident_id), "open"]
     assert started.instance.id in listed.output and "decision_gateway" in listed.output
     assert cli.invoke(main, ["incidents", "--instance", "other"]).output.strip() == (
         "no open incident")
@@ -153,7 +155,7 @@ def test_incidents_list_and_retry(cli: CliRunner, engine) -> None:  # noqa: ANN0
     assert engine.instance(started.instance.id).status == "running"
     assert cli.invoke(main, ["incidents"]).output.strip() == "no open incident"
     resolved = cli.invoke(main, ["incidents", "--status", "resolved"]).output
-    assert resolved.split()[:2] == [str(incident_id), "resolved"]
+    assert resolved.splitlines()[1].split()[:2] == [str(incident_id), "resolved"]
     again = cli.invoke(main, ["retry", str(incident_id), "--actor", "coord"])
     assert again.exit_code == 1 and f"error: incident {incident_id} is resolved" in again.output
 

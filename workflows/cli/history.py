@@ -14,6 +14,10 @@ from engine import Caller
 from engine.service.history import HistoryEntry
 
 from .root import echo_json, engine_errors, main, make_engine
+from .table import Column, echo_table
+
+_COLUMNS = (Column("SEQ", 5, right=True), Column("AT", 25), Column("KIND", 24),
+            Column("ACTOR", 24), Column("ELEMENT", 40), Column("DETAIL"))
 
 DETAIL_WIDTH = 70
 
@@ -62,13 +66,9 @@ def history(instance_id: str, kinds: tuple[str, ...], newest: bool, limit: int, 
     if as_json:
         echo_json(page.map(_json))
         return
-    if not page.items:
-        click.echo("no history row" + (f" of kind {', '.join(kinds)}" if kinds else "")
-                   + (f" from offset {offset}" if offset else ""))
-        return
-    click.echo(f"{'SEQ':>5}  {'AT':<25}  {'KIND':<24}  {'ACTOR':<24}  {'ELEMENT':<40}  DETAIL")
-    for e in page.items:
-        click.echo(f"{e.seq:>5}  {e.at.isoformat():<25}  {e.kind:<24}  {e.actor or '-':<24}  "
-                   f"{_element(e):<40}  {_detail(e)}")
-    if page.has_more:
-        click.echo(f"… more: --offset {offset + limit}")
+    echo_table(_COLUMNS, (
+        (str(e.seq), e.at.isoformat(), e.kind, e.actor or "-", _element(e), _detail(e))
+        for e in page.items),
+        empty="no history row" + (f" of kind {', '.join(kinds)}" if kinds else "")
+        + (f" from offset {offset}" if offset else ""),
+        next_offset=offset + limit if page.has_more else None)

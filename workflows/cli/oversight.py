@@ -15,6 +15,7 @@ from engine.service.oversight import StuckCase
 from workflows.schemas.operations import REASONS
 
 from .root import engine_errors, fail, json_arg, main, make_engine
+from .table import Column, echo_table
 
 
 def _duration(text: str, option: str = "--older-than") -> timedelta:
@@ -29,15 +30,11 @@ def _duration(text: str, option: str = "--older-than") -> timedelta:
         raise click.BadParameter(" ".join(exc.messages), param_hint=option) from None
 
 
-#: the stuck table: heading, width (None: the rest of the line)
-_STUCK_COLUMNS = (("REASON", 20), ("SINCE", 16), ("WAITING", 8), ("INSTANCE", 36),
-                  ("PROCESS", 16), ("ACTIVITY", 36), ("GROUPS", 24), ("WHY", None))
-
-
-def _stuck_line(values: tuple[str, ...]) -> str:
-    cells = [v if width is None else f"{v:<{width}}"
-             for v, (_, width) in zip(values, _STUCK_COLUMNS, strict=True)]
-    return "  ".join(cells).rstrip()
+_STUCK_COLUMNS = (Column("REASON", 20), Column("SINCE", 16), Column("WAITING", 8),
+                  Column("INSTANCE", 36), Column("PROCESS", 16), Column("ACTIVITY", 36),
+                  Column("GROUPS", 24), Column("WHY"))
+_INCIDENT_COLUMNS = (Column("ID", 6, right=True), Column("STATUS", 8), Column("OPENED", 32),
+                     Column("INSTANCE", 36), Column("ACTIVITY", 24), Column("MESSAGE"))
 
 
 def _activity(row: StuckCase) -> str:
@@ -74,17 +71,11 @@ def stuck(older_than: str, idle_after: str | None, reason: str | None, activity:
         institution=institution, process=process,
         idle_after=_duration(idle_after, "--idle-after") if idle_after else None,
         limit=limit, offset=offset)
-    if not page.items:
-        click.echo("no stuck case")
-        return
-    click.echo(_stuck_line(tuple(heading for heading, _ in _STUCK_COLUMNS)))
-    for r in page.items:
-        click.echo(_stuck_line((
-            r.reason, r.since.strftime("%Y-%m-%d %H:%M"), _days(r.waiting_seconds),
-            r.instance_id, r.process_key, _activity(r), f"[{','.join(r.groups)}]",
-            r.message)))
-    if page.has_more:
-        click.echo(f"… more: --offset {offset + limit}")
+    echo_table(_STUCK_COLUMNS, (
+        (r.reason, r.since.strftime("%Y-%m-%d %H:%M"), _days(r.waiting_seconds),
+         r.instance_id, r.process_key, _activity(r), f"[{','.join(r.groups)}]", r.message)
+        for r in page.items), empty="no stuck case",
+        next_offset=offset + limit if page.has_more else None)
 
 
 def _days(seconds: int) -> str:
@@ -106,14 +97,11 @@ def incidents(status: str, instance_id: str | None, activity: str | None, limit:
     page = make_engine().incidents(status=None if status == "all" else status,
                                    instance_id=instance_id, activity=activity,
                                    limit=limit, offset=offset)
-    if not page.items:
-        click.echo(f"no {'' if status == 'all' else status + ' '}incident")
-        return
-    for i in page.items:
-        click.echo(f"{i.id:>6}  {i.status:<8}  {i.opened_at.isoformat()}  {i.instance_id}  "
-                   f"{i.activity_id or '-'}  {i.message.splitlines()[0] if i.message else ''}")
-    if page.has_more:
-        click.echo(f"… more: --offset {offset + limit}")
+    echo_table(_INCIDENT_COLUMNS, (
+        (str(i.id), i.status, i.opened_at.isoformat(), i.instance_id, i.activity_id or "-",
+         i.message.splitlines()[0] if i.message else "") for i in page.items),
+        empty=f"no {'' if status == 'all' else status + ' '}incident",
+        next_offset=offset + limit if page.has_more else None)
 
 
 @main.command()
