@@ -63,3 +63,12 @@ def test_boundary_condition_is_quiet_when_nothing_satisfies_it(case: Case) -> No
     case.complete(case.only(iid, "Review"))
     assert case.engine.instance(iid).status == "completed"
     assert [a for a, _ in case.rows(iid)] == ["Review", "Update_Again", "Update_Case"]
+
+
+def test_a_condition_on_an_unknown_variable_is_an_incident_naming_it(case: Case) -> None:
+    case.deploy("cond_catch.bpmn")
+    outcome = case.engine.start("cond_catch", "C-3", {"approved": False})
+    assert outcome.incident is not None
+    assert "'amount'" in outcome.incident.message and "${amount > 100}" in \
+        outcome.incident.message
+    assert case.engine.instance(outcome.instance.id).status == "incident"
