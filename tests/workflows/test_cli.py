@@ -38,7 +38,8 @@ def test_tokens_deploy_start_complete_stuck(cli: CliRunner, db, tmp_path: Path) 
                                             "person_ref": "x"})])
     assert started.exit_code == 0 and started.output.split()[1] == "running"
     listed = cli.invoke(main, ["tasks", "--group", "cii-team-bas-valais"])
-    task_id = listed.output.split()[0]
+    assert listed.output.split()[:2] == ["TASK", "ACTIVITY"]
+    task_id = listed.output.splitlines()[1].split()[0]
     bad = cli.invoke(main, ["complete", task_id, "--data", '{"service": 1}', "--actor", "t"])
     assert bad.exit_code == 1
     done = cli.invoke(main, ["complete", task_id, "--data", '{"service": "tro"}',

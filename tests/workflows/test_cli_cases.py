@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ from workflows.cli import main
 def cli(db, db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:  # noqa: ANN001
     monkeypatch.setenv("CIIFLOW_DATABASE_URL", db_url)
     return CliRunner()
+
+
+def _row(table: str, first: str) -> list[str]:
+    """The cells of the table row starting with `first` (cells are two spaces apart)."""
+    lines = table.splitlines()
+    assert lines[0].startswith("TASK"), table
+    return next(re.split(r"\s{2,}", line) for line in lines if line.startswith(first))
 
 
 def run(cli: CliRunner, *args: str) -> Result:
@@ -47,7 +55,7 @@ def test_complete_refuses_a_task_claimed_by_another_principal(
     assert claimed.exit_code == 0 and "claimed by other" in claimed.output
     refused = run(cli, "complete", task_id, "--data", '{"service": "tro"}', "--actor", "team")
     assert refused.exit_code == 1 and "claimed by other" in refused.output
-    assert "claimed by other" in run(cli, "tasks").output  # still ready, still held
+    assert _row(run(cli, "tasks").output, task_id)[5] == "other"  # still ready, still held
     taken = run(cli, "claim", task_id, "--actor", "team")
     assert taken.exit_code == 1 and "claimed by other" in taken.output
     done = run(cli, "complete", task_id, "--data", '{"service": "tro"}', "--actor", "other")
@@ -70,7 +78,7 @@ def test_cases_are_listed_read_and_their_reads_logged(
     instance_id, task_id = started
     listed = run(cli, "instances", "--process", "cii_mini")
     assert listed.exit_code == 0 and instance_id in listed.output and "c-1" in listed.output
-    assert run(cli, "instances", "--status", "completed").output == ""
+    assert run(cli, "cases", "--status", "completed").output == "no case\n"
     shown = run(cli, "case", instance_id, "--actor", "coordinator-anna")
     body = json.loads(shown.output)
     assert body["status"] == "running" and body["data"]["region"] == "valais-central"
@@ -118,7 +126,7 @@ def test_release_then_another_principal_claims(
     released = run(cli, "release", task_id, "--reason", "wrong desk", "--actor", "anna")
     assert released.exit_code == 0, released.output
     assert released.output.split() == [task_id, "released"]
-    assert "claimed by" not in run(cli, "tasks").output
+    assert _row(run(cli, "tasks").output, task_id)[5] == "-"
     taken = run(cli, "claim", task_id, "--actor", "team")
     assert taken.exit_code == 0 and "claimed by team" in taken.output
     history = json.loads(run(cli, "case", instance_id).output)["history"]
@@ -149,7 +157,7 @@ def test_reassign_needs_groups_and_a_reason(
     assert moved.exit_code == 0, moved.output
     assert moved.output.split() == [task_id, "now", "for", "[sas,oai]"]
     assert task_id in run(cli, "tasks", "--group", "oai").output
-    assert run(cli, "tasks", "--group", "cii-team-valais-central").output == ""
+    assert run(cli, "tasks", "--group", "cii-team-valais-central").output == "no ready task\n"
     history = json.loads(run(cli, "case", instance_id).output)["history"]
     entry = next(h for h in history if h["kind"] == "task_reassigned")
     assert entry["actor"] == "anna" and entry["detail"] == {

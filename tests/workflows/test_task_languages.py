@@ -145,14 +145,14 @@ def test_the_cli_reads_a_task_in_german(engine: Engine, db_url: str,
     engine.start("orp_bip", "BIP-10", p.bip_announcement(), actor="oasi-bip/bip")
     monkeypatch.setenv("CIIFLOW_DATABASE_URL", db_url)
     listed = CliRunner().invoke(main, ["tasks", "--language", "de"])
-    assert listed.exit_code == 0 and listed.output.rstrip().endswith("· Person beim RAV anmelden")
-    task_id = listed.output.split()[0]
+    assert listed.exit_code == 0 and listed.output.rstrip().endswith("Person beim RAV anmelden")
+    task_id = listed.output.splitlines()[1].split()[0]
     shown = CliRunner().invoke(main, ["task", task_id, "--language", "de"])
     body = json.loads(shown.output)
     assert body["name"] == "Person beim RAV anmelden"
     assert [f["label"] for f in body["form"]] == ["Datum der Anmeldung", "Auf Job-Room angemeldet"]
     french = CliRunner().invoke(main, ["tasks"])
-    assert french.output.rstrip().endswith("· Inscrire la personne à l'ORP")
+    assert french.output.rstrip().endswith("Inscrire la personne à l'ORP")
 
 
 def test_a_case_names_its_open_tasks_and_where_it_waits_in_german(

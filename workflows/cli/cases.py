@@ -17,8 +17,13 @@ from engine.camunda.translations import DEFAULT_LANGUAGE, LANGUAGES
 from engine.service.instances import ACTIONS
 
 from .root import echo_json, engine_errors, json_arg, main, make_engine
+from .table import Column, echo_table
 
 STATES = ("ready", "completed", "cancelled")
+_TASK_COLUMNS = (Column("TASK", 36), Column("ACTIVITY", 40), Column("BUSINESS KEY", 16),
+                 Column("GROUPS", 28), Column("DUE", 32), Column("HOLDER", 16), Column("NAME"))
+_CASE_COLUMNS = (Column("CASE", 36), Column("PROCESS", 24), Column("BUSINESS KEY", 16),
+                 Column("STATUS", 10), Column("STARTED"))
 
 
 def _when(value: Any) -> str:
@@ -56,13 +61,11 @@ def tasks(group: str | None, state: str, activity: str | None, business_key: str
     page = make_engine().tasks(state=state, group=group, activity=activity,
                                business_key=business_key, limit=limit, offset=offset,
                                language=language, caller=Caller.operator("cli"))
-    for t in page:
-        click.echo(f"{t.id}  {t.process_key}/{t.activity_id}  {page.business_key(t) or '-'}  "
-                   f"[{','.join(t.candidate_groups or [])}]  due {_when(t.due_at)}"
-                   f"{'  claimed by ' + t.assignee if t.assignee else ''}"
-                   f"  · {page.name(t) or '-'}")  # last: a name has spaces
-    if page.has_more:
-        click.echo(f"… more: --offset {offset + limit}")
+    echo_table(_TASK_COLUMNS, (
+        (t.id, f"{t.process_key}/{t.activity_id}", page.business_key(t) or "-",
+         f"[{','.join(t.candidate_groups or [])}]", _when(t.due_at), t.assignee or "-",
+         page.name(t) or "-") for t in page),
+        empty=f"no {state} task", next_offset=offset + limit if page.has_more else None)
 
 
 @main.command()
@@ -137,15 +140,17 @@ def reassign(task_id: str, groups: tuple[str, ...], reason: str, actor: str) -> 
 @engine_errors
 def instances(process_key: str | None, status: str | None, business_key: str | None,
               waiting_at: str | None, limit: int, offset: int) -> None:
-    """List cases, newest first."""
+    """List cases, newest first (also `ciiflow cases`)."""
     page = make_engine().instances(process_key=process_key, status=status,
                                    business_key=business_key, waiting_at=waiting_at,
                                    limit=limit, offset=offset, caller=Caller.operator("cli"))
-    for i in page.items:
-        click.echo(f"{i.id}  {i.process_key} v{i.definition_version}  "
-                   f"{i.business_key or '-'}  {i.status:<10} started {_when(i.started_at)}")
-    if page.has_more:
-        click.echo(f"… more: --offset {offset + limit}")
+    echo_table(_CASE_COLUMNS, (
+        (i.id, f"{i.process_key} v{i.definition_version}", i.business_key or "-", i.status,
+         _when(i.started_at)) for i in page.items),
+        empty="no case", next_offset=offset + limit if page.has_more else None)
+
+
+main.add_command(instances, name="cases")
 
 
 @main.command()
