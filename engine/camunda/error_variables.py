@@ -4,10 +4,10 @@ Camunda 7 lets an error boundary event and the error start event of an event
 subprocess keep what it caught: the error's code in the variable named by
 `camunda:errorCodeVariable`, its message in `camunda:errorMessageVariable`,
 both set when the error is caught, before the flow after the catch goes on. The
-message is the one a handler raised (`BpmnError(code, message)`) or a worker
-reported with its BPMN error over the API; an error end event throws no message
-(ciiflow does not read `camunda:errorMessage` on `bpmn:error`), so the message
-variable is then set to None.
+message is the one a handler raised (`BpmnError(code, message)`), a worker
+reported with its BPMN error over the API, or the `camunda:errorMessage` of the
+`bpmn:error` an error end event throws (taken as written); an error without a
+message sets the message variable to None.
 
 SpiffWorkflow's parser drops both attributes. The catch event's definition is
 built here as `CamundaErrorEventDefinition` (a subclass, matched like the
@@ -26,7 +26,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaBoundaryEventParser
 
 from .event_subprocess import EventSubprocessStartEventParser
-from .namespaces import CAMUNDA, tag
+from .namespaces import BPMN, CAMUNDA, tag
 
 _CAUGHT = "ciiflow_caught_error"
 
@@ -65,6 +65,37 @@ class CamundaErrorEventDefinition(ErrorEventDefinition):
         return isinstance(other, ErrorEventDefinition) and self.code in (None, other.code)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+class ThrownErrorEventDefinition(ErrorEventDefinition):
+    """An error end event's error whose `bpmn:error` has a `camunda:errorMessage`."""
+
+    def __init__(self, name: str, code: str | None = None, *, message: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name, code, **kwargs)
+        self.message = message
+
+    def __eq__(self, other: object) -> bool:
+        # asked as `catcher == thrown`, Python gives this subclass the first word:
+        # the library's rule, seen from the thrown side
+        return isinstance(other, ErrorEventDefinition) and other.code in (None, self.code)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ErrorMessageMixin:
+    """For the end-event parser: the error thrown carries its `camunda:errorMessage`."""
+
+    def parse_error_event(self, error_event: Any) -> ErrorEventDefinition:
+        plain = super().parse_error_event(error_event)  # type: ignore[misc]
+        ref = error_event.get("errorRef")
+        root = error_event.getroottree().getroot()
+        message = next((e.get(tag(CAMUNDA, "errorMessage")) for e in root.iter(tag(BPMN, "error"))
+                        if ref and e.get("id") == ref), None)
+        if not message:
+            return plain
+        return ThrownErrorEventDefinition(plain.name, plain.code, description=plain.description,
+                                          message=message)
 
 
 def thrown_error(code: str, message: str | None) -> ErrorEventDefinition:
@@ -112,5 +143,15 @@ class CamundaErrorEventDefinitionConverter(ErrorEscalationEventDefinitionConvert
         return dct
 
 
-CONVERTERS: dict[type, type] = {CamundaErrorEventDefinition: CamundaErrorEventDefinitionConverter}
+class ThrownErrorEventDefinitionConverter(ErrorEscalationEventDefinitionConverter):
+    def to_dict(self, event_definition: Any) -> dict[str, Any]:
+        dct = super().to_dict(event_definition)
+        dct["message"] = event_definition.message
+        return dct
+
+
+CONVERTERS: dict[type, type] = {
+    CamundaErrorEventDefinition: CamundaErrorEventDefinitionConverter,
+    ThrownErrorEventDefinition: ThrownErrorEventDefinitionConverter,
+}
 """Registered by `engine.camunda.serializer.serializer()`."""

@@ -24,6 +24,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser,
 )
 
+from .error_variables import ErrorMessageMixin
 from .mappings import InputOutputMixin, parse_mappings
 
 
@@ -37,8 +38,8 @@ class EventMappingsParserMixin:
         return {"camunda": {"inputOutput": io}} if io else {}
 
 
-class EndEventParser(EventMappingsParserMixin, CamundaEndEventParser):
-    pass
+class EndEventParser(ErrorMessageMixin, EventMappingsParserMixin, CamundaEndEventParser):
+    """End events: their mapping, and the message of the error they throw."""
 
 
 class ThrowEventParser(EventMappingsParserMixin, CamundaIntermediateThrowEventParser):

@@ -25,7 +25,7 @@ SUPPORTED_ATTRIBUTES = frozenset(
     decisionRef decisionRefBinding decisionRefVersion decisionRefVersionTag decisionRefTenantId
     resultVariable mapDecisionResult type topic class delegateExpression expression
     collection elementVariable variableName variableEvents
-    inputVariable
+    inputVariable errorMessage
     """.split()
 )
 """camunda: attributes ciiflow reads (or checks and binds)."""

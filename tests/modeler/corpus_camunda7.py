@@ -126,7 +126,8 @@ def error_variables_event_subprocess() -> str:
     nodes = [_start(), task, _user("Proceed", "Proceed"), _end("Event_Done"), err_sub]
     return definitions("error_variables_event_subprocess", nodes,
                        _chain("StartEvent_1", "Check_Docs", "Proceed", "Event_Done"),
-                       roots=ERRORS)
+                       roots=ERRORS.replace(" />", ' camunda:errorMessage="Documents are '
+                                            'incomplete" />'))
 
 
 def _io(inputs: dict[str, str], outputs: dict[str, str]) -> str:

@@ -177,8 +177,9 @@ def test_error_variables_are_set_on_an_event_subprocess_error_start(case: Case) 
                             {"complete": False}).instance.id
     ask = case.only(iid, "Ask_Docs")
     data = case.engine.task_data(ask.id)
-    # an error end event carries a code and no message
-    assert (data["errorCode"], data["errorMessage"]) == ("INCOMPLETE", None)
+    # an error end event carries its bpmn:error's code and camunda:errorMessage
+    assert (data["errorCode"], data["errorMessage"]) == ("INCOMPLETE",
+                                                         "Documents are incomplete")
 
 
 def test_event_io_mappings_apply_on_throw_catch_and_end_events(case: Case,
@@ -196,3 +197,8 @@ def test_event_io_mappings_apply_on_throw_catch_and_end_events(case: Case,
     after = case.engine.workflow_data(iid)
     assert (after["reminded"], after["closedAs"]) == ("7-late", "closed 7")
     assert "waitedFor" not in after and "closing" not in after
+
+
+def test_an_error_message_on_a_bpmn_error_is_read_without_a_finding(engine: Engine) -> None:
+    findings = engine.lint(corpus("error_variables_event_subprocess.bpmn"))
+    assert not [f for f in findings if f.element_id == "Error_Incomplete"]
