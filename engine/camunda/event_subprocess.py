@@ -142,6 +142,17 @@ def close_idle_event_subprocesses(end_task: Any) -> None:
         task.cancel()
 
 
+def event_subprocess_catches(wf: Any, event: Any) -> bool:
+    """Whether an event subprocess of the process starts on `event` (SpiffWorkflow starts
+    message, error and escalation event subprocesses from the process's start only)."""
+    for name in getattr(wf.spec.start, "trigger_specs", ()):
+        spec = wf.subprocess_specs.get(name)
+        if spec is not None and any(start.event_definition == event.event_definition
+                                    for start in spec.bpmn_start_events):
+            return True
+    return False
+
+
 class ScopeEndMixin:
     """For end events: the scope's idle event subprocesses end with its last token."""
 

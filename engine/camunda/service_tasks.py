@@ -28,6 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import handlers
 from .bindings import NONE, DelegateBindings
 from .error_variables import thrown_error
+from .event_subprocess import event_subprocess_catches
 from .host import EXTERNAL
 
 PENDING_ERROR = "ciiflow_bpmn_error"
@@ -96,11 +97,11 @@ def throw_pending_errors(wf: BpmnWorkflow) -> bool:
                               payload=deepcopy(task.data), target=task.workflow)
             catchers = [t for t in wf.event_manager.tasks.values()
                         if t.task_spec.catches(t, event)]
-            if not catchers:
+            if not catchers and not event_subprocess_catches(wf, event):
                 # Never end a case silently on an error nobody models: an incident instead.
                 raise WorkflowTaskException(
                     f"BPMN error {code!r} from {task.task_spec.bpmn_id!r} is caught by no "
-                    "error boundary event", task=task)
+                    "error boundary event nor error event subprocess", task=task)
             wf.catch(event)
             thrown = True
     return thrown

@@ -129,8 +129,8 @@ def _with_error_definition(source: bytes) -> bytes:
 
 
 def test_error_event_subprocess_beside_a_service_task_is_accepted() -> None:
-    """An error start event subprocess interrupts as in Camunda 7 (a handler's BPMN error
-    still reaches boundary events only: otherwise an incident at the service task)."""
+    """An error start event subprocess interrupts as in Camunda 7, a handler's BPMN error
+    included (tests/modeler/test_interrupting_event_subprocesses.py)."""
     nodes = event_subprocess('id="Sub_event_start"',
                              '<bpmn:errorEventDefinition id="Sub_error" errorRef="Error_late" />')
     files = clean_bundle() | {CLEAN_BPMN: _with_error_definition(drawn(read(CLEAN_BPMN), nodes))}

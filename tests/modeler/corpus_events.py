@@ -116,6 +116,27 @@ def esp_embedded() -> str:
     return definitions("esp_embedded", nodes, flows)
 
 
+ERRORS = '<bpmn:error id="Error_Incomplete" name="Incomplete" errorCode="INCOMPLETE" />'
+
+
+def esp_service_error() -> str:
+    """Check_Register's handler reports the BPMN error INCOMPLETE: the error event
+    subprocess interrupts the process, Review included."""
+    nodes, flows = _fork("Review", "Collect")
+    check = El("serviceTask", "Check_Register", "Check register",
+               {"camunda:delegateExpression": "${checkRegister}"})
+    nodes += [user("Review", "Review", candidateGroups="sas"),
+              user("Collect", "Collect", candidateGroups="oai"), check,
+              _event_sub("On_Incomplete", "Incomplete", "Event_IncompleteStart",
+                         '<bpmn:errorEventDefinition id="ErrorEventDefinition_1" '
+                         'errorRef="Error_Incomplete" />',
+                         user("Repair", "Repair", candidateGroups="lead"), "Flow_E")]
+    flows = [f for f in flows if f.source != "Collect"]
+    flows += [Fl("Flow_S1", "Collect", "Check_Register"),
+              Fl("Flow_S2", "Check_Register", "Gateway_Join")]
+    return definitions("esp_service_error", nodes, flows, roots=ERRORS)
+
+
 def _condition(n: int, expression: str, **camunda: str) -> str:
     attrs = "".join(f' camunda:{k}="{v}"' for k, v in camunda.items())
     return (f'<bpmn:conditionalEventDefinition id="ConditionalEventDefinition_{n}"{attrs}>\n'
@@ -173,4 +194,5 @@ CORPUS: dict[str, Callable[[], str]] = {
     "esp_timer.bpmn": esp_timer,
     "esp_escalation.bpmn": esp_escalation,
     "esp_embedded.bpmn": esp_embedded,
+    "esp_service_error.bpmn": esp_service_error,
 }

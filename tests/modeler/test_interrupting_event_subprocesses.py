@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from engine import ManualClock
+from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
 from tests.modeler.conftest import Case
 
 
@@ -108,3 +111,26 @@ def test_interrupting_event_subprocess_in_a_subprocess_cancels_only_that_scope(
     assert case.engine.instance(iid).status == "running"
     case.complete(case.only(iid, "Outer_Work"))
     assert case.engine.instance(iid).status == "completed"
+
+
+@pytest.fixture
+def check_register(handlers: HandlerRegistry) -> None:
+    def check(ctx: HandlerContext) -> dict:
+        if not ctx.variables.get("complete"):
+            raise BpmnError("INCOMPLETE", "documents missing")
+        return {}
+    handlers.register("delegateExpression", "checkRegister", check)
+
+
+@pytest.mark.usefixtures("check_register")
+def test_a_handlers_bpmn_error_starts_the_error_event_subprocess(case: Case) -> None:
+    case.deploy("esp_service_error.bpmn")
+    iid = case.engine.start("esp_service_error", "R-1").instance.id
+    case.complete(case.only(iid, "Collect"), {"complete": False})
+    assert ready(case, iid) == ["Repair"]
+    assert ("Review", "cancelled") in case.rows(iid)
+    case.complete(case.only(iid, "Repair"))
+    assert case.engine.instance(iid).status == "completed"
+    ok = case.engine.start("esp_service_error", "R-2").instance.id
+    case.complete(case.only(ok, "Collect"), {"complete": True})
+    assert ready(case, ok) == ["Review"]
