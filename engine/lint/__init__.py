@@ -21,7 +21,7 @@ from lxml import etree
 from engine.camunda.namespaces import split
 from engine.camunda.xml import MAX_FILE_BYTES, UnsafeFile, kind_of, load_xml
 from engine.errors import Finding
-from engine.lint.behaviour import check_message_starts
+from engine.lint.behaviour import check_called_event_subprocesses, check_message_starts
 from engine.lint.bindings import Bindings
 from engine.lint.bpmn import check_bpmn
 from engine.lint.bundle import Bundle
@@ -66,6 +66,8 @@ def lint(files: Mapping[str, bytes], handlers: Bindings | None = None,
         loaded.append((filename, kind))
     findings.extend(_duplicates(bundle))
     findings.extend(check_message_starts(bundle, [f for f, k in loaded if k == "BPMN"]))
+    findings.extend(check_called_event_subprocesses(
+        bundle, [f for f, k in loaded if k == "BPMN"]))
     for filename, kind in loaded:
         root = bundle.roots[filename]
         try:

@@ -306,3 +306,34 @@ def check_message_starts(bundle: Bundle, bpmn_files: list[str]) -> list[Finding]
                     )
                 )
     return found
+
+
+_TRIGGERED = ("messageEventDefinition", "errorEventDefinition", "escalationEventDefinition",
+              "signalEventDefinition", "conditionalEventDefinition")
+
+
+def check_called_event_subprocesses(bundle: Bundle, bpmn_files: list[str]) -> list[Finding]:
+    """A process a call activity of the bundle starts runs inside the caller's case, where
+    SpiffWorkflow starts no message, error or escalation event subprocess of it (only the
+    case's own process is looked at): refused, since it would never run."""
+    called = {call.get("calledElement") for filename in bpmn_files
+              for call in bundle.roots[filename].iter(tag(BPMN, "callActivity"))}
+    found: list[Finding] = []
+    for filename in bpmn_files:
+        for process in bundle.roots[filename].iter(_PROCESS):
+            if process.get("id") not in called:
+                continue
+            for sub in process.findall(_SUBPROCESS):
+                if sub.get("triggeredByEvent") != "true":
+                    continue
+                for start in sub.findall(_START):
+                    kinds = [k for k in definitions_of(start) if k in _TRIGGERED]
+                    if kinds:
+                        found.append(Finding(
+                            "error", filename, start.get("id"),
+                            f"event subprocess {sub.get('id')!r} of process "
+                            f"{process.get('id')!r} starts with bpmn:{kinds[0]}, but a call "
+                            "activity of this bundle calls that process, and there such an "
+                            "event subprocess never starts; catch the event with a boundary "
+                            "event on the call activity, or use a timer start"))
+    return found

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine import ManualClock
+from engine import DefinitionRefused, ManualClock
 from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
-from tests.modeler.conftest import Case
+from tests.modeler.conftest import Case, corpus
 
 
 def ready(case: Case, iid: str) -> list[str]:
@@ -134,3 +134,15 @@ def test_a_handlers_bpmn_error_starts_the_error_event_subprocess(case: Case) -> 
     ok = case.engine.start("esp_service_error", "R-2").instance.id
     case.complete(case.only(ok, "Collect"), {"complete": True})
     assert ready(case, ok) == ["Review"]
+
+
+def test_a_called_process_with_a_message_event_subprocess_is_refused(case: Case) -> None:
+    """In a called process SpiffWorkflow never starts a message event subprocess."""
+    files = corpus("call_caller.bpmn", "esp_message.bpmn")
+    files["call_caller.bpmn"] = files["call_caller.bpmn"].replace(
+        b'calledElement="called_review"', b'calledElement="esp_message"')
+    with pytest.raises(DefinitionRefused) as refused:
+        case.engine.deploy(files)
+    named = {f.element_id for f in refused.value.findings
+             if f.severity == "error" and "call activity" in f.message}
+    assert named == {"Event_WithdrawnStart", "Event_DocsStart"}
