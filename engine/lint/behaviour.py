@@ -99,10 +99,11 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
                 )
                 continue
             error_start = "errorEventDefinition" in kinds
-            if not (error_start or start.get("isInterrupting", "true") == "true"):
-                continue
             scope = sub.getparent()
             where = split(scope.tag)[1] if scope is not None else "process"
+            if not (error_start or start.get("isInterrupting", "true") == "true"):
+                _non_interrupting(sub, start, kinds, where, report)
+                continue
             supported = _INTERRUPTING.get(where, ())
             if kinds and all(k in supported for k in kinds):
                 continue
@@ -115,8 +116,28 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
                 f"event subprocess {sub.get('id')!r} starts with {what}: interrupting "
                 f"event subprocesses in a {where} are supported with a {ran} start only "
                 "(SpiffWorkflow 3.2 would run this one as non-interrupting or never); "
-                "set isInterrupting=false or use a boundary event",
+                + ("set isInterrupting=false or use a boundary event" if where == "process"
+                   else "move the event subprocess to the process, or use a boundary event "
+                   "on the subprocess"),
             )
+
+
+def _non_interrupting(sub: etree._Element, start: etree._Element, kinds: list[str],
+                      where: str, report: Report) -> None:
+    """Inside an embedded subprocess only a timer starts an event subprocess (as for the
+    interrupting ones): a message or escalation start there would wait for ever, silently."""
+    if where != "subProcess" or all(k == "timerEventDefinition" for k in kinds):
+        return
+    kind = next(k for k in kinds if k != "timerEventDefinition").removesuffix(
+        "EventDefinition")
+    report.error(
+        start.get("id"),
+        f"event subprocess {sub.get('id')!r} starts with a non-interrupting {kind} start "
+        "event inside an embedded subprocess, where only a timer start fires (SpiffWorkflow "
+        "3.2 starts triggered event subprocesses from the process level only): move the "
+        "event subprocess to the process, or use a non-interrupting boundary event on the "
+        "subprocess",
+    )
 
 
 _VARIABLE_EVENTS = ("create", "update", "delete")

@@ -112,6 +112,26 @@ def test_interrupting_message_event_subprocess_in_a_subprocess_is_refused() -> N
     assert "Inner_event" in finding.message
 
 
+def test_non_interrupting_message_event_subprocess_in_a_subprocess_is_refused() -> None:
+    """It would wait for ever: only a timer starts an event subprocess there."""
+    inner = event_subprocess('id="Inner_event_start" isInterrupting="false"', MESSAGE,
+                             "Inner_event")
+    nodes = ('<bpmn:subProcess id="Holder"><bpmn:startEvent id="Holder_start" />'
+             f"{inner}</bpmn:subProcess>")
+    finding = assert_refused(lint_clean_with(nodes), "Inner_event_start",
+                             "non-interrupting message start event inside an embedded "
+                             "subprocess", "move the event subprocess to the process")
+    assert "Inner_event" in finding.message
+
+
+def test_non_interrupting_timer_event_subprocess_in_a_subprocess_is_accepted() -> None:
+    inner = event_subprocess('id="Inner_event_start" isInterrupting="false"', TIMER,
+                             "Inner_event")
+    nodes = ('<bpmn:subProcess id="Holder"><bpmn:startEvent id="Holder_start" />'
+             f"{inner}</bpmn:subProcess>")
+    assert lint_clean_with(nodes) == []
+
+
 @pytest.mark.parametrize("definition", [MESSAGE, TIMER], ids=["message", "timer"])
 def test_non_interrupting_message_or_timer_event_subprocess_is_accepted(definition: str) -> None:
     start = 'id="Sub_event_start" isInterrupting="false"'
