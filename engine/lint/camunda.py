@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from engine.camunda.async_boundaries import BOUNDARIES, boundary_warning
 from engine.camunda.listeners import listener_code, supports
 from engine.camunda.namespaces import BPMN, CAMUNDA, CAMUNDA_DMN, MODELER, split
 from engine.lint.report import Report, owner_id
@@ -32,7 +33,7 @@ SUPPORTED_ATTRIBUTES = frozenset(
 
 HARMLESS_ATTRIBUTES = frozenset(
     """
-    asyncBefore asyncAfter exclusive historyTimeToLive versionTag isStartableInTasklist
+    exclusive historyTimeToLive versionTag isStartableInTasklist
     """.split()
 )
 """Modeler metadata without effect on a case's path: accepted without a finding."""
@@ -56,7 +57,8 @@ LISTENERS = frozenset({"executionListener", "taskListener"})
 IGNORED_HINTS = {
     "jobPriority": "ciiflow has no job executor priorities",
     "taskPriority": "external-task priorities are not used",
-    "failedJobRetryTimeCycle": "ciiflow turns a failure into an incident to retry by hand",
+    "failedJobRetryTimeCycle": "ciiflow has no async jobs to retry: a failure opens an "
+                               "incident at once, retried by hand",
     "candidateStarterGroups": "who may start a case is decided by API roles",
     "candidateStarterUsers": "who may start a case is decided by API roles",
     "initiator": "the initiator is recorded in the case history instead",
@@ -132,6 +134,11 @@ def _check_attributes(element: etree._Element, report: Report) -> None:
                 )
             continue
         if namespace != CAMUNDA:
+            continue
+        if local in BOUNDARIES:
+            message = boundary_warning(local, element.get(name))
+            if message:
+                report.warning(owner_id(element), message)
             continue
         if local in SUPPORTED_ATTRIBUTES or local in HARMLESS_ATTRIBUTES:
             continue

@@ -43,7 +43,7 @@ def test_without_the_expression_checker_every_expression_is_refused(
     "attribute",
     [
         'camunda:exclusive="false"',
-        'camunda:asyncAfter="true"',
+        'camunda:asyncAfter="false"',
         'camunda:isStartableInTasklist="false"',
         'camunda:historyTimeToLive="P180D"',
         'camunda:versionTag="2"',
