@@ -227,7 +227,8 @@ def fill(engine: Engine, cases: int, seed: int = 12) -> tuple[str, str]:
                 "state": "ready" if is_ready else "completed",
                 "completed_at": None if is_ready else ready_at + span / 2,
                 "completed_by": None if is_ready else "bench"})
-            out.add(TaskCandidate, {"task_id": tid, "group_id": group})
+            out.add(TaskCandidate, {"task_id": tid, "group_id": group,
+                                     "ready_at": ready_at if is_ready else None})
         if status == "running" and at == "message":
             out.add(MessageSubscription, {
                 "instance_id": iid, "message_name": "answer", "business_key": f"B-{i:07d}",

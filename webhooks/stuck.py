@@ -8,9 +8,9 @@ being given work in silence until someone notices the endpoint days later.
 
 The engine reads this reason through `Engine.add_stuck_reason` (installed with the
 outbox), so it never names these tables itself. The groups of the institutions
-with a failing endpoint are a materialized CTE (a handful of rows); the ready tasks
-are walked oldest first and each probed against it, so a page reads as many tasks
-as it takes to fill it, the same with a year of history as with a day. The row's
+with a failing endpoint are a materialized CTE (a handful of rows); their ready
+candidate rows are read oldest first (`task_candidate.ready_at`), so a page reads
+the failing groups' ready tasks, the same with a year of history as with a day. The row's
 `since` is when the task became ready (it has waited unheard since then, or since
 the failure began), `cause_since` since when the deliveries fail.
 """
@@ -19,10 +19,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, String, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from engine.store.models import Instance, Task, TaskCandidate
+from engine.store.plan_hints import OneOf, Unindexed
 from engine.store.principals import Principal, PrincipalGroup
 from engine.store.stuck import StuckShape, stuck_columns, task_filters
 
@@ -85,10 +95,10 @@ def _failing_groups() -> Any:
 
 
 def notification_failing(shape: StuckShape) -> Select[Any]:
-    """Ready tasks, oldest first through `ix_task_state_ready_at`, that a failing
-    institution holds: the walk stops at the page's end, and does not start when no
-    institution fails (a one-time condition). A task held by several failing
-    institutions is one row naming the first of them by name."""
+    """Ready tasks that a failing institution holds, read from the ready candidate rows
+    of the failing groups only (`ix_task_candidate_ready`): none are read when no
+    institution fails, and a group's closed tasks never are. A task held by several
+    failing institutions is one row naming the first of them by name."""
     failing = _failing_groups()
     candidate = aliased(TaskCandidate)
 
@@ -97,21 +107,30 @@ def notification_failing(shape: StuckShape) -> Select[Any]:
                 .where(candidate.task_id == Task.id)
                 .order_by(failing.c.institution).limit(1).scalar_subquery())
 
-    heard_by_failing = (select(candidate.task_id)
-                        .where(candidate.task_id == Task.id,
-                               candidate.group_id.in_(select(failing.c.group_id)))
-                        .exists())
+    # the failing groups' ready candidate rows (`ix_task_candidate_ready`), each task
+    # once: by the first of its failing groups
+    ready = aliased(TaskCandidate)
+    earlier = aliased(TaskCandidate)
+    failing_ids = select(failing.c.group_id).scalar_subquery()
+    first_failing = ~(select(earlier.task_id)
+                      .where(earlier.task_id == ready.task_id, OneOf(earlier.group_id, failing_ids),
+                             earlier.group_id < ready.group_id)
+                      .exists())
     return (
         select(*stuck_columns(
             REASON, "notification", instance_id=Task.instance_id,
             business_key=Instance.business_key, process_key=Task.process_key,
-            definition_id=Instance.definition_id, since=Task.ready_at,
+            definition_id=Instance.definition_id, since=ready.ready_at,
             activity_id=Task.activity_id, task_id=Task.id, task_name=Task.name,
             groups=Task.candidate_groups, detail=first(failing.c.error),
             institution=first(failing.c.institution), cause_since=first(failing.c.since)))
+        .select_from(ready)
+        .join(Task, Task.id == ready.task_id)
         .join(Instance, Instance.id == Task.instance_id)
-        .where(select(failing.c.group_id).exists(), Task.state == "ready",
-               Instance.status == "running", heard_by_failing, *task_filters(shape))
+        .where(OneOf(ready.group_id, failing_ids), ready.ready_at.is_not(None), first_failing,
+               # SQLite would otherwise walk every ready task or running case
+               Unindexed(Task.state) == "ready", Unindexed(Instance.status) == "running",
+               *task_filters(shape))
     )
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.store.models import Incident, Instance, MessageSubscription, Task
+from engine.store.models import Incident, Instance, MessageSubscription, Task, TaskCandidate
 
 from .domain_events import TaskCancelled
 from .step import Step
@@ -57,6 +57,10 @@ def set_status(engine: Engine, instance_id: str, action: str, *, reason: str,
                 MessageSubscription.instance_id == instance_id))
         step.record(action, actor=actor, detail={"reason": reason})
         step.cas_update(**values)
+        if target == "terminated":  # out of the groups' ready index (models.TaskCandidate)
+            session.execute(update(TaskCandidate).where(TaskCandidate.task_id.in_(
+                select(Task.id).where(Task.instance_id == instance_id))).values(ready_at=None)
+                .execution_options(synchronize_session=False))
         step.flush_records()
         return instance
 

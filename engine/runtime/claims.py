@@ -109,7 +109,8 @@ def reassign(engine: Engine, task_id: str, groups: list[str], *, who: str,
                       assignee=None if claimed else holder)
         session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task_id))
         session.execute(insert(TaskCandidate),
-                        [{"task_id": task_id, "group_id": g} for g in new])
+                        [{"task_id": task_id, "group_id": g, "ready_at": row.ready_at}
+                         for g in new])
         step.emit(TaskReassigned, task_id=task_id, activity_id=row.activity_id,
                   old_groups=old, new_groups=new, actor=who, due_at=row.due_at)
         step.flush_records()

@@ -28,7 +28,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import InstanceNotActive, NoSubscriber, NotFound
-from engine.store.models import ExternalTask, Instance, MessageSubscription, Task
+from engine.store.models import (
+    ExternalTask,
+    Instance,
+    MessageSubscription,
+    Task,
+    TaskCandidate,
+)
 
 from .domain_events import TaskCancelled
 from .step import Step
@@ -81,4 +87,7 @@ def withdraw(engine: Engine, session: Session, instance: Instance, actor: str | 
         .execution_options(synchronize_session=False))
     session.execute(delete(MessageSubscription).where(
         MessageSubscription.instance_id == instance.id))
+    session.execute(update(TaskCandidate).where(TaskCandidate.task_id.in_(  # models.TaskCandidate
+        select(Task.id).where(Task.instance_id == instance.id))).values(ready_at=None)
+        .execution_options(synchronize_session=False))
     step.flush_records()

@@ -269,7 +269,8 @@ def _update_kept(step: Step, kept: Sequence[tuple[Any, Any]], actor: str | None)
         conn.execute(delete(TaskCandidate.__table__).where(TaskCandidate.task_id == row.id))
         if new_groups:
             conn.execute(insert(TaskCandidate.__table__),
-                         [{"task_id": row.id, "group_id": g} for g in dict.fromkeys(new_groups)])
+                         [{"task_id": row.id, "group_id": g, "ready_at": row.ready_at}
+                          for g in dict.fromkeys(new_groups)])
         step.emit(TaskReassigned, task_id=row.id, activity_id=spec.bpmn_id,
                   old_groups=old_groups, new_groups=new_groups, actor=actor, due_at=row.due_at)
 

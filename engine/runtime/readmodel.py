@@ -43,6 +43,12 @@ _CLOSE_TASK = (
     .values(state=bindparam("state"), completed_at=bindparam("completed_at"),
             completed_by=bindparam("completed_by"))
 )
+#: a closed task's candidate rows leave the groups' ready index (models.TaskCandidate)
+_CLOSE_CANDIDATES = (
+    update(TaskCandidate.__table__)
+    .where(TaskCandidate.__table__.c.task_id == bindparam("b_id"))
+    .values(ready_at=None)
+)
 
 TIMER_EVENT_TYPES = {
     "DurationTimerEventDefinition",
@@ -155,6 +161,7 @@ class PendingWrites:
     def execute(self, conn: Connection, instance_id: str) -> None:
         if self.closed_tasks:
             conn.execute(_CLOSE_TASK, self.closed_tasks)
+            conn.execute(_CLOSE_CANDIDATES, [{"b_id": c["b_id"]} for c in self.closed_tasks])
         if self.new_tasks:
             conn.execute(insert(TASK), self.new_tasks)
         if self.candidates:
@@ -294,7 +301,7 @@ def add_task_row(step: Step, spiff_task: Any) -> None:
         due_at=attrs.due_at, follow_up_at=attrs.follow_up_at, ready_at=step.now,
         state="ready", completed_at=None, completed_by=None,
     ))
-    step.writes.candidates.extend({"task_id": task_id, "group_id": g}
+    step.writes.candidates.extend({"task_id": task_id, "group_id": g, "ready_at": step.now}
                                   for g in dict.fromkeys(attrs.candidate_groups))
     step.record("task_ready", activity_id=spec.bpmn_id, task_id=task_id)
     step.emit(TaskReady, task_id=task_id, activity_id=spec.bpmn_id,

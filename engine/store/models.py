@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -146,6 +147,13 @@ class Instance(Base):
 
 
 
+#: external tasks a case still waits on (failed ones are incidents), as the partial
+#: index's queries say it
+EXTERNAL_WAITING_SQL = "state IN ('available', 'locked')"
+#: the partial index of ready tasks without a candidate group, as its queries say it
+UNGROUPED = "(state || ':' || CAST(candidate_groups AS TEXT)) = 'ready:[]'"
+
+
 class Task(Base):
     """One row per user task that ever became ready: the task list's source."""
 
@@ -158,6 +166,9 @@ class Task(Base):
         # the worker's notice scans (engine.runtime.notices): ready, not yet told, by due date
         Index("ix_task_overdue_scan", "state", "overdue_notified_at", "due_at"),
         Index("ix_task_due_soon_scan", "state", "due_soon_notified_at", "due_at"),
+        # ready tasks without a candidate group (engine.store.stuck.no_holder_ungrouped)
+        Index("ix_task_ready_ungrouped", "ready_at",
+              sqlite_where=text(UNGROUPED), postgresql_where=text(UNGROUPED)),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -184,13 +195,29 @@ class Task(Base):
 
 
 class TaskCandidate(Base):
-    """Candidate groups of a task, one row each, so "tasks of my groups" is an index scan."""
+    """Candidate groups of a task, one row each, so "tasks of my groups" is an index scan.
+
+    `ready_at` repeats the task's while it is ready and is NULL once it closed: the rows
+    of every task that ever was stay (the history's visibility reads them), so a group's
+    ready work, oldest first, is read from the partial index `ix_task_candidate_ready`
+    without wading through its closed tasks (engine.store.queries, engine.store.stuck).
+    """
 
     __tablename__ = "task_candidate"
-    __table_args__ = (Index("ix_task_candidate_group", "group_id", "task_id"),)
+    __table_args__ = (
+        Index("ix_task_candidate_group", "group_id", "task_id"),
+        Index("ix_task_candidate_ready", "group_id", "ready_at", "task_id",
+              sqlite_where=text("ready_at IS NOT NULL"),
+              postgresql_where=text("ready_at IS NOT NULL")),
+        # every group's ready work oldest first (engine.store.stuck.no_holder)
+        Index("ix_task_candidate_ready_since", "ready_at", "group_id", "task_id",
+              sqlite_where=text("ready_at IS NOT NULL"),
+              postgresql_where=text("ready_at IS NOT NULL")),
+    )
 
     task_id: Mapped[str] = mapped_column(ForeignKey("task.id"), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class History(Base):
@@ -267,6 +294,9 @@ class ExternalTask(Base):
         Index("ix_external_task_instance", "instance_id"),
         # work waiting for a worker, longest first (engine.store.stuck)
         Index("ix_external_task_state_created", "state", "created_at"),
+        # the external tasks a case still waits on, longest first (engine.store.stuck)
+        Index("ix_external_task_waiting", "created_at", sqlite_where=text(EXTERNAL_WAITING_SQL),
+              postgresql_where=text(EXTERNAL_WAITING_SQL)),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -53,11 +53,13 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
 from .models import (
+    EXTERNAL_WAITING_SQL,
     ExternalTask,
     Incident,
     Instance,
@@ -66,11 +68,10 @@ from .models import (
     TaskCandidate,
     UTCDateTime,
 )
+from .plan_hints import Unindexed, one_worker
 from .principals import Principal, PrincipalGroup
 
 BUILT_IN = ("waiting", "overdue", "incident", "no_holder", "idle")
-#: external-task states where the case still waits for a worker (failed ones are incidents)
-EXTERNAL_WAITING = ("available", "locked")
 
 
 #: the bound values every statement reads (`StuckQuery.params` gives them)
@@ -260,10 +261,10 @@ def waiting_messages(shape: StuckShape) -> Select[Any]:
         .join(Instance, Instance.id == sub.instance_id)
         .where(sub.since < WAITING_BEFORE,
                or_(sub.beside.is_(None), sub.beside == false()),
-               # an expression, not the bare column: with its statistics SQLite would
-               # walk every running case by `ix_instance_status` instead of the longest
-               # waits first (measured with bench/stuck.py); the instance is found by id
-               Instance.status + literal("") == "running",
+               # not by index on SQLite: with its statistics SQLite would walk every
+               # running case by `ix_instance_status` instead of the longest waits first
+               # (measured with bench/stuck.py); the instance is found by id
+               Unindexed(Instance.status) == "running",
                *_case_filters(shape, sub.activity_id))
     )
 
@@ -277,7 +278,8 @@ def waiting_external(shape: StuckShape) -> Select[Any]:
             definition_id=Instance.definition_id, since=ext.created_at,
             activity_id=ext.activity_id, external_task_id=ext.id, detail=ext.topic))
         .join(Instance, Instance.id == ext.instance_id)
-        .where(ext.state.in_(EXTERNAL_WAITING), ext.created_at < WAITING_BEFORE,
+        # the partial index's own terms (`ix_external_task_waiting`), longest first
+        .where(text(f"external_task.{EXTERNAL_WAITING_SQL}"), ext.created_at < WAITING_BEFORE,
                Instance.status == "running", *_case_filters(shape, ext.activity_id))
     )
 
@@ -287,19 +289,64 @@ def overdue(shape: StuckShape) -> Select[Any]:
                         Task.due_at < NOW)
 
 
-def no_holder(shape: StuckShape) -> Select[Any]:
-    """Ready tasks, oldest first, each probed against the groups enabled principals hold
-    (a materialized CTE of a few dozen rows): a page reads the tasks it takes to fill it."""
-    held = (select(PrincipalGroup.group_id)
+def _held_groups() -> Any:
+    """The groups enabled principals hold: a materialized CTE of a few dozen rows."""
+    return (select(PrincipalGroup.group_id)
             .join(Principal, and_(Principal.id == PrincipalGroup.principal_id,
                                   Principal.disabled_at.is_(None)))
             .distinct().cte("held_group").prefix_with("MATERIALIZED"))
+
+
+def no_holder(shape: StuckShape) -> Select[Any]:
+    """Ready tasks with candidate groups none of which is held: their ready candidate
+    rows oldest first (`ix_task_candidate_ready_since`, index only), those of an unheld
+    group kept, each task once (by its first group) and only if no other group of it
+    is held. A page reads the ready candidates it takes to fill it, never a closed task's.
+    """
+    held = select(_held_groups().c.group_id)
+    ready, other = aliased(TaskCandidate), aliased(TaskCandidate)
+    seen_or_held = (select(other.task_id)
+                    .where(other.task_id == ready.task_id,
+                           or_(other.group_id < ready.group_id, other.group_id.in_(held)))
+                    .exists())
+    return (
+        select(*stuck_columns(
+            "no_holder", "user_task", instance_id=Task.instance_id,
+            business_key=Instance.business_key, process_key=Task.process_key,
+            definition_id=Instance.definition_id, since=ready.ready_at,
+            activity_id=Task.activity_id, task_id=Task.id, task_name=Task.name,
+            groups=Task.candidate_groups))
+        .select_from(ready)
+        .join(Task, Task.id == ready.task_id)
+        .join(Instance, Instance.id == Task.instance_id)
+        .where(ready.ready_at.is_not(None), ready.group_id.not_in(held), ~seen_or_held,
+               # SQLite would otherwise walk every ready task or running case
+               Unindexed(Task.state) == "ready", Unindexed(Instance.status) == "running",
+               *task_filters(shape))
+    )
+
+
+#: ready tasks without a candidate group, as the partial index `ix_task_ready_ungrouped`
+#: says it: one term, literal text (SQLite uses a partial index only for the very same
+#: terms, and would walk every ready task by `ix_task_state_ready_at` for a state term)
+UNGROUPED = text("(task.state || ':' || CAST(task.candidate_groups AS TEXT)) = 'ready:[]'")
+
+
+def no_holder_ungrouped(shape: StuckShape) -> Select[Any]:
+    """Ready tasks without any candidate group: nobody's task list shows them either."""
     candidate = aliased(TaskCandidate)
-    someone = (select(candidate.task_id)
-               .join(held, held.c.group_id == candidate.group_id)
-               .where(candidate.task_id == Task.id)
-               .exists())
-    return _task_select("no_holder", Task.ready_at, shape, ~someone)
+    return (
+        select(*stuck_columns(
+            "no_holder", "user_task", instance_id=Task.instance_id,
+            business_key=Instance.business_key, process_key=Task.process_key,
+            definition_id=Instance.definition_id, since=Task.ready_at,
+            activity_id=Task.activity_id, task_id=Task.id, task_name=Task.name,
+            groups=Task.candidate_groups))
+        .join(Instance, Instance.id == Task.instance_id)
+        .where(UNGROUPED, Unindexed(Instance.status) == "running",
+               ~select(candidate.task_id).where(candidate.task_id == Task.id).exists(),
+               *task_filters(shape))
+    )
 
 
 def incidents(shape: StuckShape) -> Select[Any]:
@@ -332,7 +379,7 @@ SOURCES: Mapping[str, tuple[ReasonSource, ...]] = {
     "waiting": (waiting_tasks, waiting_messages, waiting_external),
     "overdue": (overdue,),
     "incident": (incidents,),
-    "no_holder": (no_holder,),
+    "no_holder": (no_holder, no_holder_ungrouped),
     "idle": (idle,),
 }
 
@@ -373,6 +420,7 @@ def stuck_cases(session: Session, query: StuckQuery,
     """Stuck rows of `reasons` (keys of `sources`), longest waiting first."""
     stmt = _page_statement(sources, reasons, query.shape)
     params = {**query.params(), "end": offset + limit, "limit": limit, "offset": offset}
+    one_worker(session)
     return [_row(r, query.now) for r in session.execute(stmt, params)]
 
 
