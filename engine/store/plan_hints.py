@@ -66,16 +66,18 @@ def _one_of_pg(element: OneOf, compiler: Any, **kw: Any) -> str:
 
 
 def one_worker(session: Session) -> None:
-    """No parallel workers for the rest of this transaction on PostgreSQL.
+    """Plan the rest of this transaction as a few dozen rows read by index, on PostgreSQL.
 
-    A page reads a few dozen rows through an index; when PostgreSQL overestimates
-    them (a partial index, a CTE of a few groups) it starts two workers, whose start
-    alone costs 5 to 10 ms, several times the query (bench/stuck.py, EXPLAIN ANALYZE).
+    A page reads a few dozen rows through an index. When PostgreSQL overestimates them
+    (a partial index, a CTE of a few groups) it starts two parallel workers, whose start
+    alone costs 5 to 10 ms, several times the query; and at the default random page
+    cost it prefers hashing a whole table (every case) to a few hundred look-ups by key
+    in a database that sits in memory (bench/stuck.py, EXPLAIN ANALYZE: `waiting` 62 ms
+    before, 8 ms after). `set_config(..., true)` lasts until the transaction ends.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_SERIAL)
-        session.execute(_CACHED)
+        session.execute(_PAGE_PLANNING)
 
 
-_SERIAL = text("SET LOCAL max_parallel_workers_per_gather = 0")
-_CACHED = text("SET LOCAL random_page_cost = 1.1")
+_PAGE_PLANNING = text("SELECT set_config('max_parallel_workers_per_gather', '0', true),"
+                      " set_config('random_page_cost', '1.1', true)")
