@@ -25,6 +25,7 @@ from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 from .conditional import CONVERTERS as CONDITIONAL_CONVERTERS
 from .event_subprocess import CONVERTERS as EVENT_SUBPROCESS_CONVERTERS
 from .gateways import CONVERTERS as GATEWAY_CONVERTERS
+from .links import CONVERTERS as LINK_CONVERTERS
 from .mappings import CallActivityMappingMixin, InputOutputMixin, SubprocessInputOutputMixin
 from .multiinstance import ParallelMultiInstance, SequentialMultiInstance
 from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
@@ -75,6 +76,7 @@ CONVERTERS.update(EVENT_CONVERTERS)
 CONVERTERS.update(GATEWAY_CONVERTERS)
 CONVERTERS.update(EVENT_SUBPROCESS_CONVERTERS)
 CONVERTERS.update(CONDITIONAL_CONVERTERS)
+CONVERTERS.update(LINK_CONVERTERS)
 
 
 def narrow(task: Any, spec_class: type) -> Any:

@@ -47,8 +47,9 @@ from .activities import (
 )
 from .conditional import with_conditions
 from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
-from .event_mappings import CamundaCatchEvent, CatchEventParser, EndEventParser, ThrowEventParser
+from .event_mappings import CamundaCatchEvent, EndEventParser
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
+from .links import LinkCatchEventParser, LinkThrowEventParser
 from .listeners import parse_listeners
 from .mappings import parse_mappings
 from .multiinstance import add_multiinstance
@@ -151,8 +152,8 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("boundaryEvent"): with_conditions(ERROR_BOUNDARY_EVENT),
         full_tag("startEvent"): ERROR_START_EVENT,
         full_tag("endEvent"): (EndEventParser, CamundaEndEvent),
-        full_tag("intermediateThrowEvent"): (ThrowEventParser, CamundaThrowEvent),
-        full_tag("intermediateCatchEvent"): with_conditions((CatchEventParser,
+        full_tag("intermediateThrowEvent"): (LinkThrowEventParser, CamundaThrowEvent),
+        full_tag("intermediateCatchEvent"): with_conditions((LinkCatchEventParser,
                                                               CamundaCatchEvent)),
         full_tag("exclusiveGateway"): (GatewayParser, RecordingExclusiveGateway),
         full_tag("inclusiveGateway"): (GatewayParser, RecordingInclusiveGateway),

@@ -18,6 +18,7 @@ from engine.lint.bundle import Bundle
 from engine.lint.camunda import check_vocabulary
 from engine.lint.diagram import check_diagram
 from engine.lint.elements import check_elements
+from engine.lint.links import check_links
 from engine.lint.placement import check_placement
 from engine.lint.references import check_references
 from engine.lint.report import Report
@@ -65,6 +66,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle,
     check_behaviour(root, report)
     check_placement(root, report)
     check_events(root, report)
+    check_links(root, report)
     check_working_days(root, report)
     check_references(root, report, bundle, ids)
     check_diagram(root, report)

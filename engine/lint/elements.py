@@ -31,7 +31,7 @@ EVENT_DEFINITIONS = frozenset(
     """
     messageEventDefinition signalEventDefinition timerEventDefinition cancelEventDefinition
     errorEventDefinition escalationEventDefinition terminateEventDefinition
-    conditionalEventDefinition
+    conditionalEventDefinition linkEventDefinition
     """.split()
 )
 STRUCTURE = frozenset(
@@ -56,7 +56,6 @@ STRUCTURE = frozenset(
 UNSUPPORTED = {
     "complexGateway": "use exclusive or inclusive gateways",
     "compensateEventDefinition": "compensation is not run by ciiflow",
-    "linkEventDefinition": "draw the sequence flow instead of a link event",
     "import": "everything a file needs must be in the deployed bundle",
     "choreography": "choreographies are not executable",
     "choreographyTask": "choreographies are not executable",

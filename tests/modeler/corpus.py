@@ -350,10 +350,11 @@ def write_corpus(out: Path = FILES) -> list[Path]:
     from tests.modeler.corpus_boundaries import CORPUS as BOUNDARIES  # asyncBefore, calls
     from tests.modeler.corpus_camunda7 import CORPUS as CAMUNDA7  # Java delegates, listeners
     from tests.modeler.corpus_events import CORPUS as EVENTS  # interrupting event subprocesses
+    from tests.modeler.corpus_links import CORPUS as LINKS  # link events
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, build in {**CORPUS, **CAMUNDA7, **EVENTS, **BOUNDARIES}.items():
+    for name, build in {**CORPUS, **CAMUNDA7, **EVENTS, **BOUNDARIES, **LINKS}.items():
         (out / name).write_text(build(), encoding="utf-8")
         written.append(out / name)
     return written
