@@ -349,12 +349,14 @@ def write_corpus(out: Path = FILES) -> list[Path]:
     """Write every corpus file into `out`; `tests/bpmn/test_regenerate.py` uses a temp dir."""
     from tests.modeler.corpus_boundaries import CORPUS as BOUNDARIES  # asyncBefore, calls
     from tests.modeler.corpus_camunda7 import CORPUS as CAMUNDA7  # Java delegates, listeners
+    from tests.modeler.corpus_compensation import CORPUS as COMPENSATION  # refused
     from tests.modeler.corpus_events import CORPUS as EVENTS  # interrupting event subprocesses
     from tests.modeler.corpus_links import CORPUS as LINKS  # link events
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, build in {**CORPUS, **CAMUNDA7, **EVENTS, **BOUNDARIES, **LINKS}.items():
+    for name, build in {**CORPUS, **CAMUNDA7, **EVENTS, **BOUNDARIES, **LINKS,
+                        **COMPENSATION}.items():
         (out / name).write_text(build(), encoding="utf-8")
         written.append(out / name)
     return written
