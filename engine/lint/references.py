@@ -146,9 +146,16 @@ def _check_same_file(
             )
 
 
+_CAMUNDA_CALL_BINDING = f"{{{CAMUNDA}}}calledElementBinding"
+
+
 def _check_called(element: etree._Element, report: Report, bundle: Bundle) -> None:
     called = element.get("calledElement")
     eid = element.get("id")
+    binding = element.get(_CAMUNDA_CALL_BINDING)
+    if binding is not None and binding.strip() not in CAMUNDA_BINDINGS:
+        report.error(eid, f"camunda:calledElementBinding {binding!r} is not one of "
+                     f"{', '.join(CAMUNDA_BINDINGS)}")
     if not called:
         report.error(eid, "call activity has no calledElement; choose the process to call")
     elif _is_expression(called):
@@ -158,10 +165,19 @@ def _check_called(element: etree._Element, report: Report, bundle: Bundle) -> No
             "when the bundle is deployed, so name a fixed process id",
         )
     elif called not in bundle.processes:
+        if (element.get(_CAMUNDA_CALL_BINDING) or "").strip() == "deployment":
+            report.error(
+                eid,
+                f"calledElement {called!r} is not a process of this bundle, and "
+                "camunda:calledElementBinding 'deployment' calls only a process deployed "
+                "with the caller: add the BPMN file that defines it",
+            )
+            return
         report.error(
             eid,
-            f"calledElement {called!r} is not a process of this bundle; ciiflow deploys "
-            "bundles, so add the BPMN file that defines it",
+            f"calledElement {called!r} is not a process of this bundle and no deployed "
+            f"process has key {called!r}: deploy it first, or add the BPMN file that "
+            "defines it",
         )
 
 

@@ -41,6 +41,7 @@ from engine.lint.bindings import Bindings
 from engine.runtime.retention import history_ttl
 from engine.store.models import Definition
 
+from . import called as called_store
 from . import decisions as decision_store
 from .decisions import DecisionPlan
 
@@ -68,6 +69,22 @@ def lint_bundle(files: Mapping[str, bytes], handlers: Bindings | None = None,
     """The deploy-time lint; service tasks are checked against the engine's `handlers`,
     candidate groups and topics against what is `known` (directory, principals)."""
     return lint(files, handlers, known)
+
+
+def _with_called(session: Session | None, files: Mapping[str, bytes],
+                 handlers: Bindings | None, known: Known | None
+                 ) -> tuple[dict[str, bytes], set[str], list[Finding]]:
+    """The bundle with the deployed processes its call activities bind from outside it
+    (`engine.runtime.called`), which of its files those are, and the lint findings on
+    the bundle's own files."""
+    resolved = called_store.resolve(session, files) if session is not None \
+        else called_store.Resolved()
+    merged = {**files, **resolved.files}
+    named = {(f.file, f.element_id) for f in resolved.findings}
+    findings = [f for f in lint_bundle(merged, handlers, known)
+                if not resolved.is_extra(f.file) and not (
+                    (f.file, f.element_id) in named and called_store.NOT_IN_BUNDLE in f.message)]
+    return merged, set(resolved.files), [*findings, *resolved.findings]
 
 
 def _parse_xml(data: bytes) -> etree._Element:
@@ -185,17 +202,19 @@ def _checksum(files: Mapping[str, bytes], names: list[str]) -> str:
 
 
 def check(files: Mapping[str, bytes], handlers: Bindings | None = None,
-          known: Known | None = None) -> list[Finding]:
+          known: Known | None = None, session: Session | None = None) -> list[Finding]:
     """Every finding deploy would give the bundle, without storing anything.
 
     The lint first, then what only the parser and the serializer find: a file
-    `ciiflow lint` passes is a file deploy takes.
+    `ciiflow lint` passes is a file deploy takes. With a `session`, call activities
+    resolve against the processes already deployed, as at deploy.
     """
-    findings = lint_bundle(files, handlers, known)
+    files, extras, findings = _with_called(session, files, handlers, known)
     if any(f.severity == "error" for f in findings):
         return findings
     try:
         parser, process_files = build_specs(files)
+        process_files = {k: f for k, f in process_files.items() if f not in extras}
         if not process_files and not parser.get_decisions():
             raise DefinitionRefused([_no_process(files)])
         for key, filename in sorted(process_files.items()):
@@ -237,14 +256,15 @@ def deploy(
     With `dry_run`, the same plan (which processes and decisions would get a new
     version, which are unchanged) and nothing written.
     """
-    findings = lint_bundle(files, handlers, known)
+    files, extras, findings = _with_called(session, files, handlers, known)
     if any(f.severity == "error" for f in findings):
         raise DefinitionRefused(findings)
-    parser, process_files = build_specs(files)
+    parser, every_file = build_specs(files)
+    process_files = {k: f for k, f in every_file.items() if f not in extras}
     if not process_files and not parser.get_decisions():
         raise DefinitionRefused([_no_process(files)])
-    dmn_files = {n: data for n, data in files.items()
-                 if n not in process_files.values() and n.endswith(".dmn")}
+    dmn_files = {n: data for n, data in files.items() if n not in extras
+                 and n not in process_files.values() and n.endswith(".dmn")}
     parsed = {n: parse_dmn_cached(data.decode("utf-8"), n) for n, data in dmn_files.items()}
     roots = {n: _parse_xml(data) for n, data in dmn_files.items()}
     decisions = decision_store.plan(session, dmn_files, parsed, roots, store=not dry_run,
@@ -252,7 +272,7 @@ def deploy(
     results = []
     for key, filename in sorted(process_files.items()):
         spec, subprocess_specs = _built(parser, key, filename)
-        called = [process_files[s] for s in subprocess_specs if s in process_files]
+        called = [every_file[s] for s in subprocess_specs if s in every_file]
         bound, used = _decision_files(spec, subprocess_specs)
         # the bindings file decides what the process's delegates run: summed and kept too
         bindings_file = [n for n in [split_bundle(files)[1]] if n is not None]

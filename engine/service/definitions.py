@@ -71,7 +71,9 @@ class DefinitionService(ServiceBase):
 
     def lint(self, files: Mapping[str, bytes]) -> list[Finding]:
         """Every finding deploy would give these files; nothing is stored."""
-        return definitions.check(files, self.runtime.handlers, self._known())
+        with self.readers() as session:  # call activities resolve against the store
+            return definitions.check(files, self.runtime.handlers, self._known(),
+                                     session=session)
 
     def definition(self, key: str, version: int | None = None) -> Definition:
         """One version (the latest by default) with the XML resources it was built from."""

@@ -1,7 +1,9 @@
-"""Modeler corpus files for Camunda 7 transaction boundaries (`asyncBefore`/`asyncAfter`).
+"""Modeler corpus files for Camunda 7 transaction boundaries (`asyncBefore`/`asyncAfter`)
+and call activities bound to processes deployed before (`camunda:calledElementBinding`).
 
 Written by `python -m tests.modeler.corpus` with the rest of the corpus; what ciiflow
-does with them is in tests/modeler/test_async_boundaries.py.
+does with them is in tests/modeler/test_async_boundaries.py and
+tests/modeler/test_call_bindings.py.
 """
 
 from __future__ import annotations
@@ -29,6 +31,68 @@ def async_boundaries() -> str:
                              "Event_Done"))
 
 
+def _shared_review(tag: str, task_id: str, task_name: str) -> str:
+    """The called process `shared_review`, deployed on its own, tagged `tag`."""
+    text = definitions("shared_review",
+                       [start(), user(task_id, task_name, candidateGroups="sas"),
+                        end("Event_ReviewEnd")],
+                       chain("StartEvent_1", task_id, "Event_ReviewEnd"),
+                       definitions_id=f"Definitions_shared_{tag}")
+    return text.replace('<bpmn:process id="shared_review" isExecutable="true"',
+                        f'<bpmn:process id="shared_review" isExecutable="true" '
+                        f'camunda:versionTag="{tag}"', 1)
+
+
+def shared_review_v1() -> str:
+    return _shared_review("1.0", "Review_First", "Review (first release)")
+
+
+def shared_review_v2() -> str:
+    return _shared_review("2.0", "Review_Second", "Review (second release)")
+
+
+CALL_IO = '<camunda:in source="caseNumber" target="number" />\n' \
+          '<camunda:out source="verdict" target="reviewVerdict" />'
+
+
+def _caller(pid: str, called: str = "shared_review", **binding: str) -> str:
+    """start, a call activity bound as `binding` says, a user task after it, end."""
+    attrs = {"calledElement": called, **{f"camunda:{k}": v for k, v in binding.items()}}
+    call = El("callActivity", "Call_Review", "Review in the shared process", attrs, ext=CALL_IO)
+    return definitions(pid, [start(), call, user("After_Call", "After call",
+                                                 candidateGroups="oai"), end("Event_Done")],
+                       chain("StartEvent_1", "Call_Review", "After_Call", "Event_Done"),
+                       definitions_id=f"Definitions_{pid}")
+
+
+def call_latest() -> str:
+    return _caller("call_latest")  # Camunda's default binding: latest
+
+
+def call_version() -> str:
+    return _caller("call_version", calledElementBinding="version", calledElementVersion="1")
+
+
+def call_version_tag() -> str:
+    return _caller("call_version_tag", calledElementBinding="versionTag",
+                   calledElementVersionTag="2.0")
+
+
+def call_deployment() -> str:
+    return _caller("call_deployment", calledElementBinding="deployment")
+
+
+def call_unknown() -> str:
+    return _caller("call_unknown", "unknown_review")
+
+
 CORPUS: dict[str, Callable[[], str]] = {
     "async_boundaries.bpmn": async_boundaries,
+    "shared_review_v1.bpmn": shared_review_v1,
+    "shared_review_v2.bpmn": shared_review_v2,
+    "call_latest.bpmn": call_latest,
+    "call_version.bpmn": call_version,
+    "call_version_tag.bpmn": call_version_tag,
+    "call_deployment.bpmn": call_deployment,
+    "call_unknown.bpmn": call_unknown,
 }
