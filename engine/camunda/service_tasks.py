@@ -65,6 +65,15 @@ class ServiceTaskSpec(BpmnSpecMixin, Simple):
             my_task.internal_data[PENDING_ERROR] = {"code": error.code,
                                                     "message": error.message}
             return None
+        except Exception as crash:
+            # A handler's own failure carries no task: name it, so that the incident
+            # opens at this service task (as SpiffWorkflow's errors do), not nowhere.
+            if getattr(crash, "task", None) is None:
+                try:
+                    crash.task = my_task  # type: ignore[attr-defined]
+                except AttributeError:  # an exception type with __slots__
+                    pass
+            raise
         if result is EXTERNAL:
             return None  # an external task: STARTED until a worker completes it
         apply_result(self, my_task, result)

@@ -45,6 +45,7 @@ def test_a_failure_after_async_before_undoes_the_completion_until_retried(
     outcome = case.engine.complete_task(review.id, {"verdict": "ok"}, actor="tester")
 
     assert outcome.incident is not None and "office unreachable" in outcome.incident.message
+    assert outcome.incident.activity_id == "Notify_Office"  # the incident names the task
     # unlike Camunda 7, the review is not committed: it is still ready, without the verdict
     assert case.only(iid, "Review_Case").id == review.id
     assert "verdict" not in case.engine.workflow_data(iid)
