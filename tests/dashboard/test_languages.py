@@ -16,6 +16,8 @@ import pytest
 
 from engine import Engine, ManualClock
 from tests.engine import processes
+from tests.processes.driver import BPMN_DIR
+from tests.processes.payloads import bip_announcement
 from tests.support.principals import add_principal
 from tests.support.served import serve
 
@@ -84,4 +86,24 @@ def test_an_unknown_browser_language_gets_french(served: tuple) -> None:
         page = browser.new_context(locale="it-CH").new_page()
         page.goto(f"{base}/dashboard")
         expect(page.locator("h1")).to_have_text("Cas bloqués")
+        browser.close()
+
+
+def test_a_case_page_in_german_names_its_open_task_in_german(engine: Engine) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    token = add_principal(engine, "cantonal", "coordinator", ["cii-cantonal"]).token
+    engine.deploy({"orp_bip.bpmn": (BPMN_DIR / "orp_bip.bpmn").read_bytes()})
+    case = engine.start("orp_bip", "BIP-1", bip_announcement(), actor="oasi-bip/bip")
+    with serve(engine) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_context(locale="de-CH").new_page()
+        page.goto(f"{base}/dashboard/cases/{case.instance.id}")
+        page.fill("#token", token)
+        page.click("#token-form button")
+        expect(page.locator("#tasks")).to_contain_text("Person beim RAV anmelden")
+        expect(page.locator("#login button")).to_have_text("Anmelden")
+        assert page.locator("html").get_attribute("lang") == "de"
+        page.select_option("#language", "fr")
+        expect(page.locator("#tasks")).to_contain_text("Inscrire la personne à l'ORP")
         browser.close()

@@ -3,60 +3,11 @@
 // Every value from the server is written with textContent, never as HTML.
 "use strict";
 
-// Every string the pages show, by id: a catalog per language can be added beside "en".
-const MESSAGES = {
-  en: {
-    "login.token": "Coordinator token", "login.submit": "Sign in", "sign_out": "Sign out",
-    "nav.board": "Stuck cases", "nav.processes": "Processes",
-    "case.title": "Case", "case.status": "Status", "case.business_key": "Business key",
-    "case.process": "Process", "case.started": "Started", "case.waiting_at": "Waiting at",
-    "case.diagram": "Where the case stands", "case.incidents": "Open incidents",
-    "case.tasks": "Open tasks", "case.history": "History", "case.data": "Data",
-    "case.access_log": "Read by", "case.actions": "Actions", "case.migrate": "Migrate",
-    "case.no_incident": "No open incident.", "case.no_task": "No open task.",
-    "case.none": "None.",
-    "action.reason": "Reason", "action.suspend": "Suspend", "action.resume": "Resume",
-    "action.terminate": "Terminate", "action.retry": "Retry",
-    "action.corrected_data": "Corrected data (JSON object)", "action.release": "Release claim",
-    "action.reassign": "Reassign", "action.groups": "Groups (comma-separated)",
-    "action.done": "Done.", "action.bad_json": "The corrected data is not a JSON object.",
-    "migrate.to_version": "To version", "migrate.dry_run": "Dry run",
-    "migrate.run": "Migrate now", "migrate.plan": "Plan: {summary}",
-    "migrate.first": "Run a dry run first.", "migrate.can_move": "can move",
-    "migrate.cannot_move": "cannot move", "migrate.migrated": "migrated",
-    "col.at": "At", "col.kind": "Kind", "col.actor": "By", "col.activity": "Activity",
-    "col.message": "Message", "col.task": "Task", "col.groups": "Groups",
-    "col.assignee": "Claimed by", "col.since": "Since", "col.due": "Due", "col.case": "Case",
-    "col.variable": "Variable", "col.value": "Value", "col.principal": "Principal",
-    "col.role": "Role", "col.what": "What", "col.status": "Result", "col.detail": "Detail",
-    "col.version": "Version", "col.name": "Name", "col.deployed": "Deployed",
-    "col.ready": "Ready", "col.overdue": "Overdue", "col.incidents": "Incidents",
-    "col.median": "Median wait",
-    "process.title": "Process", "process.version": "Version",
-    "process.figures": "ready {ready} · overdue {overdue} · incidents {incidents}",
-    "process.median": "median wait {wait}", "process.pick": "Click an activity to list its cases.",
-    "process.cases": "Cases at {activity}", "process.none": "No case waits here.",
-    "process.list": "Processes", "badge.ready": "{n} ready", "badge.overdue": "{n} overdue",
-    "badge.incidents": "{n} incident(s)", "badge.median": "median {wait}",
-    "bulk.retry": "Retry every incident here", "bulk.release": "Release the selected claims",
-    "bulk.reassign": "Reassign the selected tasks",
-    "bulk.confirm": "{operation}: {count} case(s) concerned. Confirm?",
-    "bulk.yes": "Confirm", "bulk.no": "Cancel", "bulk.select": "Select",
-    "bulk.result": "{operation}: {ok} done, {failed} failed",
-    "bulk.nothing": "Nothing to do: no case is concerned.",
-    "status.planned": "planned", "status.ok": "ok", "status.error": "error",
-    "wait.days": "{n} d", "wait.hours": "{n} h",
-    "diagram.missing": "The diagram viewer is not installed (run make install).",
-  },
-};
-
-const LANGUAGE = "en";
+// Every string the pages show is in the catalogs of i18n.js (loaded first), in the
+// language of the page: the browser's or the one chosen with the switch.
 const TOKEN_KEY = "ciiflow.token";
 
-function t(id, params = {}) {
-  const text = (MESSAGES[LANGUAGE] || MESSAGES.en)[id] ?? MESSAGES.en[id] ?? id;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : ""));
-}
+function t(id, params = {}) { return I18N.t(id, params); }
 
 const $ = (id) => document.getElementById(id);
 
@@ -66,6 +17,7 @@ async function api(path, options = {}) {
   const response = await fetch(path, {
     ...options,
     headers: { "Authorization": `Bearer ${token()}`, "Accept": "application/json",
+               "Accept-Language": I18N.language,
                ...(options.body ? { "Content-Type": "application/json" } : {}) },
   });
   const body = await response.json().catch(() => ({}));
