@@ -3,7 +3,7 @@ cases of the small test processes placed with the injected clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 
 from engine import Engine, ManualClock
 from tests.engine import processes
-from tests.support.principals import add_tokens, bearer
+from tests.support.principals import add_principal, add_tokens, bearer
+from tests.support.served import serve
 from workflows.app import create_app
 
 
@@ -71,3 +72,12 @@ def floor(engine: Engine, clock: ManualClock) -> Floor:
     clock.set(start + timedelta(days=12))
     incidents = [i.id for i in engine.incidents(status="open")]
     return Floor([waiting], moved, incidents, failing)
+
+
+@pytest.fixture
+def served(engine: Engine, clock: ManualClock) -> Iterator[tuple[str, Engine, ManualClock, str]]:
+    """The real app served on a free port, and a coordinator's token: (base, engine, clock,
+    token). A test module may define its own `served` (the languages' does)."""
+    token = add_principal(engine, "cantonal", "coordinator", ["cii-cantonal"]).token
+    with serve(engine) as base:
+        yield base, engine, clock, token

@@ -4,7 +4,6 @@ from another origin."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +15,11 @@ import requests
 from engine import Engine, ManualClock
 from tests.dashboard.conftest import Floor
 from tests.engine import processes
+from tests.support.chromium import CHROMIUM, needs_chromium
 from tests.support.principals import add_principal
 from tests.support.served import serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 HOSTILE_KEY = 'case-<img src=x onerror="document.title=1">'
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var"
 

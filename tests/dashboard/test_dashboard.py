@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from engine import Engine, ManualClock
 from tests.engine import processes
-from tests.support.principals import add_principal
-from tests.support.served import serve
+from tests.support.chromium import CHROMIUM, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 HOSTILE_KEY = 'case-<img src=x onerror="document.title=1">'
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var"
 
-
-@pytest.fixture
-def served(engine: Engine, clock: ManualClock) -> Iterator[tuple[str, Engine, ManualClock, str]]:
-    token = add_principal(engine, "cantonal", "coordinator", ["cii-cantonal"]).token
-    with serve(engine) as base:
-        yield base, engine, clock, token
 
 
 def test_stuck_cases_and_incidents_are_shown_as_text(served: tuple) -> None:

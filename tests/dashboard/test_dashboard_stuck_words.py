@@ -3,27 +3,12 @@ under its call activity, the reason in words, the new reasons and filters, as te
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from engine import Caller, Engine, ManualClock
+from engine import Caller
 from tests.engine.test_stuck_reasons import caller, child, receive_then_task
-from tests.support.principals import add_principal
-from tests.support.served import serve
+from tests.support.chromium import CHROMIUM, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 
-
-@pytest.fixture
-def served(engine: Engine, clock: ManualClock) -> Iterator[tuple[str, Engine, ManualClock, str]]:
-    token = add_principal(engine, "cantonal", "coordinator", ["cii-cantonal"]).token
-    with serve(engine) as base:
-        yield base, engine, clock, token
 
 
 def test_names_children_and_words_are_shown(served: tuple) -> None:

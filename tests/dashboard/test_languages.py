@@ -8,9 +8,7 @@ is a static file), and every request stays on the host.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -18,12 +16,11 @@ from engine import Engine, ManualClock
 from tests.engine import processes
 from tests.processes.driver import BPMN_DIR
 from tests.processes.payloads import bip_announcement
+from tests.support.chromium import CHROMIUM, needs_chromium
 from tests.support.principals import add_principal
 from tests.support.served import serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
