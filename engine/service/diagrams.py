@@ -15,6 +15,7 @@ from engine.runtime.position import Waiting, waiting_at
 from engine.runtime.step import Step
 from engine.service.base import ServiceBase
 from engine.service.caller import Caller
+from engine.service.languages import spec_finder, waits_named
 from engine.service.paging import MAX_LIMIT, bounded
 from engine.store import activity_stats
 from engine.store.activity_stats import ActivityCase, ActivityFigures
@@ -53,9 +54,10 @@ class DiagramService(ServiceBase):
                 raise NotFound(f"definition {key} version {row.version} keeps no diagram")
             return Diagram(row.key, row.version, row.bpmn_resource, xml)
 
-    def case_position(self, instance_id: str, caller: Caller) -> CasePosition:
-        """Where a case stands on its diagram: the elements it waits at and its open
-        incidents with their messages (coordinators)."""
+    def case_position(self, instance_id: str, caller: Caller, *,
+                      language: str | None = None) -> CasePosition:
+        """Where a case stands on its diagram: the elements it waits at (named in
+        `language`) and its open incidents with their messages (coordinators)."""
         _coordinator(caller)
         with self.readers() as session:
             instance = session.get(Instance, instance_id)
@@ -64,7 +66,9 @@ class DiagramService(ServiceBase):
             wf = Step(self.runtime, session, instance).load()
             incidents = list_incidents(session, status="open", instance_id=instance_id,
                                        limit=MAX_LIMIT, offset=0)
-        return CasePosition(instance, waiting_at(wf), incidents)
+            waits = waits_named(waiting_at(wf), instance.definition_id, language,
+                                spec_finder(self.runtime, session))
+        return CasePosition(instance, waits, incidents)
 
     def activity_stats(self, key: str, version: int, caller: Caller) -> list[ActivityFigures]:
         """Per activity of one version: ready tasks, overdue ones, open incidents and the

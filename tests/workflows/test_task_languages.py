@@ -169,6 +169,19 @@ def test_a_case_names_its_open_tasks_and_where_it_waits_in_german(
     assert [w["name"] for w in french["waiting_at"]] == ["Inscrire la personne à l'ORP"]
 
 
+def test_the_control_room_position_names_where_the_case_waits_in_german(
+        engine: Engine, ask: Callable[..., Any]) -> None:
+    started = engine.start("orp_bip", "BIP-12", p.bip_announcement(), actor="oasi-bip/bip")
+    token = add_tokens(engine, {"coord": ("coordinator", [])})["coord"]
+    client = create_app({"TESTING": True}, engine=engine).test_client()
+    path = f"/api/v1/instances/{started.instance.id}/position"
+    german = client.get(path, headers=bearer(token) | {"Accept-Language": "de-CH"})
+    assert german.headers["Content-Language"] == "de"
+    assert [w["name"] for w in german.get_json()["waiting_at"]] == ["Person beim RAV anmelden"]
+    french = client.get(path, headers=bearer(token)).get_json()
+    assert [w["name"] for w in french["waiting_at"]] == ["Inscrire la personne à l'ORP"]
+
+
 def test_the_start_form_follows_accept_language(engine: Engine, ask: Callable[..., Any],
                                                 db_url: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:

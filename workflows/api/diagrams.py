@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import ADMIN, COORDINATOR, INSTITUTION, PROCESS_OWNER, current_principal, require
+from ..languages import answer_language, say_language
 from ..problems import ApiProblem
 from ..runtime import MAX_ID, api_link, engine
 from ..schemas.control_room import (
@@ -22,6 +23,7 @@ from ..schemas.control_room import (
 
 blp = Blueprint("diagrams", __name__, url_prefix="/api/v1",
                 description="Diagrams, where cases stand on them, figures per activity")
+blp.after_request(say_language)
 
 
 def _version(key: str, version: int) -> None:
@@ -80,7 +82,8 @@ class InstancePosition(MethodView):
     def get(self, instance_id: str) -> dict[str, Any]:
         """Where the case stands on its diagram: the elements it waits at and its open
         incidents with their messages."""
-        position = engine().case_position(instance_id, current_principal())
+        position = engine().case_position(instance_id, current_principal(),
+                                          language=answer_language())
         instance = position.instance
         return {
             "instance_id": instance.id, "process_key": instance.process_key,
