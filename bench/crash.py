@@ -45,7 +45,8 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.http_steps import database, free_port  # noqa: E402
+from bench.databases import database  # noqa: E402
+from bench.http_steps import free_port  # noqa: E402
 from tests.support.bpmn import Flow, Node, document, timer, user_task  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -15,22 +15,19 @@ scrape_ms_small=<median> scrape_ms_big=<median> growth=<median ratio (range, rou
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
+from bench.databases import database  # noqa: E402
 from bench.rounds import alternate  # noqa: E402
 from engine import Engine  # noqa: E402
 from engine.store.models import Instance, Task, TaskCandidate  # noqa: E402
@@ -47,25 +44,6 @@ from workflows.migrate import metadata  # noqa: E402
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 CHUNK = 5_000
-
-
-@contextmanager
-def database(tmp: Path, name: str) -> Iterator[str]:
-    base = os.environ.get("CIIFLOW_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp / name}.sqlite3"
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _chunks(rows: list[dict[str, object]]) -> Iterator[list[dict[str, object]]]:
@@ -135,8 +113,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, \
-            database(Path(tmp), "small") as small_url, database(Path(tmp), "big") as big_url:
+    with database() as small_url, database() as big_url:
         small, big = Engine(small_url), Engine(big_url)
         fill(small, args.attempts // 10, args.cases)
         fill(big, args.attempts, args.cases)

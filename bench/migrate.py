@@ -19,17 +19,15 @@ migrate_cases=<n> migrate_s=<a> cases_per_s=<n/a> migrate_vs_step=<ratio> (<min>
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from bench.databases import database  # noqa: E402
 from bench.rounds import alternate  # noqa: E402
 from engine import Caller, Engine, ManualClock  # noqa: E402
 from engine.store.models import Instance, Task  # noqa: E402
@@ -38,26 +36,6 @@ from workflows.migrate import metadata  # noqa: E402
 
 OWNER = Caller(name="bench", role="process-owner")
 MAPPING = {"review_task": "assess_task"}
-
-
-def fresh_database() -> tuple[str, object]:
-    """A fresh PostgreSQL schema (or SQLite file); returns its URL and a cleanup."""
-    base = os.environ.get("CIIFLOW_TEST_DATABASE_URL")
-    if not base:
-        path = Path("/tmp") / f"ciiflow-bench-migrate-{uuid.uuid4().hex[:8]}.sqlite3"
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}", drop
 
 
 def start(engine: Engine, n: int, prefix: str) -> list[str]:
@@ -76,8 +54,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    url, cleanup = fresh_database()
-    try:
+    with database() as url:
         engine = Engine(url, clock=ManualClock())
         metadata.create_all(engine.db)
         engine.deploy({"intake.bpmn": versions.v1()})
@@ -126,8 +103,6 @@ def main() -> None:
         print(f"migrate_cases={args.cases} migrate_s={batch_s:.1f} "
               f"cases_per_s={args.cases / batch_s:.0f} {rounds.spread('migrate_vs_step')}")
         engine.db.dispose()
-    finally:
-        cleanup()
 
 
 if __name__ == "__main__":

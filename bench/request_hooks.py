@@ -16,7 +16,6 @@ import io
 import logging
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask  # noqa: E402
 
-from bench.metrics_scrape import database  # noqa: E402
+from bench.databases import database  # noqa: E402
 from bench.rounds import alternate  # noqa: E402
 from engine import Engine  # noqa: E402
 from tests.support.principals import add_principal, bearer  # noqa: E402
@@ -57,7 +56,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, database(Path(tmp), "hooks") as url:
+    with database() as url:
         engine = Engine(url)
         metadata.create_all(engine.db)
         engine.deploy({"one_task.bpmn": one_task()})

@@ -19,43 +19,23 @@ SQLite file by default; PostgreSQL when `CIIFLOW_TEST_DATABASE_URL` is set.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
+from bench.databases import database  # noqa: E402
 from bench.rounds import alternate  # noqa: E402
 from engine import Engine  # noqa: E402
 from engine.store.principals import holder_of  # noqa: E402
 from tests.support.principals import add_principal  # noqa: E402
 from workflows.migrate import metadata  # noqa: E402
-
-
-def _database(tmp: str) -> tuple[str, Callable[[], None]]:
-    url = os.environ.get("CIIFLOW_TEST_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp}/tokens.sqlite3", lambda: None
-    schema = "bench_tokens_" + uuid.uuid4().hex[:8]
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
 
 
 def _rate(call: Callable[[], object], calls: int) -> float:
@@ -70,43 +50,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        url, drop = _database(tmp)
-        try:
-            engine = Engine(url)
-            metadata.create_all(engine.db)
-            token = add_principal(engine, "bench", "institution", ["g1", "g2"]).token
-            assert engine.authenticate(token) is not None
+    with database() as url:
+        engine = Engine(url)
+        metadata.create_all(engine.db)
+        token = add_principal(engine, "bench", "institution", ["g1", "g2"]).token
+        assert engine.authenticate(token) is not None
 
-            def read() -> object:
-                with engine.readers() as session:
-                    return holder_of(session, token, datetime.now(UTC))
+        def read() -> object:
+            with engine.readers() as session:
+                return holder_of(session, token, datetime.now(UTC))
 
-            def shipped() -> object:
-                return engine.authenticate(token)
+        def shipped() -> object:
+            return engine.authenticate(token)
 
-            def naive() -> object:
-                """The read and a `last_used_at` write on every call."""
-                holder = read()
-                assert holder is not None
-                with engine.sessions.begin() as session:
-                    session.execute(text("UPDATE api_token SET last_used_at = :now "
-                                         "WHERE id = :id"),
-                                    {"now": datetime.now(UTC), "id": holder.token_id})
-                return holder
+        def naive() -> object:
+            """The read and a `last_used_at` write on every call."""
+            holder = read()
+            assert holder is not None
+            with engine.sessions.begin() as session:
+                session.execute(text("UPDATE api_token SET last_used_at = :now "
+                                     "WHERE id = :id"),
+                                {"now": datetime.now(UTC), "id": holder.token_id})
+            return holder
 
-            auth = alternate(lambda: _rate(read, args.calls), lambda: _rate(shipped, args.calls),
-                             args.rounds)
-            each = alternate(lambda: _rate(read, args.calls), lambda: _rate(naive, args.calls),
-                             args.rounds)
-            print(f"read_per_s={statistics.median(auth.baseline):.0f} "
-                  f"authenticate_per_s={statistics.median(auth.subject):.0f} | "
-                  f"read_per_s={statistics.median(each.baseline):.0f} "
-                  f"write_each_per_s={statistics.median(each.subject):.0f}")
-            print(f"{auth.spread('auth_vs_read')} {each.spread('write_each_vs_read')}")
-            engine.db.dispose()
-        finally:
-            drop()
+        auth = alternate(lambda: _rate(read, args.calls), lambda: _rate(shipped, args.calls),
+                         args.rounds)
+        each = alternate(lambda: _rate(read, args.calls), lambda: _rate(naive, args.calls),
+                         args.rounds)
+        print(f"read_per_s={statistics.median(auth.baseline):.0f} "
+              f"authenticate_per_s={statistics.median(auth.subject):.0f} | "
+              f"read_per_s={statistics.median(each.baseline):.0f} "
+              f"write_each_per_s={statistics.median(each.subject):.0f}")
+        print(f"{auth.spread('auth_vs_read')} {each.spread('write_each_vs_read')}")
+        engine.db.dispose()
     return 0
 
 
