@@ -7,7 +7,8 @@ visibility reads them), so "the ready tasks of my groups, oldest first" (the tas
 list, the stuck reasons `no_holder` and `notification_failing`) read all of them
 before; now they read the ready ones, in order (bench/stuck.py). Existing rows are
 filled from their task. Also partial indexes of the ready tasks without a candidate
-group (`no_holder`) and of the external tasks a case waits on (`waiting`).
+group (`no_holder`), of the external tasks a case waits on (`waiting`), and of the
+ready tasks' activity, case, times (the control room's figures, index only).
 
 Revision ID: 0009
 Revises: 0008
@@ -31,6 +32,7 @@ depends_on = None
 READY = sa.text("ready_at IS NOT NULL")
 UNGROUPED = sa.text("(state || ':' || CAST(candidate_groups AS TEXT)) = 'ready:[]'")
 EXTERNAL_WAITING = sa.text("state IN ('available', 'locked')")
+READY_TASK = sa.text("state = 'ready'")
 
 
 def upgrade() -> None:
@@ -48,6 +50,10 @@ def upgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index('ix_task_ready_ungrouped', ['ready_at'], unique=False,
                               sqlite_where=UNGROUPED, postgresql_where=UNGROUPED)
+        batch_op.create_index('ix_task_ready_activity',
+                              ['activity_id', 'instance_id', 'ready_at', 'due_at'],
+                              unique=False, sqlite_where=READY_TASK,
+                              postgresql_where=READY_TASK)
     with op.batch_alter_table('external_task', schema=None) as batch_op:
         batch_op.create_index('ix_external_task_waiting', ['created_at'], unique=False,
                               sqlite_where=EXTERNAL_WAITING,
@@ -58,6 +64,7 @@ def downgrade() -> None:
     with op.batch_alter_table('external_task', schema=None) as batch_op:
         batch_op.drop_index('ix_external_task_waiting')
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_ready_activity')
         batch_op.drop_index('ix_task_ready_ungrouped')
     with op.batch_alter_table('task_candidate', schema=None) as batch_op:
         batch_op.drop_index('ix_task_candidate_ready_since')
