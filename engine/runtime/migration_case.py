@@ -250,7 +250,8 @@ def _update_kept(step: Step, kept: Sequence[tuple[Any, Any]], actor: str | None)
         return
     conn = step.session.connection()
     rows = {r.id: r for r in conn.execute(select(
-        Task.id, Task.candidate_groups, Task.assignee, Task.due_at, Task.state).where(
+        Task.id, Task.candidate_groups, Task.assignee, Task.due_at, Task.ready_at,
+        Task.state).where(
         Task.id.in_([str(tid) for tid, _ in kept])))}
     for tid, spiff_task in kept:
         row = rows.get(str(tid))

@@ -52,6 +52,21 @@ def test_a_kept_task_keeps_its_id_claim_and_timer(engine: Engine, clock: ManualC
     assert kinds(engine, case).count("migrated") == 1
 
 
+def test_a_kept_task_routed_to_another_group_reaches_that_group_s_list(engine: Engine) -> None:
+    """review_task (SAS) mapped to assess_task (OAI): the OAI's work list has it, the SAS's not."""
+    engine.deploy({"intake.bpmn": versions.v1()})
+    case = engine.start("intake", "R-1", {}).instance.id
+    (review,) = ready_tasks(engine, case)
+    engine.deploy({"intake.bpmn": versions.v2()})
+    report = engine.migrate("intake", 1, 2, caller=OWNER, dry_run=False,
+                            activity_map={"review_task": "assess_task"})
+    assert [c.migrated for c in report.cases] == [True], report.cases
+    oai = Caller(name="oai-clerk", role="institution", groups=("oai",))
+    sas = Caller(name="sas-clerk", role="institution", groups=("sas",))
+    assert [t.id for t in engine.tasks(caller=oai)] == [review.id]
+    assert [t.id for t in engine.tasks(caller=sas)] == []
+
+
 def test_v2_path_after_the_move(engine: Engine) -> None:
     engine.deploy({"intake.bpmn": versions.v1_timer()})
     case = engine.start("intake", "T-1", {}).instance.id
