@@ -88,9 +88,9 @@ def run_task_notices(engine: Engine, now: datetime, *, limit: int = 100,
 def _overdue(engine: Engine, now: datetime, limit: int) -> list[str]:
     with engine.readers() as session:
         return list(session.scalars(
-            select(Task.id)
+            select(Task.id).join(Instance, Instance.id == Task.instance_id)
             .where(Task.state == "ready", Task.overdue_notified_at.is_(None),
-                   Task.due_at < now)
+                   Task.due_at < now, Instance.status == "running")
             .order_by(Task.due_at).limit(limit)))
 
 
@@ -102,8 +102,10 @@ def _due_soon(engine: Engine, now: datetime, days: int, limit: int) -> list[str]
     with engine.readers() as session:
         rows = session.execute(
             select(Task.id, Task.due_at, Task.candidate_groups)
+            .join(Instance, Instance.id == Task.instance_id)
             .where(Task.state == "ready", Task.due_soon_notified_at.is_(None),
-                   Task.due_at >= now, Task.due_at < max(horizons.values()))
+                   Task.due_at >= now, Task.due_at < max(horizons.values()),
+                   Instance.status == "running")
             .order_by(Task.due_at).limit(limit)).all()
     return [task_id for task_id, due_at, groups in rows
             if due_at < horizons[calendars.for_groups(groups or ())]]
@@ -118,6 +120,8 @@ def _notify(engine: Engine, runtime: Runtime, task_id: str, kind: str) -> int:
             if task is None or task.state != "ready" or getattr(task, column.key) is not None:
                 return 0
             instance = session.get(Instance, task.instance_id)
+            if instance.status != "running":
+                return 0  # suspended meanwhile: told once the case resumes
             step = Step(runtime, session, instance)
             step.record(history_kind, activity_id=task.activity_id, task_id=task.id,
                         detail={"due_at": task.due_at.isoformat() if task.due_at else None})

@@ -162,6 +162,22 @@ def test_due_soon_once_n_working_days_before_then_overdue_once(
     assert notice_rows(wengine, "task_overdue") == [task_id]
 
 
+def test_a_suspended_case_is_not_told_overdue_until_it_resumes(
+        wengine: Engine, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coordinator suspended the case: its institutions are not chased meanwhile."""
+    monkeypatch.setenv("CIIFLOW_DUE_SOON_WORKING_DAYS", "0")
+    wengine.deploy({"notices.bpmn": due_process("${workingDays(2)}")})
+    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))  # Monday
+    case = wengine.start("notices", "case-1").instance.id
+    [task_id] = ready_ids(wengine)
+    wengine.set_status(case, "suspend", reason="awaiting a court decision", actor="coord")
+    clock.set(datetime(2026, 5, 20, 9, 0, tzinfo=UTC))  # well past Wednesday's due date
+    assert wengine.run_task_notices() == 0 and notice_rows(wengine, "task_overdue") == []
+    wengine.set_status(case, "resume", reason="decision received", actor="coord")
+    assert wengine.run_task_notices() == 1
+    assert notice_rows(wengine, "task_overdue") == [task_id]
+
+
 def test_no_due_soon_when_turned_off_or_already_overdue_nor_for_a_completed_task(
         wengine: Engine, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
     wengine.deploy({"notices.bpmn": due_process("P1D")})
