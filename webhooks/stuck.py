@@ -34,7 +34,7 @@ from sqlalchemy.orm import aliased
 from engine.store.models import Instance, Task, TaskCandidate
 from engine.store.plan_hints import OneOf, Unindexed
 from engine.store.principals import Principal, PrincipalGroup
-from engine.store.stuck import StuckShape, stuck_columns, task_filters
+from engine.store.stuck_reasons import StuckShape, stuck_columns, task_filters
 
 from .models import WebhookDelivery, WebhookEndpoint
 

@@ -168,7 +168,7 @@ class Task(Base):
         # the worker's notice scans (engine.runtime.notices): ready, not yet told, by due date
         Index("ix_task_overdue_scan", "state", "overdue_notified_at", "due_at"),
         Index("ix_task_due_soon_scan", "state", "due_soon_notified_at", "due_at"),
-        # ready tasks without a candidate group (engine.store.stuck.no_holder_ungrouped)
+        # ready tasks without a candidate group (engine.store.stuck_reasons.no_holder_ungrouped)
         Index("ix_task_ready_ungrouped", "ready_at",
               sqlite_where=text(UNGROUPED), postgresql_where=text(UNGROUPED)),
         # the control room's figures per activity, from the index alone
@@ -215,7 +215,7 @@ class TaskCandidate(Base):
         Index("ix_task_candidate_ready", "group_id", "ready_at", "task_id",
               sqlite_where=text("ready_at IS NOT NULL"),
               postgresql_where=text("ready_at IS NOT NULL")),
-        # every group's ready work oldest first (engine.store.stuck.no_holder)
+        # every group's ready work oldest first (engine.store.stuck_reasons.no_holder)
         Index("ix_task_candidate_ready_since", "ready_at", "group_id", "task_id",
               sqlite_where=text("ready_at IS NOT NULL"),
               postgresql_where=text("ready_at IS NOT NULL")),
