@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet  # noqa: E402
 
-from bench.stuck import NOW, database, fill, p95  # noqa: E402
+from bench.databases import database  # noqa: E402
+from bench.stuck import NOW, fill, p95  # noqa: E402
 from engine import Engine, ManualClock  # noqa: E402
 from workflows.migrate import metadata  # noqa: E402
 

@@ -28,21 +28,18 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
+from bench.databases import database  # noqa: E402
 from engine import Engine, ManualClock  # noqa: E402
 from engine.store.models import (  # noqa: E402
     ExternalTask,
@@ -86,26 +83,6 @@ def process() -> bytes:
     flows += [Flow(prev, "Wait_Answer"), Flow("Wait_Answer", "Register_Service"),
               Flow("Register_Service", "finish_end")]
     return document("bench_case", nodes, flows, extra=message("answer_message", "answer"))
-
-
-@contextmanager
-def database(backend: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    base = os.environ["CIIFLOW_TEST_DATABASE_URL"]
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _waited(rng: random.Random) -> timedelta:
