@@ -18,11 +18,13 @@ import logging
 import os
 import random
 import socket
+import sys
 import threading
 import uuid
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
@@ -34,6 +36,7 @@ from engine.clock import Clock, ManualClock, SystemClock
 from .claims import Claim, claim
 from .config import WebhookSettings
 from .endpoints import signing_secrets
+from .health import require_key
 from .outcomes import Outcome, record
 from .secretbox import SecretKeyError, use_database
 from .sender import Sender
@@ -175,7 +178,15 @@ def main(argv: list[str] | None = None) -> int:
     use_database(db.url)  # the embedded secret key lives beside this database's file
     clock: Clock = (ManualClock(datetime.fromisoformat(args.now)) if args.now
                     else SystemClock())
-    dispatcher = Dispatcher(make_sessionmaker(db), clock=clock)
+    sessions = make_sessionmaker(db)
+    try:
+        # as `ciiflow worker` does: a key that opens no stored secret would send nothing
+        require_key(SimpleNamespace(sessions=sessions, readers=sessions, clock=clock))
+    except SecretKeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        db.dispose()
+        return 1
+    dispatcher = Dispatcher(sessions, clock=clock)
     try:
         if args.drain:
             while dispatcher.run_once(limit=args.limit):

@@ -59,6 +59,26 @@ def test_a_worker_without_the_key_refuses_to_start(
     assert not (elsewhere / "var").exists()  # no stray key (nor database) made there
 
 
+
+def test_the_standalone_dispatcher_without_the_key_refuses_to_start(
+        wengine: Engine, db_url: str, tmp_path: Path) -> None:
+    """`python -m webhooks.dispatcher` checks the key as `ciiflow worker` does."""
+    principal = add_principal(wengine, "sas", "institution", ["g"]).id
+    endpoint_id, _ = add_endpoint(wengine, principal, "http://127.0.0.1:9/in")
+    queue_one(wengine, endpoint_id)
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("CIIFLOW_SECRET_KEY", "CIIFLOW_SECRET_KEY_FILE")}
+    env = {**base, "PYTHONPATH": str(ROOT),
+           "CIIFLOW_SECRET_KEY": Fernet.generate_key().decode()}
+    done = subprocess.run([sys.executable, "-m", "webhooks.dispatcher", "--database-url",
+                           db_url, "--drain"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: refusing to start, 1 stored webhook secret(s) cannot be ")
+    assert "CIIFLOW_SECRET_KEY" in line and "Traceback" not in done.stderr
+    assert status_of(wengine) == ["pending"]
+
 def test_a_worker_elsewhere_with_the_key_setting_delivers(
         wengine: Engine, db_url: str, tmp_path: Path, secret_key: str) -> None:
     with Receiver() as receiver:
