@@ -15,7 +15,11 @@ for the missing shapes before any deeper layer sees them. With this flag a file 
 has no ``BPMNDiagram`` element is measured as if it were drawn, which exposes the parser
 and the runtime to it (the diagram check itself is covered by the lint's tests).
 
-Last line: ``corpus_files=<units> deployed=<n> refused_named=<n> crashed=<n>``.
+Deployed units are then run as drawn by ``bench/corpus_run.py``: every process the unit
+deploys is started and driven to an end, one line per unit saying where each stopped.
+
+Last line: ``corpus_files=<units> deployed=<n> ran_to_end=<n> refused_named=<n> crashed=<n>``
+(``ran_to_end`` counts units whose every process ran to an end; it is part of ``deployed``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 import engine  # noqa: E402
 import engine.lint.bpmn as lint_bpmn  # noqa: E402
+from bench import corpus_run  # noqa: E402
 from engine.lint import lint  # noqa: E402
 from engine.runtime import definitions  # noqa: E402
 from engine.store.db import make_engine  # noqa: E402
@@ -62,6 +67,7 @@ class Outcome:
     detail: str = ""
     constructs: list[str] = field(default_factory=list)
     latent: str = ""  # a crash of the parser hidden behind a lint refusal
+    ran_to_end: bool = False  # every process the unit deploys was driven to an end
 
 
 def _is(path: Path, suffixes: tuple[str, ...]) -> bool:
@@ -161,15 +167,16 @@ def measure(name: str, files: dict[str, bytes], main: str | None, probe: bool) -
     with tempfile.TemporaryDirectory() as tmp:
         db = make_engine(f"sqlite:///{tmp}/corpus.sqlite3")
         metadata.create_all(db)
-        eng = engine.Engine(db, clock=engine.ManualClock())
+        clock = engine.ManualClock()
+        eng = engine.Engine(db, clock=clock)
         try:
-            return _run(eng, name, files, main, probe)
+            return _run(eng, clock, name, files, main, probe)
         finally:
             db.dispose()
 
 
-def _run(eng: engine.Engine, name: str, files: dict[str, bytes], main: str | None,
-         probe: bool) -> Outcome:
+def _run(eng: engine.Engine, clock: engine.ManualClock, name: str, files: dict[str, bytes],
+         main: str | None, probe: bool) -> Outcome:
     try:
         lint(files)
         result = eng.deploy(files)
@@ -191,20 +198,15 @@ def _run(eng: engine.Engine, name: str, files: dict[str, bytes], main: str | Non
     if main is not None:
         own = _process_ids_of(files[main])
         mains = {k for k in mains if k in own} or mains
-    notes = []
-    for key in sorted(mains):
-        try:
-            outcome = eng.start(key, "k", {})
-            notes.append(f"{key}: {getattr(outcome, 'status', 'started')}")
-        except engine.EngineError as exc:
-            notes.append(f"{key}: start refused ({str(exc)[:80]})")
-        except Exception as exc:  # noqa: BLE001 - the crash is what we measure
-            return Outcome(name, "crashed", f"start {key}: " + _last_line(exc))
-    for incident in eng.incidents():
-        named = incident.activity_id and incident.activity_id in incident.message
-        notes.append(f"incident{'' if named else ' (unnamed)'} at {incident.activity_id}: "
-                     f"{incident.message[:100]}")
-    return Outcome(name, "deployed", "; ".join(notes)[:200])
+    try:
+        runs = corpus_run.drive_unit(eng, clock, files, sorted(mains))
+    except _Timeout:
+        return Outcome(name, "deployed", f"stopped: unit wall-clock bound ({UNIT_SECONDS}s)")
+    except Exception as exc:  # noqa: BLE001 - the crash is what we measure
+        return Outcome(name, "crashed", "run: " + _last_line(exc))
+    outcome = Outcome(name, "deployed", "; ".join(r.line() for r in runs)[:300])
+    outcome.ran_to_end = bool(runs) and all(r.ended for r in runs)
+    return outcome
 
 
 def _process_ids_of(data: bytes) -> set[str]:
@@ -251,9 +253,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             signal.alarm(0)
         outcomes.append(outcome)
-        if opts.verbose or outcome.status in ("crashed", "refused_unnamed") or outcome.latent:
+        if (opts.verbose or outcome.status in ("deployed", "crashed", "refused_unnamed")
+                or outcome.latent):
             extra = f" LATENT: {outcome.latent}" if outcome.latent else ""
-            print(f"{outcome.status:16} {name}: {outcome.detail}{extra}")
+            status = "ran_to_end" if outcome.ran_to_end else outcome.status
+            print(f"{status:16} {name}: {outcome.detail}{extra}")
     _summary(outcomes)
     return 0
 
@@ -262,8 +266,11 @@ def _summary(outcomes: list[Outcome]) -> None:
     counts = collections.Counter(o.status for o in outcomes)
     print()
     print(f"{'outcome':18}{'units':>6}")
+    ran = sum(1 for o in outcomes if o.ran_to_end)
     for status in ("deployed", "refused_named", "refused_unnamed", "crashed"):
         print(f"{status:18}{counts.get(status, 0):>6}")
+        if status == "deployed":
+            print(f"{'  ran_to_end':18}{ran:>6}")
     constructs = collections.Counter(c for o in outcomes for c in o.constructs)
     if constructs:
         print("\nrefused constructs (units naming each):")
@@ -271,7 +278,7 @@ def _summary(outcomes: list[Outcome]) -> None:
             print(f"  {n:>4}  {construct}")
     latent = sum(1 for o in outcomes if o.latent)
     print(f"\nlatent parser crashes behind a lint refusal: {latent}")
-    print(f"corpus_files={len(outcomes)} deployed={counts.get('deployed', 0)} "
+    print(f"corpus_files={len(outcomes)} deployed={counts.get('deployed', 0)} ran_to_end={ran} "
           f"refused_named={counts.get('refused_named', 0)} crashed={counts.get('crashed', 0)}")
 
 
