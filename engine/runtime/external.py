@@ -163,8 +163,11 @@ def bpmn_error(engine: Engine, task_id: str, worker_id: str, error_code: str,
 
 def failure(engine: Engine, task_id: str, worker_id: str, *, error_message: str,
             retries: int, retry_timeout_ms: int = 0,
-            allowed_topics: Collection[str] | None = None) -> ExternalTask:
-    """Report a failure; with retries left the task comes back later, else an incident."""
+            allowed_topics: Collection[str] | None = None) -> int | None:
+    """Report a failure; with retries left the task comes back later, else an incident.
+
+    Returns the incident's id when the failure opened one (no retries left), else None.
+    """
     with engine.sessions.begin() as session:
         row = _locked_row(session, task_id, worker_id, allowed_topics)
         if retries < 0:
@@ -175,13 +178,14 @@ def failure(engine: Engine, task_id: str, worker_id: str, *, error_message: str,
         if retries > 0:
             row.state = "available"
             row.retry_at = now + timedelta(milliseconds=max(0, retry_timeout_ms))
-            return row
+            return None
         row.state = "failed"
         instance = session.get(Instance, row.instance_id)
         step = Step(engine.runtime, session, instance)
-        step.open_incident(_WorkerFailure(row.activity_id, row.error_message),
-                           {"op": "external_task", "task_id": task_id}, f"worker:{worker_id}")
-        return row
+        incident = step.open_incident(_WorkerFailure(row.activity_id, row.error_message),
+                                      {"op": "external_task", "task_id": task_id},
+                                      f"worker:{worker_id}")
+        return incident.id
 
 
 class _WorkerFailure(Exception):

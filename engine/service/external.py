@@ -25,8 +25,8 @@ class ExternalResult:
     #: available | locked | completed | cancelled | failed; "unknown" if the task is gone
     state: str
     instance_status: str | None
-    #: the incident a completion or a BPMN error ran the case into (failures report None,
-    #: as the API always has: the case's status says "incident")
+    #: the incident the report ran the case into: a completion or a BPMN error that
+    #: failed on, or a failure with no retries left
     incident_id: int | None = None
 
 
@@ -57,11 +57,11 @@ class ExternalTaskService(ServiceBase):
                                 retry_timeout_ms: int = 0) -> ExternalResult:
         """A failed attempt: the task comes back after the timeout, or at 0 retries an
         incident opens on the case."""
-        external.failure(self, task_id, worker_id,  # type: ignore[arg-type]
-                         error_message=error_message, retries=retries,
-                         retry_timeout_ms=retry_timeout_ms,
-                         allowed_topics=allowed_topics(caller))
-        return self._result(task_id, None)
+        incident_id = external.failure(self, task_id, worker_id,  # type: ignore[arg-type]
+                                       error_message=error_message, retries=retries,
+                                       retry_timeout_ms=retry_timeout_ms,
+                                       allowed_topics=allowed_topics(caller))
+        return self._result(task_id, incident_id)
 
     def throw_external_bpmn_error(self, caller: Caller, task_id: str, worker_id: str,
                                   error_code: str,

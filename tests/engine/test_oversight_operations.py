@@ -114,6 +114,18 @@ def test_a_worker_reaches_only_the_tasks_of_its_topics(engine: Engine) -> None:
         "completed", "running", None)
 
 
+def test_a_failure_with_no_retries_left_answers_with_its_incident(engine: Engine) -> None:
+    engine.deploy({"e.bpmn": api_processes.external()})
+    engine.start("external_case", "case-F", {})
+    granted = Caller("w", "worker", topics=("register-case",))
+    [locked] = engine.fetch_and_lock(granted, "w1", [("register-case", 60_000)])
+    failed = engine.report_external_failure(granted, locked["id"], "w1",
+                                            error_message="down", retries=0)
+    [incident] = engine.incidents()
+    assert (failed.state, failed.instance_status, failed.incident_id) == (
+        "failed", "incident", incident.id)
+
+
 def test_principals_are_created_once_and_authenticated_while_enabled(engine: Engine) -> None:
     issued = engine.create_principal("sas", "institution", groups=["sas", "sas"])
     caller = engine.authenticate(issued.token)

@@ -122,17 +122,18 @@ def test_external_failure_retries_then_incident(engine: Engine, clock: ManualClo
     started = engine.start("service_process", "c1", {})
     task_id = fetch_and_lock(engine, "w", [("register-case", 10_000)])[0]["id"]
 
-    failure(engine, task_id, "w", error_message="ORP system down", retries=1,
-            retry_timeout_ms=60_000)
+    assert failure(engine, task_id, "w", error_message="ORP system down", retries=1,
+                   retry_timeout_ms=60_000) is None  # retries left: no incident
     assert fetch_and_lock(engine, "w", [("register-case", 10_000)]) == []  # not yet
     clock.advance(minutes=1, seconds=1)
     again = fetch_and_lock(engine, "w", [("register-case", 10_000)])
     assert [t["id"] for t in again] == [task_id] and again[0]["retries"] == 1
 
-    failure(engine, task_id, "w", error_message="still down", retries=0)
+    incident_id = failure(engine, task_id, "w", error_message="still down", retries=0)
     instance = engine.instance(started.instance.id)
     assert instance.status == "incident"
     incident = engine.incidents()[0]
+    assert incident_id == incident.id  # the answer names the incident it opened
     assert incident.activity_id == "check_service" and "still down" in incident.message
     assert fetch_and_lock(engine, "w", [("register-case", 10_000)]) == []
 
