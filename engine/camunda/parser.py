@@ -20,6 +20,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
+from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -45,11 +46,16 @@ from .activities import (
     CamundaUserTask,
     narrow,
 )
+from .compensation import (
+    CompensationBoundaryMixin,
+    CompensationEndEventParser,
+    CompensationThrowEventParser,
+)
 from .conditional import with_conditions
 from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
-from .event_mappings import CamundaCatchEvent, EndEventParser
+from .event_mappings import CamundaCatchEvent
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
-from .links import LinkCatchEventParser, LinkThrowEventParser
+from .links import LinkCatchEventParser
 from .listeners import parse_listeners
 from .mappings import parse_mappings
 from .multiinstance import add_multiinstance
@@ -135,8 +141,15 @@ class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
     cannot be serialized by the Camunda converters: such a file failed at deploy)."""
 
 
+class CiiflowProcessParser(CompensationBoundaryMixin, ProcessParser):
+    """Processes and subprocesses: compensation boundary events are no triggers
+    (`engine.camunda.compensation`)."""
+
+
 class CiiflowParser(DmnBundleMixin, CamundaParser):
     """Camunda 7 files, with our DMN engine, service-task bindings, routing and mappings."""
+
+    PROCESS_PARSER_CLASS = CiiflowProcessParser
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
@@ -151,8 +164,8 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("boundaryEvent"): with_conditions(ERROR_BOUNDARY_EVENT),
         full_tag("startEvent"): ERROR_START_EVENT,
-        full_tag("endEvent"): (EndEventParser, CamundaEndEvent),
-        full_tag("intermediateThrowEvent"): (LinkThrowEventParser, CamundaThrowEvent),
+        full_tag("endEvent"): (CompensationEndEventParser, CamundaEndEvent),
+        full_tag("intermediateThrowEvent"): (CompensationThrowEventParser, CamundaThrowEvent),
         full_tag("intermediateCatchEvent"): with_conditions((LinkCatchEventParser,
                                                               CamundaCatchEvent)),
         full_tag("exclusiveGateway"): (GatewayParser, RecordingExclusiveGateway),

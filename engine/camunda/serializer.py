@@ -28,6 +28,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
 from .activities import CONVERTERS as ACTIVITY_CONVERTERS
+from .compensation import CONVERTERS as COMPENSATION_CONVERTERS
 from .error_variables import CONVERTERS as ERROR_VARIABLE_CONVERTERS
 from .event_mappings import CONVERTERS as EVENT_MAPPING_CONVERTERS
 from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
@@ -75,6 +76,7 @@ def serializer() -> BpmnWorkflowSerializer:
         config.update(ACTIVITY_CONVERTERS)
         config.update(ERROR_VARIABLE_CONVERTERS)
         config.update(EVENT_MAPPING_CONVERTERS)
+        config.update(COMPENSATION_CONVERTERS)
         registry = BpmnWorkflowSerializer.configure(config)
         registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
         current = _local.serializer = BpmnWorkflowSerializer(registry)
