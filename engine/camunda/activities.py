@@ -22,6 +22,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 
 from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
+from .async_boundaries import AsyncBoundaryMixin
 from .conditional import CONVERTERS as CONDITIONAL_CONVERTERS
 from .event_subprocess import CONVERTERS as EVENT_SUBPROCESS_CONVERTERS
 from .gateways import CONVERTERS as GATEWAY_CONVERTERS
@@ -32,31 +33,31 @@ from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
 from .throws import CONVERTERS as EVENT_CONVERTERS
 
 
-class CamundaUserTask(InputOutputMixin, UserTask):
+class CamundaUserTask(AsyncBoundaryMixin, InputOutputMixin, UserTask):
     """A user task; its inputs are set before the task row's attributes are evaluated."""
 
 
-class CamundaServiceTask(InputOutputMixin, ServiceTaskSpec):
+class CamundaServiceTask(AsyncBoundaryMixin, InputOutputMixin, ServiceTaskSpec):
     """A service or send task bound to a handler or an external topic."""
 
 
-class CamundaDecisionTask(InputOutputMixin, DecisionTaskSpec):
+class CamundaDecisionTask(AsyncBoundaryMixin, InputOutputMixin, DecisionTaskSpec):
     """A business rule task on ciiflow's DMN engine."""
 
 
-class CamundaNoneTask(InputOutputMixin, NoneTask):
+class CamundaNoneTask(AsyncBoundaryMixin, InputOutputMixin, NoneTask):
     """A plain task (no work; mappings only)."""
 
 
-class CamundaManualTask(InputOutputMixin, ManualTask):
+class CamundaManualTask(AsyncBoundaryMixin, InputOutputMixin, ManualTask):
     """A manual task (no work in the engine; mappings only)."""
 
 
-class CamundaSubProcess(SubprocessInputOutputMixin, CallActivity):
+class CamundaSubProcess(AsyncBoundaryMixin, SubprocessInputOutputMixin, CallActivity):
     """An embedded subprocess: shares the caller's data, as SpiffWorkflow does."""
 
 
-class CamundaCallActivity(CallActivityMappingMixin, CallActivity):
+class CamundaCallActivity(AsyncBoundaryMixin, CallActivityMappingMixin, CallActivity):
     """A call activity: only `camunda:in` goes in, only `camunda:out` comes back."""
 
 

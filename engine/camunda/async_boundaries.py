@@ -1,26 +1,55 @@
-"""Camunda 7 transaction boundaries (`camunda:asyncBefore` / `camunda:asyncAfter`).
+"""Camunda 7 transaction boundaries (`camunda:asyncBefore` / `camunda:asyncAfter`) on activities.
 
-In Camunda 7 an async boundary commits the transaction there and lets the job
-executor continue: a service task after `asyncBefore` that fails leaves the
-user's completion committed and opens an incident at the service task, after
-the retries of `camunda:failedJobRetryTimeCycle`. ciiflow has no such job:
-one step runs from the operation that started it (a task completion, a
-message, a timer) to the next wait state, in one transaction. The attributes
-must therefore never pass as layout metadata: lint names every element that
-carries one and says what runs differently (see docs/camunda-constructs.md).
+In Camunda 7 an async boundary commits the transaction there and leaves a job
+that the job executor runs later: a service task after `asyncBefore` that
+fails leaves the user's completion committed and opens an incident at the
+service task once the tries of `camunda:failedJobRetryTimeCycle` are spent.
+ciiflow does the same with SpiffWorkflow's own hooks, subclassed here:
+
+- `asyncBefore`: when the activity's task would become READY, it stays WAITING,
+  held (`internal_data[HELD] = "before"`), so the step that reached it ends
+  there and commits;
+- `asyncAfter`: the activity completes, but its children are not updated, so
+  nothing after it runs in that step (`internal_data[HELD] = "after"`).
+
+Every hold is announced on the top workflow (`take_new_holds`), so the step
+writes one job row per hold in its transaction; the runtime's job runner
+(`engine.runtime.jobs`) later releases the hold (`release`) and runs on to the
+next wait state in a step of its own. Which kinds of element carry a real
+boundary, and what is refused by name instead, is `boundary_finding`.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine.expressions.functions import is_duration
+
+from .namespaces import CAMUNDA
+
 BOUNDARIES = frozenset({"asyncBefore", "asyncAfter"})
 """The camunda: attributes that mark a transaction boundary in Camunda 7."""
 
-_EFFECT = (
-    "if anything after the boundary fails, the whole step is undone (a user's task "
-    "completion stays pending in the incident and runs again when the incident is retried) "
-    "and the "
-    "incident opens at once, without camunda:failedJobRetryTimeCycle retries"
-)
+RETRY_CYCLE = "failedJobRetryTimeCycle"
+HELD = "ciiflow_job"
+"""`internal_data` key of a task held at a boundary: "before" or "after"."""
+_RELEASED = "ciiflow_job_released"
+_NEW_HOLDS = "_ciiflow_new_holds"
+
+ASYNC_ACTIVITIES = frozenset({
+    "userTask", "serviceTask", "sendTask", "businessRuleTask", "task", "manualTask",
+    "subProcess", "callActivity",
+})
+"""Elements whose spec class carries `AsyncBoundaryMixin` (engine.camunda.activities)."""
+
+DEFAULT_TRIES = 3
+"""Camunda 7 runs a failing job three times in all, without waiting, when no cycle is set."""
 
 
 def is_boundary(value: str | None) -> bool:
@@ -28,14 +57,221 @@ def is_boundary(value: str | None) -> bool:
     return (value or "").strip().lower() == "true"
 
 
-def boundary_warning(attribute: str, value: str | None) -> str | None:
-    """The lint warning for an async boundary, or None when it is switched off."""
+# -- the retry cycle -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a failing job runs in all, and the wait before each next try."""
+
+    tries: int
+    waits: tuple[timedelta, ...]
+
+    def wait_after(self, attempt: int) -> timedelta:
+        """The wait after the `attempt`-th failure (1-based)."""
+        if not self.waits:
+            return timedelta(0)
+        return self.waits[min(attempt, len(self.waits)) - 1]
+
+
+_REPEAT = re.compile(r"R(\d+)/(P\S+)")
+
+
+def _duration(text: str) -> timedelta:
+    parts = TimerEventDefinition.parse_iso_duration(text)
+    if parts.get("years") or parts.get("months"):
+        raise ValueError(f"{text!r} counts months or years, which have no fixed length")
+    return timedelta(weeks=parts.get("weeks", 0), days=parts.get("days", 0),
+                     hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
+                     seconds=parts.get("seconds", 0))
+
+
+def retry_policy(cycle: str | None) -> RetryPolicy:
+    """Camunda's reading of `failedJobRetryTimeCycle`.
+
+    `Rn/<duration>`: n tries in all (Camunda sets the job's retries to n at its
+    first failure and counts that failure), `<duration>` apart; a comma-separated
+    list of durations `PT1M,PT5M`: one try more than waits. No cycle: three tries,
+    no wait. A malformed value raises ValueError naming what is wrong.
+    """
+    text = (cycle or "").strip()
+    if not text:
+        return RetryPolicy(DEFAULT_TRIES, ())
+    match = _REPEAT.fullmatch(text)
+    if match is not None:
+        tries = int(match.group(1))
+        if tries < 1 or not is_duration(match.group(2)):
+            raise ValueError(f"{text!r} is not Rn/<ISO 8601 duration> with n >= 1")
+        return RetryPolicy(tries, (_duration(match.group(2)),))
+    pieces = [p.strip() for p in text.split(",")]
+    if not all(is_duration(p) for p in pieces):
+        raise ValueError(f"{text!r} is neither Rn/<ISO 8601 duration> (e.g. R3/PT5M) nor a "
+                         "comma-separated list of ISO 8601 durations (e.g. PT1M,PT10M)")
+    return RetryPolicy(len(pieces) + 1, tuple(_duration(p) for p in pieces))
+
+
+def check_retry_cycle(text: str | None) -> str | None:
+    """Why a `failedJobRetryTimeCycle` value is refused, or None when Camunda would take it."""
+    if text is not None and "${" in text:
+        return f"{text!r} is an expression; ciiflow reads the cycle as written (e.g. R3/PT5M)"
+    try:
+        retry_policy(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+# -- what the parser keeps -----------------------------------------------------
+
+def parse_boundaries(node: Any, camunda_ns: str) -> dict[str, Any]:
+    """The activity's boundaries and retry cycle, for `extensions["camunda"]`."""
+    kept: dict[str, Any] = {}
+    for name in sorted(BOUNDARIES):
+        if is_boundary(node.get(f"{{{camunda_ns}}}{name}")):
+            kept[name] = True
+    if kept:
+        cycle = node.find(f"./{{*}}extensionElements/{{{camunda_ns}}}{RETRY_CYCLE}")
+        if cycle is not None and (cycle.text or "").strip():
+            kept[RETRY_CYCLE] = cycle.text.strip()
+    return kept
+
+
+def _setting(spec: Any, name: str) -> Any:
+    return ((getattr(spec, "extensions", None) or {}).get("camunda") or {}).get(name)
+
+
+def retry_cycle_of(spec: Any) -> str | None:
+    return _setting(spec, RETRY_CYCLE)
+
+
+# -- the specs -----------------------------------------------------------------
+
+class AsyncBoundaryMixin:
+    """Holds an activity's task at its boundaries until the job runner releases it."""
+
+    def _update_hook(self, my_task: Any) -> Any:
+        if _setting(self, "asyncBefore") and not my_task.internal_data.get(_RELEASED):
+            if my_task.internal_data.get(HELD) != "before":
+                my_task.internal_data[HELD] = "before"
+                my_task._inherit_data()  # the case's variables show while the job waits
+                _announce(my_task, "before")
+            my_task._set_state(TaskState.WAITING)
+            return False
+        return super()._update_hook(my_task)  # type: ignore[misc]
+
+    def _on_complete(self, my_task: Any) -> None:
+        if not _setting(self, "asyncAfter") or my_task.internal_data.get(_RELEASED) == "after":
+            super()._on_complete(my_task)  # type: ignore[misc]
+            return
+        # TaskSpec._on_complete without updating the children: the job does that
+        self._on_complete_hook(my_task)  # type: ignore[attr-defined]
+        my_task.internal_data[HELD] = "after"
+        _announce(my_task, "after")
+        my_task.workflow._task_completed_notify(my_task)
+
+
+def _announce(task: Any, kind: str) -> None:
+    top = getattr(task.workflow, "top_workflow", task.workflow)
+    top.__dict__.setdefault(_NEW_HOLDS, []).append((task, kind))
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A task held at a boundary during a step: the job to write."""
+
+    task_id: str
+    activity_id: str
+    kind: str
+    retry_cycle: str | None
+
+
+def take_new_holds(wf: Any) -> list[Hold]:
+    """The holds made since the last call on this workflow, still held."""
+    holds = wf.__dict__.pop(_NEW_HOLDS, None)
+    if not holds:
+        return []
+    return [Hold(str(task.id), task.task_spec.bpmn_id, kind, retry_cycle_of(task.task_spec))
+            for task, kind in holds if held(task) == kind]
+
+
+def held(task: Any) -> str | None:
+    """"before" or "after" when `task` waits for its job, else None."""
+    kind = task.internal_data.get(HELD)
+    if kind == "before":
+        return kind if task.has_state(TaskState.WAITING) else None
+    if kind == "after" and task.has_state(TaskState.COMPLETED):
+        if any(not child.has_state(TaskState.FINISHED_MASK) for child in task.children):
+            return kind
+    return None
+
+
+def release(task: Any) -> None:
+    """Let a held task go on: run it (before) or update what follows it (after)."""
+    kind = held(task)
+    if kind is None:
+        raise ValueError(f"task {task.id} of {task.task_spec.bpmn_id!r} is not held")
+    task.internal_data.pop(HELD, None)
+    task.internal_data[_RELEASED] = kind
+    if kind == "before":
+        task.task_spec._update(task)
+        return
+    for child in task.children:
+        if not child.has_state(TaskState.FINISHED_MASK):
+            child.task_spec._update(child)
+    task.workflow.update_waiting_tasks()
+
+
+# -- what lint says ------------------------------------------------------------
+
+def boundary_finding(attribute: str, value: str | None, tag: str, *,
+                     multi_instance: bool, boundary_events: bool) -> str | None:
+    """The lint error for a boundary ciiflow cannot run as Camunda does, or None.
+
+    A boundary on one of `ASYNC_ACTIVITIES` runs as in Camunda 7; elsewhere it
+    is refused by name rather than run differently.
+    """
     if attribute not in BOUNDARIES or not is_boundary(value):
         return None
-    if attribute == "asyncBefore":
-        where = ("ciiflow runs this element in the same transaction as the step that "
-                 "reaches it (no commit and no job before it)")
-    else:
-        where = ("ciiflow runs what follows this element in the same transaction as the "
-                 "element itself (no commit and no job after it)")
-    return f"camunda:{attribute}=\"true\" is not a transaction boundary: {where}; {_EFFECT}"
+    prefix = f"camunda:{attribute}=\"true\" on a bpmn:{tag}"
+    if tag not in ASYNC_ACTIVITIES:
+        return (f"{prefix} refused: ciiflow runs transaction boundaries on activities only "
+                "(user, service, send, business rule, manual and plain tasks, subprocesses, "
+                "call activities), not on events, gateways or receive tasks")
+    if multi_instance:
+        return (f"{prefix} refused: Camunda puts the job before (or after) the whole "
+                "multi-instance body, ciiflow would hold every instance; move the boundary "
+                "to the activity before or after it")
+    if boundary_events:
+        when = ("arms them only when the activity starts" if attribute == "asyncBefore"
+                else "removes them when the activity ends")
+        return (f"{prefix} refused: its boundary events would stay armed while the job waits "
+                f"(Camunda {when}); move the boundary to the activity before or after it")
+    return None
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def lint_boundary(element: Any, attribute: str) -> str | None:
+    """The refusal of a boundary attribute on an lxml `element`, or None when it runs."""
+    value = element.get(f"{{{CAMUNDA}}}{attribute}")
+    multi = any(_local(c.tag) == "multiInstanceLoopCharacteristics" for c in element)
+    process = element.getparent()
+    attached = process is not None and any(
+        _local(e.tag) == "boundaryEvent" and e.get("attachedToRef") == element.get("id")
+        for e in process)
+    return boundary_finding(attribute, value, _local(element.tag), multi_instance=multi,
+                            boundary_events=attached)
+
+
+def lint_retry_cycle(cycle: Any) -> tuple[str, str] | None:
+    """(severity, message) for a `camunda:failedJobRetryTimeCycle` element, or None."""
+    extensions = cycle.getparent()
+    owner = extensions.getparent() if extensions is not None else None
+    if owner is None or not any(is_boundary(owner.get(f"{{{CAMUNDA}}}{b}")) for b in BOUNDARIES):
+        return ("warning", f"camunda:{RETRY_CYCLE} is ignored (no camunda:asyncBefore or "
+                           "asyncAfter on this element, so no job to retry); remove it")
+    why = check_retry_cycle(cycle.text)
+    if why is not None:
+        return ("error", f"camunda:{RETRY_CYCLE} {why}")
+    return None

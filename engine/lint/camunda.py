@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from engine.camunda.async_boundaries import BOUNDARIES, boundary_warning
+from engine.camunda.async_boundaries import BOUNDARIES, RETRY_CYCLE, lint_boundary, lint_retry_cycle
 from engine.camunda.listeners import listener_code, supports
 from engine.camunda.namespaces import BPMN, CAMUNDA, CAMUNDA_DMN, MODELER, split
 from engine.lint.report import Report, owner_id
@@ -57,8 +57,6 @@ LISTENERS = frozenset({"executionListener", "taskListener"})
 IGNORED_HINTS = {
     "jobPriority": "ciiflow has no job executor priorities",
     "taskPriority": "external-task priorities are not used",
-    "failedJobRetryTimeCycle": "ciiflow has no async jobs to retry: a failure opens an "
-                               "incident at once, retried by hand",
     "candidateStarterGroups": "who may start a case is decided by API roles",
     "candidateStarterUsers": "who may start a case is decided by API roles",
     "initiator": "the initiator is recorded in the case history instead",
@@ -135,10 +133,10 @@ def _check_attributes(element: etree._Element, report: Report) -> None:
             continue
         if namespace != CAMUNDA:
             continue
-        if local in BOUNDARIES:
-            message = boundary_warning(local, element.get(name))
+        if local in BOUNDARIES:  # transaction boundaries (engine.camunda.async_boundaries)
+            message = lint_boundary(element, local)
             if message:
-                report.warning(owner_id(element), message)
+                report.error(owner_id(element), message)
             continue
         if local in SUPPORTED_ATTRIBUTES or local in HARMLESS_ATTRIBUTES:
             continue
@@ -205,6 +203,11 @@ def _check_element(element: etree._Element, local: str, report: Report,
         return False
     if local in SUPPORTED_ELEMENTS:
         return True
+    if local == RETRY_CYCLE:
+        finding = lint_retry_cycle(element)
+        if finding is not None:
+            getattr(report, finding[0])(where, finding[1])
+        return False
     hint = IGNORED_HINTS.get(local, "ciiflow does not implement it")
     report.warning(where, f"camunda:{local} is ignored ({hint}); remove it")
     return False

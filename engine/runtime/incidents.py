@@ -20,6 +20,7 @@ from engine.store.models import Incident, Instance
 
 from .domain_events import IncidentResolved
 from .external import reopen
+from .jobs import job_action, job_finished
 from .messages import message_action
 from .step import Action, Step, StepOutcome, run_engine
 from .timers import fire_timers
@@ -48,6 +49,8 @@ def _action(wf: BpmnWorkflow, operation: dict[str, Any], data: dict[str, Any]) -
             run_engine(w)
 
         return complete
+    if op == "job":  # a job whose tries were spent: run it once more
+        return job_action(operation["task_id"], data)
     if op == "message":
         deliver = message_action(operation["name"], operation.get("payload", {}))
 
@@ -95,6 +98,8 @@ def retry(engine: Engine, incident_id: int, *, data: dict[str, Any],
         )
         if outcome.incident is not None:
             return outcome
+        if operation.get("op") == "job":
+            job_finished(session, operation)
         incident.status, incident.resolved_at, incident.resolved_by = "resolved", step.now, actor
         step.record("incident_resolved", actor=actor, activity_id=incident.activity_id,
                     detail=resolved)

@@ -17,6 +17,8 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.camunda.async_boundaries import held
+
 from .readmodel import caught_definitions
 
 
@@ -26,7 +28,8 @@ class Waiting:
 
     activity_id: str
     name: str | None
-    #: user_task | external_task | timer | message | event (an event-based gateway)
+    #: user_task | external_task | timer | message | event (an event-based gateway) |
+    #: job (held at a transaction boundary, asyncBefore/asyncAfter, for a worker)
     kind: str
 
 
@@ -51,6 +54,8 @@ def waiting_at(wf: BpmnWorkflow) -> list[Waiting]:
 def _kind(task: Any) -> str | None:
     spec = task.task_spec
     state = task._state
+    if state & (TaskState.WAITING | TaskState.COMPLETED) and held(task):
+        return "job"
     if state == TaskState.READY and spec.manual:
         return "message" if _is_message(getattr(spec, "event_definition", None)) else "user_task"
     if state == TaskState.STARTED and getattr(spec, "external_topic", None):

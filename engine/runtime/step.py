@@ -31,6 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine import calendar as calendar_module
 from engine import clock as clock_module
 from engine.calendar import Calendars
+from engine.camunda.async_boundaries import take_new_holds
 from engine.camunda.conditional import refresh_conditions
 from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.camunda.host import Host
@@ -39,6 +40,7 @@ from engine.camunda.service_tasks import throw_pending_errors
 from engine.clock import Clock
 from engine.errors import ConcurrentUpdate, EngineError
 from engine.expressions import SafeScriptEngine
+from engine.store.jobs import add_jobs
 from engine.store.models import Definition, History, Incident, Instance, Task
 
 from . import audit
@@ -50,6 +52,7 @@ from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
 log = logging.getLogger(__name__)
 
 Action = Callable[[BpmnWorkflow], None]
+OnFailure = Callable[[Exception, dict[str, Any], str | None], "Incident | None"]
 
 INSTANCE = Instance.__table__
 _SAVE_COLUMNS = {"state", "status", "next_timer_at", "ended_at", "updated_at", "history_seq",
@@ -143,6 +146,8 @@ class Step:
         self.retrying: Incident | None = None
         self.savepoint: Any = None
         self.host = StepHost(runtime.handlers, self)
+        #: what a failure of `advance` does instead of opening an incident (a job's retries)
+        self.on_failure: OnFailure | None = None
 
     # -- loading -------------------------------------------------------------
     def load(self) -> BpmnWorkflow:
@@ -195,10 +200,13 @@ class Step:
                 if status == "incident":
                     status = "running"
                 sync(self, wf, before, after, actor=actor, completing=completing)
+                holds = take_new_holds(wf)  # transaction boundaries reached: their jobs
                 # the compare-and-set is the step's first write: a loser writes nothing
                 self.save(wf, status=status,
                           next_timer=None if status == "completed" else timer_at)
             self.flush_records()
+            if holds:
+                add_jobs(self.session.connection(), self.instance.id, self.now, holds)
         except EngineError:
             self._rollback_handlers()
             self._restore(memory)
@@ -206,7 +214,8 @@ class Step:
         except Exception as exc:  # noqa: BLE001 - any failure of the model becomes an incident
             self._rollback_handlers()
             self._restore(memory)
-            return StepOutcome(self.instance, self.open_incident(exc, operation, actor))
+            fail = self.on_failure or self.open_incident
+            return StepOutcome(self.instance, fail(exc, operation, actor))
         if self.savepoint is not None:
             self.savepoint.commit()
             self.savepoint = None

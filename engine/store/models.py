@@ -337,3 +337,32 @@ class StartTimer(Base):
     next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     remaining: Mapped[int | None] = mapped_column(Integer)  # None: without end
     interval_seconds: Mapped[int | None] = mapped_column(Integer)
+
+
+class Job(Base):
+    """A case held at a transaction boundary (`camunda:asyncBefore`/`asyncAfter`), waiting
+    for a worker to run on from it (engine.runtime.jobs): Camunda 7's async continuation."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        # the due jobs a worker claims, soonest first (engine.store.jobs)
+        Index("ix_job_claim", "status", "due_at", "lease_until"),
+        Index("ix_job_instance", "instance_id"),
+        UniqueConstraint("task_id", "kind", name="uq_job_task_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instance.id"))
+    task_id: Mapped[str] = mapped_column(String(36))  # the held SpiffWorkflow task
+    activity_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))  # before after
+    status: Mapped[str] = mapped_column(String(20))  # due incident
+    retry_cycle: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(255))  # the failure's class, no message
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_by: Mapped[str | None] = mapped_column(String(64))

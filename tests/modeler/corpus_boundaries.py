@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.modeler.corpus import chain, end, start, user
-from tests.modeler.modeler import El, definitions
+from tests.modeler.corpus import chain, end, start, timer, user
+from tests.modeler.modeler import El, Fl, definitions
 
 RETRY = "<camunda:failedJobRetryTimeCycle>R3/PT5M</camunda:failedJobRetryTimeCycle>"
 
@@ -29,6 +29,41 @@ def async_boundaries() -> str:
                        [start(), review, notify, archive, end("Event_Done")],
                        chain("StartEvent_1", "Review_Case", "Notify_Office", "Archive_Case",
                              "Event_Done"))
+
+
+def async_default_retries() -> str:
+    """A service task after an asyncBefore without a retry cycle (Camunda: three tries in
+    all, no wait), then a user task."""
+    stamp = El("serviceTask", "Stamp_Case", "Stamp case",
+               {"camunda:asyncBefore": "true", "camunda:type": "external",
+                "camunda:topic": "stamp-case"})
+    return definitions("async_default_retries",
+                       [start(), stamp, user("Check_Stamp", "Check stamp",
+                                             candidateGroups="oai"), end("Event_Done")],
+                       chain("StartEvent_1", "Stamp_Case", "Check_Stamp", "Event_Done"))
+
+
+def async_refused() -> str:
+    """Boundaries ciiflow refuses by name: on a multi-instance activity, on an activity
+    with a boundary event, on a gateway; and a malformed retry cycle."""
+    loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="${institutions}" '
+            'camunda:elementVariable="institution" />')
+    consult = user("Consult", "Consult institution", tail=loop,
+                   candidateGroups="${institution}", asyncBefore="true")
+    wait = user("Wait_Answer", "Wait for the answer", candidateGroups="oai", asyncAfter="true")
+    late = El("boundaryEvent", "Answer_Late", "Answer late", {"attachedToRef": "Wait_Answer"},
+              tail=timer("timeDuration", "P10D"))
+    gateway = El("exclusiveGateway", "Gateway_Join", None, {"camunda:asyncBefore": "true"})
+    send = El("serviceTask", "Send_Letter", "Send letter",
+              {"camunda:asyncBefore": "true", "camunda:type": "external",
+               "camunda:topic": "send-letter"},
+              ext="<camunda:failedJobRetryTimeCycle>R3/5 minutes"
+                  "</camunda:failedJobRetryTimeCycle>")
+    flows = chain("StartEvent_1", "Consult", "Wait_Answer", "Gateway_Join", "Send_Letter",
+                  "Event_Done")
+    flows.append(Fl("Flow_Late", "Answer_Late", "Gateway_Join"))
+    return definitions("async_refused",
+                       [start(), consult, wait, late, gateway, send, end("Event_Done")], flows)
 
 
 def _shared_review(tag: str, task_id: str, task_name: str) -> str:
@@ -88,6 +123,8 @@ def call_unknown() -> str:
 
 CORPUS: dict[str, Callable[[], str]] = {
     "async_boundaries.bpmn": async_boundaries,
+    "async_default_retries.bpmn": async_default_retries,
+    "async_refused.bpmn": async_refused,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,

@@ -1,40 +1,68 @@
-"""Camunda 7 transaction boundaries in a Modeler file: named by lint, run in one step.
+"""Camunda 7 transaction boundaries in Modeler files: the step commits there, a job goes on.
 
-Camunda 7 commits at `asyncBefore` and continues in a job: a failing service task
-leaves the user's completion committed and opens an incident at the service task
-after the `failedJobRetryTimeCycle` retries. ciiflow runs the whole step in one
-transaction, so lint warns on every boundary and the test shows the difference.
+`async_boundaries.bpmn`: Review_Case, then Notify_Office with asyncBefore and
+`R3/PT5M`, then Archive_Case with asyncAfter. As in Camunda 7, the review's
+completion commits whatever the service task does after it; the job is tried
+three times five minutes apart (the clock is injected), then an incident opens
+at the service task, and retrying it runs the case on.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine import Engine, ManualClock
 from engine.camunda.handlers import HandlerContext, HandlerRegistry
+from engine.errors import DefinitionRefused
+from engine.service.caller import Caller
+from engine.store.models import Incident, Job
 from tests.modeler.conftest import Case, corpus
 
 
-def test_lint_names_every_boundary_and_says_what_runs_differently(case: Case) -> None:
+def jobs(engine: Engine, instance_id: str) -> list[Job]:
+    with engine.sessions() as s:
+        return list(s.scalars(select(Job).where(Job.instance_id == instance_id)))
+
+
+def waiting(case: Case, instance_id: str) -> list[tuple[str, str]]:
+    detail = case.engine.case(instance_id, Caller("coordinator", "coordinator"))
+    return [(w.activity_id, w.kind) for w in detail.waiting_at]
+
+
+def failures(case: Case, instance_id: str) -> list[dict]:
+    return [dict(h.detail, activity_id=h.activity_id) for h in case.history(instance_id)
+            if h.kind == "job_failed"]
+
+
+def test_lint_accepts_the_boundaries_it_runs_and_refuses_the_others_by_name(case: Case) -> None:
     findings = case.engine.lint(corpus("async_boundaries.bpmn"))
-    assert [f for f in findings if f.severity == "error"] == []
-    boundaries = {f.element_id: f.message for f in findings
-                  if f.severity == "warning" and "transaction boundary" in f.message}
-    assert set(boundaries) == {"Notify_Office", "Archive_Case"}
-    assert boundaries["Notify_Office"].startswith('camunda:asyncBefore="true"')
-    assert "same transaction as the step that reaches it" in boundaries["Notify_Office"]
-    assert boundaries["Archive_Case"].startswith('camunda:asyncAfter="true"')
-    for message in boundaries.values():
-        assert "task completion" in message and "failedJobRetryTimeCycle" in message
-    [retry] = [f for f in findings if "camunda:failedJobRetryTimeCycle" in f.message
-               and f.severity == "warning" and "transaction boundary" not in f.message]
-    assert retry.element_id == "Notify_Office"
+    assert [f for f in findings if "asyncBefore" in f.message or "asyncAfter" in f.message
+            or "failedJobRetryTimeCycle" in f.message] == []
+
+    refused = case.engine.lint(corpus("async_refused.bpmn"))
+    errors = {f.element_id: f.message for f in refused if f.severity == "error"}
+    assert "multi-instance" in errors["Consult"]
+    assert errors["Consult"].startswith('camunda:asyncBefore="true" on a bpmn:userTask refused')
+    assert "boundary events" in errors["Wait_Answer"]
+    assert "bpmn:exclusiveGateway refused" in errors["Gateway_Join"]
+    assert "camunda:failedJobRetryTimeCycle 'R3/5 minutes'" in errors["Send_Letter"]
+    with pytest.raises(DefinitionRefused) as refusal:
+        case.engine.deploy(corpus("async_refused.bpmn"))
+    assert {f.element_id for f in refusal.value.findings} >= set(errors)
 
 
-def test_a_failure_after_async_before_undoes_the_completion_until_retried(
-        case: Case, handlers: HandlerRegistry) -> None:
-    failures = ["office unreachable"]
+def test_a_failing_job_after_async_before_keeps_the_completion_retries_then_opens_an_incident(
+        case: Case, handlers: HandlerRegistry, clock: ManualClock) -> None:
+    calls: list[str] = []
+    broken = [True]
 
     def notify(ctx: HandlerContext) -> dict[str, bool]:
-        if failures:
-            raise RuntimeError(failures.pop())
+        calls.append(ctx.activity_id)
+        if broken[0]:
+            raise RuntimeError("office unreachable for case A-1")
         return {"notified": True}
 
     handlers.topic("notify-office")(notify)
@@ -44,16 +72,96 @@ def test_a_failure_after_async_before_undoes_the_completion_until_retried(
 
     outcome = case.engine.complete_task(review.id, {"verdict": "ok"}, actor="tester")
 
-    assert outcome.incident is not None and "office unreachable" in outcome.incident.message
-    assert outcome.incident.activity_id == "Notify_Office"  # the incident names the task
-    # unlike Camunda 7, the review is not committed: it is still ready, without the verdict
-    assert case.only(iid, "Review_Case").id == review.id
-    assert "verdict" not in case.engine.workflow_data(iid)
-    assert case.engine.instance(iid).status == "incident"
+    # the completion committed at the boundary: no handler ran yet, a job waits there
+    assert outcome.incident is None and calls == []
+    assert case.engine.workflow_data(iid)["verdict"] == "ok"
+    assert case.ready(iid) == [] and case.engine.instance(iid).status == "running"
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind, job.attempts) == ("Notify_Office", "before", 0)
+    assert waiting(case, iid) == [
+        ("Notify_Office", "job")]
 
-    retried = case.engine.retry_incident(outcome.incident.id, actor="coordinator")
+    assert case.engine.run_due_jobs() == 1  # first try fails: due again in five minutes
+    assert calls == ["Notify_Office"]
+    assert case.engine.instance(iid).status == "running"
+    assert case.engine.workflow_data(iid)["verdict"] == "ok"  # the review stays done
+    [job] = jobs(case.engine, iid)
+    assert job.attempts == 1 and job.due_at == clock.now() + timedelta(minutes=5)
+    assert case.engine.run_due_jobs() == 0  # not due yet
+    clock.advance(minutes=4)
+    assert case.engine.run_due_jobs() == 0
+    clock.advance(minutes=1)
+    assert case.engine.run_due_jobs() == 1  # second try
+    clock.advance(minutes=5)
+    assert case.engine.run_due_jobs() == 1  # third and last try: the incident
+    assert len(calls) == 3
+    assert case.engine.run_due_jobs() == 0
+
+    assert [(f["attempt"], f["error"], f["activity_id"]) for f in failures(case, iid)] == [
+        (1, "RuntimeError", "Notify_Office"), (2, "RuntimeError", "Notify_Office"),
+        (3, "RuntimeError", "Notify_Office")]
+    assert all("A-1" not in str(f) for f in failures(case, iid))  # no message, no data
+    assert case.engine.instance(iid).status == "incident"
+    with case.engine.sessions() as s:
+        [incident] = s.scalars(select(Incident).where(Incident.instance_id == iid)).all()
+    assert incident.activity_id == "Notify_Office" and incident.status == "open"
+    [job] = jobs(case.engine, iid)
+    assert job.status == "incident" and job.incident_id == incident.id
+    assert case.ready(iid) == []
+    assert case.engine.workflow_data(iid)["verdict"] == "ok"
+
+    broken[0] = False
+    retried = case.engine.retry_incident(incident.id, actor="coordinator")
 
     assert retried.incident is None
     data = case.engine.workflow_data(iid)
     assert data["verdict"] == "ok" and data["notified"] is True
     assert [t.activity_id for t in case.ready(iid)] == ["Archive_Case"]
+    assert jobs(case.engine, iid) == [] and case.engine.instance(iid).status == "running"
+
+
+def test_async_after_on_a_user_task_commits_the_completion_then_the_job_moves_on(
+        case: Case, handlers: HandlerRegistry) -> None:
+    handlers.topic("notify-office")(lambda ctx: {"notified": True})
+    case.deploy("async_boundaries.bpmn")
+    iid = case.engine.start("async_boundaries", "A-2").instance.id
+    case.complete(case.only(iid, "Review_Case"))
+    assert case.engine.run_due_jobs() == 1  # Notify_Office's job: on to Archive_Case
+    archive = case.only(iid, "Archive_Case")
+
+    case.complete(archive, {"archived": True})
+
+    assert case.engine.instance(iid).status == "running"  # not ended: the job waits
+    assert ("Archive_Case", "completed") in case.rows(iid)
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Archive_Case", "after")
+    assert waiting(case, iid) == [
+        ("Archive_Case", "job")]
+
+    assert case.engine.run_due_jobs() == 1
+
+    assert case.engine.instance(iid).status == "completed"
+    assert jobs(case.engine, iid) == []
+    assert case.engine.workflow_data(iid)["archived"] is True
+
+
+def test_without_a_cycle_a_job_runs_three_times_in_all_without_waiting(
+        case: Case, handlers: HandlerRegistry) -> None:
+    calls: list[str] = []
+
+    def stamp(ctx: HandlerContext) -> dict[str, bool]:
+        calls.append(ctx.instance_id)
+        raise ValueError("stamp machine jammed")
+
+    handlers.topic("stamp-case")(stamp)
+    case.deploy("async_default_retries.bpmn")
+    started = case.engine.start("async_default_retries", "D-1")
+    iid = started.instance.id
+    assert started.incident is None and case.engine.instance(iid).status == "running"
+
+    assert [case.engine.run_due_jobs() for _ in range(4)] == [1, 1, 1, 0]
+
+    assert len(calls) == 3
+    assert [f["attempt"] for f in failures(case, iid)] == [1, 2, 3]
+    assert {f["error"] for f in failures(case, iid)} == {"ValueError"}
+    assert case.engine.instance(iid).status == "incident"

@@ -34,7 +34,8 @@ def serve(host: str, port: int) -> None:
 @click.option("--once", is_flag=True, help="one round, then exit")
 @click.option("--interval", default=1.0, show_default=True, help="seconds between rounds")
 def worker(once: bool, interval: float) -> None:
-    """Fire due timers, send overdue and due-soon notices, dispatch webhooks, in a loop;
+    """Fire due timers and jobs (async boundaries), send overdue and due-soon notices,
+    dispatch webhooks, in a loop;
     every few minutes, erase the closed cases past their retention (`ciiflow purge`).
 
     Refuses to start (exit 1, one line naming CIIFLOW_SECRET_KEY) when the stored
@@ -53,7 +54,7 @@ def worker(once: bool, interval: float) -> None:
     except SecretKeyError as error:
         fail(str(error))
     if once:
-        fired = engine.run_due_timers()
+        fired = engine.run_due_timers() + engine.run_due_jobs()  # jobs: async boundaries
         notices = engine.run_task_notices()
         sent = webhook_dispatcher.run_once(engine)
         erased = len(engine.purge())
@@ -69,7 +70,8 @@ def worker(once: bool, interval: float) -> None:
     next_sweep = 0.0
     try:
         while True:
-            busy = engine.run_due_timers() + engine.run_task_notices()
+            busy = (engine.run_due_timers() + engine.run_due_jobs()
+                    + engine.run_task_notices())
             if time.monotonic() >= next_sweep:  # retention: cases past historyTimeToLive
                 engine.purge()
                 next_sweep = time.monotonic() + RETENTION_SWEEP_SECONDS
