@@ -56,7 +56,7 @@ def _as_list(value: Any) -> list[str]:
     return [part.strip() for part in str(value).split(",") if part.strip()]
 
 
-def _as_time(value: Any, ready_at: datetime) -> datetime | None:
+def as_time(value: Any, ready_at: datetime) -> datetime | None:
     """A due date as the Modeler allows it: a date, a duration from ready time, or a datetime."""
     if value is None or value == "":
         return None
@@ -83,9 +83,9 @@ def evaluate_attributes(task_spec: Any, data: dict[str, Any], ready_at: datetime
         attrs.assignee = str(_evaluate(camunda["assignee"], data)) or None
     with calendar.for_groups(attrs.candidate_groups):  # workingDays() in their calendar
         if camunda.get("dueDate"):
-            attrs.due_at = _as_time(_evaluate(camunda["dueDate"], data), ready_at)
+            attrs.due_at = as_time(_evaluate(camunda["dueDate"], data), ready_at)
         if camunda.get("followUpDate"):
-            attrs.follow_up_at = _as_time(_evaluate(camunda["followUpDate"], data), ready_at)
+            attrs.follow_up_at = as_time(_evaluate(camunda["followUpDate"], data), ready_at)
     if camunda.get("priority"):
         attrs.priority = int(_evaluate(camunda["priority"], data))
     form = getattr(task_spec, "form", None)

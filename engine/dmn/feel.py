@@ -45,13 +45,14 @@ MAX_TEXT_LENGTH = 10_000
 MAX_DEPTH = 64
 """Deeper parse trees are refused: compiled closures nest as deep as the tree."""
 
-_PARSER = Lark(
+PARSER = Lark(
     resources.files(__package__).joinpath("feel.lark").read_text(encoding="utf-8"),
     parser="lalr",
     start=["expression", "unary_tests"],
     propagate_positions=True,
     maybe_placeholders=True,
 )
+"""The FEEL grammar's parser, public so that lint reads names exactly as evaluation does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ def _parse(text: str, start: str) -> Any:
     if len(text) > MAX_TEXT_LENGTH:
         raise FeelSyntaxError(f"longer than {MAX_TEXT_LENGTH} characters", text[:80] + "…", None)
     try:
-        tree = _PARSER.parse(text, start=start)
+        tree = PARSER.parse(text, start=start)
         if _depth(tree) > MAX_DEPTH:
             raise FeelSyntaxError(f"nested deeper than {MAX_DEPTH} levels", text, None)
         return Compiler(text).transform(tree)

@@ -24,7 +24,7 @@ from lxml import etree
 from engine import expressions
 from engine.camunda.forms import EXPOSE_PROPERTY
 from engine.camunda.namespaces import BPMN, CAMUNDA, tag
-from engine.dmn.feel import _PARSER as FEEL_PARSER
+from engine.dmn.feel import PARSER as FEEL_PARSER
 from engine.expressions import juel
 from engine.expressions import text as fields
 from engine.lint.bundle import Bundle

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from engine.camunda.namespaces import CAMUNDA, tag
-from engine.camunda.taskattrs import _as_time
+from engine.camunda.taskattrs import as_time
 from engine.expressions.text import has_expression
 from engine.lint.report import Report, one_line
 
@@ -46,6 +46,6 @@ def check_literals(root: etree._Element, report: Report) -> None:
 
 def _is_moment(text: str) -> bool:
     try:
-        return _as_time(text.strip(), datetime(2026, 1, 1, tzinfo=UTC)) is not None
+        return as_time(text.strip(), datetime(2026, 1, 1, tzinfo=UTC)) is not None
     except (ValueError, TypeError, ArithmeticError):  # isodate's ISO8601Error is a ValueError
         return False
