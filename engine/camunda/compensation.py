@@ -243,11 +243,6 @@ class CompensationThrowParserMixin:
         definition = getattr(spec, "event_definition", None)
         if not isinstance(definition, CompensateEventDefinition):
             return spec
-        if definition.activity_ref and definition.activity_ref not in definition.handlers:
-            raise ValidationException(
-                f"compensation activityRef {definition.activity_ref!r} is not an activity "
-                "with a compensation handler in this scope", node=self.node,
-                file_name=self.process_parser.filename)
         for handler_id in definition.handlers.values():
             node = self.process_parser.get_node_by_id(handler_id)
             if node is None:

@@ -16,6 +16,7 @@ from engine.lint.bindings import Bindings, check_bindings
 from engine.lint.bpmn_expressions import check_bpmn_expressions
 from engine.lint.bundle import Bundle
 from engine.lint.camunda import check_vocabulary
+from engine.lint.compensation import check_compensation
 from engine.lint.diagram import check_diagram
 from engine.lint.elements import check_elements
 from engine.lint.links import check_links
@@ -67,6 +68,7 @@ def check_bpmn(filename: str, root: etree._Element, bundle: Bundle,
     check_placement(root, report)
     check_events(root, report)
     check_links(root, report)
+    check_compensation(root, report)
     check_working_days(root, report)
     check_references(root, report, bundle, ids)
     check_diagram(root, report)

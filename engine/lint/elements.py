@@ -31,7 +31,7 @@ EVENT_DEFINITIONS = frozenset(
     """
     messageEventDefinition signalEventDefinition timerEventDefinition cancelEventDefinition
     errorEventDefinition escalationEventDefinition terminateEventDefinition
-    conditionalEventDefinition linkEventDefinition
+    conditionalEventDefinition linkEventDefinition compensateEventDefinition
     """.split()
 )
 STRUCTURE = frozenset(
@@ -55,8 +55,6 @@ STRUCTURE = frozenset(
 
 UNSUPPORTED = {
     "complexGateway": "use exclusive or inclusive gateways",
-    "compensateEventDefinition": "compensation is not run by ciiflow: SpiffWorkflow has "
-                                 "none to build on, see docs/camunda-constructs.md",
     "import": "everything a file needs must be in the deployed bundle",
     "choreography": "choreographies are not executable",
     "choreographyTask": "choreographies are not executable",

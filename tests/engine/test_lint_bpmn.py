@@ -315,9 +315,7 @@ def test_unsupported_flow_node_is_refused(element: str, name: str) -> None:
     assert_refused(lint(files), "Gateway_track", name)
 
 
-@pytest.mark.parametrize(
-    "definition", ["compensateEventDefinition", "linkEventDefinition"]
-)
+@pytest.mark.parametrize("definition", ["linkEventDefinition"])
 def test_unsupported_event_definition_is_refused(definition: str) -> None:
     end = '<bpmn:endEvent id="EndEvent_reviewed" name="Reviewed">'
     findings = lint_replaced(end, end + f'<bpmn:{definition} id="Def_1" />')

@@ -349,7 +349,7 @@ def write_corpus(out: Path = FILES) -> list[Path]:
     """Write every corpus file into `out`; `tests/bpmn/test_regenerate.py` uses a temp dir."""
     from tests.modeler.corpus_boundaries import CORPUS as BOUNDARIES  # asyncBefore, calls
     from tests.modeler.corpus_camunda7 import CORPUS as CAMUNDA7  # Java delegates, listeners
-    from tests.modeler.corpus_compensation import CORPUS as COMPENSATION  # refused
+    from tests.modeler.corpus_compensation import CORPUS as COMPENSATION  # compensation
     from tests.modeler.corpus_events import CORPUS as EVENTS  # interrupting event subprocesses
     from tests.modeler.corpus_links import CORPUS as LINKS  # link events
 
