@@ -38,6 +38,7 @@ from engine import clock as clock_module
 from engine.camunda.serializer import dump_state
 from engine.camunda.taskattrs import evaluate_attributes
 from engine.errors import ConcurrentUpdate, InvalidInput, NotFound
+from engine.store.jobs import jobs_of
 from engine.store.models import ExternalTask, Incident, Instance, Task, TaskCandidate
 
 from . import definitions
@@ -175,6 +176,11 @@ def _case(engine: Engine, session: Session, request: MigrationRequest, alignment
                             f"of {request.process_key!r}")
     if instance.status not in MOVABLE_STATUSES:
         plan.reasons.append(f"the case is {instance.status}")
+    held = sorted({job.activity_id for job in jobs_of(session, instance_id)})
+    if held:  # its task is held outside any diff SpiffWorkflow knows (async boundaries)
+        plan.reasons.append(f"the case waits on a job at {', '.join(map(repr, held))} "
+                            "(camunda:asyncBefore/asyncAfter): migrate it once a worker "
+                            "has run the job")
     if plan.reasons:
         return plan
     step = Step(engine.runtime, session, instance)

@@ -123,6 +123,11 @@ def _with_message(case: StuckCase, row: StuckRow, element: Element | None) -> St
     elif reason == "waiting" and wait == "external_task":
         text = (f"waiting {waited} for an external worker on topic '{case.detail}' "
                 f"at {where}")
+    elif reason == "waiting" and wait == "job":
+        text = f"waiting {waited} at {where} for a worker to run its job (async boundary)"
+    elif reason == "incident" and wait == "job":
+        text = (f"job at {where} failing ({first or 'error'}) for {waited}: "
+                "a worker tries it again, then opens an incident")
     elif reason == "waiting":
         text = f"{where} ready for {waited}, not completed by {_groups(case.groups)}"
     elif reason == "overdue":

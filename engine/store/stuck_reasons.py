@@ -44,6 +44,7 @@ from .models import (
 )
 from .plan_hints import Unindexed
 from .principals import Principal, PrincipalGroup
+from .stuck_jobs import failing_jobs, waiting_jobs
 
 BUILT_IN = ("waiting", "overdue", "incident", "no_holder", "idle")
 
@@ -290,9 +291,9 @@ def idle(shape: StuckShape) -> Select[Any]:
 
 #: the engine's own reasons, each one or more selects
 SOURCES: Mapping[str, tuple[ReasonSource, ...]] = {
-    "waiting": (waiting_tasks, waiting_messages, waiting_external),
+    "waiting": (waiting_tasks, waiting_messages, waiting_external, waiting_jobs),
     "overdue": (overdue,),
-    "incident": (incidents,),
+    "incident": (incidents, failing_jobs),
     "no_holder": (no_holder, no_holder_ungrouped),
     "idle": (idle,),
 }

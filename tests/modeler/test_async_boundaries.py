@@ -146,7 +146,7 @@ def test_async_after_on_a_user_task_commits_the_completion_then_the_job_moves_on
 
 
 def test_without_a_cycle_a_job_runs_three_times_in_all_without_waiting(
-        case: Case, handlers: HandlerRegistry) -> None:
+        case: Case, handlers: HandlerRegistry, clock: ManualClock) -> None:
     calls: list[str] = []
 
     def stamp(ctx: HandlerContext) -> dict[str, bool]:
@@ -159,9 +159,42 @@ def test_without_a_cycle_a_job_runs_three_times_in_all_without_waiting(
     iid = started.instance.id
     assert started.incident is None and case.engine.instance(iid).status == "running"
 
-    assert [case.engine.run_due_jobs() for _ in range(4)] == [1, 1, 1, 0]
+    clock.advance(hours=1)  # no worker ran for an hour: the case waits on its job
+    [row] = case.engine.stuck(timedelta(minutes=30), reason="waiting").items
+    assert (row.instance_id, row.activity_id, row.wait) == (iid, "Stamp_Case", "job")
+    assert "for a worker to run its job" in row.message
+
+    assert case.engine.run_due_jobs() == 1  # failed once: shown as failing, before the incident
+    [row] = case.engine.stuck(timedelta(minutes=30), reason="incident").items
+    assert (row.activity_id, row.wait, row.detail) == ("Stamp_Case", "job", "ValueError")
+    assert "jammed" not in row.message
+    assert [case.engine.run_due_jobs() for _ in range(3)] == [1, 1, 0]
 
     assert len(calls) == 3
     assert [f["attempt"] for f in failures(case, iid)] == [1, 2, 3]
     assert {f["error"] for f in failures(case, iid)} == {"ValueError"}
     assert case.engine.instance(iid).status == "incident"
+    [row] = case.engine.stuck(timedelta(minutes=30), reason="incident").items
+    assert (row.activity_id, row.wait) == ("Stamp_Case", "incident") and row.incident_id
+
+
+def test_a_case_waiting_on_a_job_is_refused_by_name_in_a_migration_plan(
+        case: Case, handlers: HandlerRegistry) -> None:
+    handlers.topic("stamp-case")(lambda ctx: {"stamped": True})
+    case.deploy("async_default_retries.bpmn")
+    ran = case.engine.start("async_default_retries", "M-1").instance.id
+    assert case.engine.run_due_jobs() == 1  # M-1 went on to Check_Stamp
+    held = case.engine.start("async_default_retries", "M-2").instance.id  # its job waits
+    v2 = corpus("async_default_retries.bpmn")["async_default_retries.bpmn"].replace(
+        b'name="Check stamp"', b'name="Check the stamp"')
+    case.engine.deploy({"async_default_retries.bpmn": v2})
+
+    report = case.engine.migrate("async_default_retries", 1, 2,
+                                 caller=Caller("owner", "process-owner"))
+
+    plans = {c.instance_id: c for c in report.cases}
+    assert plans[ran].can_move and plans[ran].reasons == []
+    assert not plans[held].can_move
+    assert plans[held].reasons == [
+        "the case waits on a job at 'Stamp_Case' (camunda:asyncBefore/asyncAfter): "
+        "migrate it once a worker has run the job"]
