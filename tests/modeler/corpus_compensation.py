@@ -46,7 +46,7 @@ def throw(event_id: str, name: str, **attrs: str) -> El:
 
 
 def _bounds(text: str, element: str) -> tuple[int, int, int, int]:
-    found = re.search(rf'bpmnElement="{element}">\s*<dc:Bounds x="(\d+)" y="(\d+)" '
+    found = re.search(rf'bpmnElement="{element}"[^>]*>\s*<dc:Bounds x="(\d+)" y="(\d+)" '
                       r'width="(\d+)" height="(\d+)"', text)
     assert found, element
     x, y, w, h = (int(v) for v in found.groups())
@@ -201,6 +201,22 @@ def compensation_subprocess() -> str:
         ("Event_Undo_Booking", "Cancel_Booking")])
 
 
+def compensation_handler_sub() -> str:
+    """A payment undone by a subprocess handler: the SAS recovers it (a user task inside)."""
+    _fresh()
+    undo = El("subProcess", "Undo_Payment", "Undo payment", {"isForCompensation": "true"},
+              children=[start("Event_UndoStart"),
+                        user("Recover", "Recover payment", candidateGroups="sas"),
+                        end("Event_UndoEnd")],
+              flows=chain("Event_UndoStart", "Recover", "Event_UndoEnd", prefix="Flow_U"))
+    nodes = [start(), service("Pay", "Pay", "pay"), throw("Throw_Compensate", "Undo"),
+             user("Archive", "Archive", candidateGroups="oai"), end("Event_Done"),
+             boundary("Event_Undo_Pay", "Pay"), undo]
+    flows = chain("StartEvent_1", "Pay", "Throw_Compensate", "Archive", "Event_Done")
+    return associate(definitions("compensation_handler_sub", nodes, flows),
+                     [("Event_Undo_Pay", "Undo_Payment")])
+
+
 def compensation_malformed() -> str:
     """What Camunda 7 refuses, or ciiflow does not run, each on its own element."""
     _fresh()
@@ -242,5 +258,6 @@ CORPUS: dict[str, Callable[[], str]] = {
     "compensation_loop.bpmn": compensation_loop,
     "compensation_user.bpmn": compensation_user,
     "compensation_subprocess.bpmn": compensation_subprocess,
+    "compensation_handler_sub.bpmn": compensation_handler_sub,
     "compensation_malformed.bpmn": compensation_malformed,
 }

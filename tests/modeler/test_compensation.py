@@ -162,6 +162,22 @@ def test_a_throw_in_a_subprocess_stays_inside_and_the_parent_undoes_it_as_a_whol
     assert case.engine.instance(iid).status == "completed"
 
 
+def test_a_subprocess_handler_runs_its_own_tasks_before_the_throw_goes_on(
+        case: Case, handlers: HandlerRegistry) -> None:
+    ran = recorder(handlers, "pay")
+    case.deploy("compensation_handler_sub.bpmn")
+    iid = case.engine.start("compensation_handler_sub", "C-8").instance.id
+    assert ran == ["pay"]
+
+    recover = case.only(iid, "Recover")  # inside the handler subprocess
+    assert recover.candidate_groups == ["sas"]
+    case.complete(recover, {"recovered": True})
+
+    assert [t.activity_id for t in case.ready(iid)] == ["Archive"]
+    assert case.engine.workflow_data(iid)["recovered"] is True
+    assert kinds(case, iid, "compensation_completed") == [
+        ("compensation_completed", "Throw_Compensate", {"handlers": ["Undo_Payment"]})]
+
 def test_malformed_compensation_is_refused_by_name(case: Case) -> None:
     findings = case.engine.lint(corpus("compensation_malformed.bpmn"))
     errors = {(f.element_id, f.message.split(":")[0]) for f in findings
@@ -199,7 +215,7 @@ def test_runnable_compensation_files_lint_without_findings_on_compensation(
         case: Case) -> None:
     for name in ("compensation_throw.bpmn", "compensation_ref.bpmn", "compensation_end.bpmn",
                  "compensation_loop.bpmn", "compensation_user.bpmn",
-                 "compensation_subprocess.bpmn"):
+                 "compensation_subprocess.bpmn", "compensation_handler_sub.bpmn"):
         findings = case.engine.lint(corpus(name))
         assert [f for f in findings if f.severity == "error"] == [], name
         ours = [f for f in findings
