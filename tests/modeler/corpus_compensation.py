@@ -217,6 +217,20 @@ def compensation_handler_sub() -> str:
                      [("Event_Undo_Pay", "Undo_Payment")])
 
 
+def compensation_twice() -> str:
+    """Two throws in a row: the second does not undo again what the first undid."""
+    _fresh()
+    nodes = [start(), service("Pay", "Pay", "pay"), throw("Throw_First", "Undo payment"),
+             service("Book", "Book", "book"), throw("Throw_Second", "Undo all"),
+             end("Event_Done"), boundary("Event_Undo_Pay", "Pay"),
+             boundary("Event_Undo_Book", "Book"),
+             service("Unpay", "Unpay", "unpay", handler=True),
+             service("Unbook", "Unbook", "unbook", handler=True)]
+    flows = chain("StartEvent_1", "Pay", "Throw_First", "Book", "Throw_Second", "Event_Done")
+    return associate(definitions("compensation_twice", nodes, flows),
+                     [("Event_Undo_Pay", "Unpay"), ("Event_Undo_Book", "Unbook")])
+
+
 def compensation_malformed() -> str:
     """What Camunda 7 refuses, or ciiflow does not run, each on its own element."""
     _fresh()
@@ -259,5 +273,6 @@ CORPUS: dict[str, Callable[[], str]] = {
     "compensation_user.bpmn": compensation_user,
     "compensation_subprocess.bpmn": compensation_subprocess,
     "compensation_handler_sub.bpmn": compensation_handler_sub,
+    "compensation_twice.bpmn": compensation_twice,
     "compensation_malformed.bpmn": compensation_malformed,
 }

@@ -130,6 +130,18 @@ def test_a_loop_and_a_multi_instance_are_undone_once_per_completion(
                                         "Pay_Month"]}
 
 
+def test_a_completion_is_compensated_once_even_when_thrown_twice(
+        case: Case, handlers: HandlerRegistry) -> None:
+    ran = recorder(handlers, "pay", "unpay", "book", "unbook")
+    case.deploy("compensation_twice.bpmn")
+    iid = case.engine.start("compensation_twice", "C-9").instance.id
+
+    # the second throw finds Pay already undone (Camunda 7 removes the subscription)
+    assert ran == ["pay", "unpay", "book", "unbook"]
+    assert [d["activities"] for _, _, d in kinds(case, iid, "compensation_thrown")] == [
+        ["Pay"], ["Book"]]
+    assert case.engine.instance(iid).status == "completed"
+
 def test_a_user_task_handler_is_the_institutions_task_and_ends_the_compensation(
         case: Case) -> None:
     case.deploy("compensation_user.bpmn")
@@ -138,6 +150,7 @@ def test_a_user_task_handler_is_the_institutions_task_and_ends_the_compensation(
 
     refund = case.only(iid, "Refund")  # the handler is a task of the SAS, as drawn
     assert refund.candidate_groups == ["sas"]
+    assert ("task_ready", "Refund", None) in kinds(case, iid, "task_ready")
     assert [t.activity_id for t in case.ready(iid)] == ["Refund"]  # the throw waits
     assert case.engine.instance(iid).status == "running"
 
@@ -215,7 +228,8 @@ def test_runnable_compensation_files_lint_without_findings_on_compensation(
         case: Case) -> None:
     for name in ("compensation_throw.bpmn", "compensation_ref.bpmn", "compensation_end.bpmn",
                  "compensation_loop.bpmn", "compensation_user.bpmn",
-                 "compensation_subprocess.bpmn", "compensation_handler_sub.bpmn"):
+                 "compensation_subprocess.bpmn", "compensation_handler_sub.bpmn",
+                 "compensation_twice.bpmn"):
         findings = case.engine.lint(corpus(name))
         assert [f for f in findings if f.severity == "error"] == [], name
         ours = [f for f in findings
