@@ -23,6 +23,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
 from .async_boundaries import AsyncBoundaryMixin
+from .async_start import CONVERTERS as ASYNC_START_CONVERTERS
 from .conditional import CONVERTERS as CONDITIONAL_CONVERTERS
 from .event_subprocess import CONVERTERS as EVENT_SUBPROCESS_CONVERTERS
 from .gateways import CONVERTERS as GATEWAY_CONVERTERS
@@ -78,6 +79,7 @@ CONVERTERS.update(GATEWAY_CONVERTERS)
 CONVERTERS.update(EVENT_SUBPROCESS_CONVERTERS)
 CONVERTERS.update(CONDITIONAL_CONVERTERS)
 CONVERTERS.update(LINK_CONVERTERS)
+CONVERTERS.update(ASYNC_START_CONVERTERS)
 
 
 def narrow(task: Any, spec_class: type) -> Any:

@@ -136,6 +136,9 @@ def parse_boundaries(node: Any, camunda_ns: str) -> dict[str, Any]:
 
 
 def _setting(spec: Any, name: str) -> Any:
+    own = getattr(spec, "boundaries", None)  # a start event's (engine.camunda.async_start)
+    if own is not None:
+        return own.get(name)
     return ((getattr(spec, "extensions", None) or {}).get("camunda") or {}).get(name)
 
 
@@ -223,19 +226,24 @@ def release(task: Any) -> None:
 # -- what lint says ------------------------------------------------------------
 
 def boundary_finding(attribute: str, value: str | None, tag: str, *,
-                     multi_instance: bool, boundary_events: bool) -> str | None:
+                     multi_instance: bool, boundary_events: bool,
+                     plain_start: bool = False) -> str | None:
     """The lint error for a boundary ciiflow cannot run as Camunda does, or None.
 
-    A boundary on one of `ASYNC_ACTIVITIES` runs as in Camunda 7; elsewhere it
-    is refused by name rather than run differently.
+    A boundary on one of `ASYNC_ACTIVITIES` or on a plain start event
+    (`engine.camunda.async_start`) runs as in Camunda 7; elsewhere it is refused
+    by name rather than run differently.
     """
     if attribute not in BOUNDARIES or not is_boundary(value):
         return None
     prefix = f"camunda:{attribute}=\"true\" on a bpmn:{tag}"
+    if tag == "startEvent" and plain_start:
+        return None
     if tag not in ASYNC_ACTIVITIES:
-        return (f"{prefix} refused: ciiflow runs transaction boundaries on activities only "
+        return (f"{prefix} refused: ciiflow runs transaction boundaries on activities "
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
-                "call activities), not on events, gateways or receive tasks")
+                "call activities) and on start events without an event definition, not on "
+                "other events, gateways or receive tasks")
     if multi_instance:
         return (f"{prefix} refused: Camunda puts the job before (or after) the whole "
                 "multi-instance body, ciiflow would hold every instance; move the boundary "
@@ -260,8 +268,10 @@ def lint_boundary(element: Any, attribute: str) -> str | None:
     attached = process is not None and any(
         _local(e.tag) == "boundaryEvent" and e.get("attachedToRef") == element.get("id")
         for e in process)
+    plain_start = (not any(_local(c.tag).endswith("EventDefinition") for c in element)
+                   and (process is None or process.get("triggeredByEvent") != "true"))
     return boundary_finding(attribute, value, _local(element.tag), multi_instance=multi,
-                            boundary_events=attached)
+                            boundary_events=attached, plain_start=plain_start)
 
 
 def lint_retry_cycle(cycle: Any) -> tuple[str, str] | None:

@@ -47,6 +47,7 @@ from .activities import (
     narrow,
 )
 from .async_boundaries import parse_boundaries
+from .async_start import with_async_start
 from .compensation import (
     CompensationBoundaryMixin,
     CompensationEndEventParser,
@@ -165,7 +166,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("boundaryEvent"): with_conditions(ERROR_BOUNDARY_EVENT),
-        full_tag("startEvent"): ERROR_START_EVENT,
+        full_tag("startEvent"): with_async_start(ERROR_START_EVENT),
         full_tag("endEvent"): (CompensationEndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (CompensationThrowEventParser, CamundaThrowEvent),
         full_tag("intermediateCatchEvent"): with_conditions((LinkCatchEventParser,

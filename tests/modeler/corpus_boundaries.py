@@ -43,6 +43,17 @@ def async_default_retries() -> str:
                        chain("StartEvent_1", "Stamp_Case", "Check_Stamp", "Event_Done"))
 
 
+def async_start() -> str:
+    """A start event with asyncAfter (the start commits, a job runs the case from it),
+    then a user task."""
+    first = start()
+    first.attrs["camunda:asyncAfter"] = "true"
+    return definitions("async_start",
+                       [first, user("Register_Case", "Register case", candidateGroups="oai"),
+                        end("Event_Done")],
+                       chain("StartEvent_1", "Register_Case", "Event_Done"))
+
+
 def async_refused() -> str:
     """Boundaries ciiflow refuses by name: on a multi-instance activity, on an activity
     with a boundary event, on a gateway; and a malformed retry cycle."""
@@ -125,6 +136,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_boundaries.bpmn": async_boundaries,
     "async_default_retries.bpmn": async_default_retries,
     "async_refused.bpmn": async_refused,
+    "async_start.bpmn": async_start,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,

@@ -198,3 +198,21 @@ def test_a_case_waiting_on_a_job_is_refused_by_name_in_a_migration_plan(
     assert plans[held].reasons == [
         "the case waits on a job at 'Stamp_Case' (camunda:asyncBefore/asyncAfter): "
         "migrate it once a worker has run the job"]
+
+
+def test_async_after_on_the_start_event_commits_the_start_and_a_job_runs_the_case(
+        case: Case) -> None:
+    case.deploy("async_start.bpmn")
+
+    started = case.engine.start("async_start", "S-1")
+
+    iid = started.instance.id
+    assert started.incident is None and case.engine.instance(iid).status == "running"
+    assert case.ready(iid) == [] and waiting(case, iid) == [("StartEvent_1", "job")]
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("StartEvent_1", "after")
+
+    assert case.engine.run_due_jobs() == 1
+
+    assert [t.activity_id for t in case.ready(iid)] == ["Register_Case"]
+    assert jobs(case.engine, iid) == []

@@ -1,0 +1,63 @@
+"""Transaction boundaries on a plain start event (`<bpmn:startEvent camunda:asyncAfter="true">`).
+
+The most common boundary in Camunda 7 files: the start commits at once (the caller
+gets its case id) and a job runs the case from its start event. A start event's
+extensions are SpiffWorkflow's flat properties, so the boundaries are kept on the
+spec itself (`boundaries`) and written by this module's converter. Only a start
+event without an event definition gets them: a message or timer start waits for its
+trigger in `_update_hook`, which a hold before it would skip; lint refuses the
+others by name (`engine.camunda.async_boundaries.boundary_finding`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+
+from .async_boundaries import AsyncBoundaryMixin, parse_boundaries
+from .namespaces import CAMUNDA
+
+
+class AsyncStartEvent(AsyncBoundaryMixin, StartEvent):
+    """A plain start event with asyncBefore or asyncAfter."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, event_definition: Any,
+                 boundaries: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, event_definition, **kwargs)
+        self.boundaries = dict(boundaries or {})
+
+
+class AsyncStartEventConverter(EventConverter):
+    def to_dict(self, spec: AsyncStartEvent) -> dict[str, Any]:
+        dct = super().to_dict(spec)
+        dct["boundaries"] = dict(spec.boundaries)
+        return dct
+
+
+def is_plain_start(node: Any) -> bool:
+    """A start event without an event definition, outside an event subprocess."""
+    parent = node.getparent()
+    return (not any(isinstance(c.tag, str) and c.tag.endswith("EventDefinition") for c in node)
+            and (parent is None or parent.get("triggeredByEvent") != "true"))
+
+
+def with_async_start(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
+    """The (parser, spec class) pair of `bpmn:startEvent`, its parser giving a plain start
+    event with a boundary the class `AsyncStartEvent`."""
+    parser, spec = parser_and_spec
+
+    def create_task(self: Any) -> Any:
+        task = parser.create_task(self)
+        boundaries = parse_boundaries(self.node, CAMUNDA)
+        if boundaries and is_plain_start(self.node) and type(task) is StartEvent:
+            task.__class__ = AsyncStartEvent
+            task.boundaries = boundaries
+        return task
+
+    return type(f"AsyncStart{parser.__name__}", (parser,), {"create_task": create_task}), spec
+
+
+CONVERTERS: dict[type, type] = {AsyncStartEvent: AsyncStartEventConverter}
+"""Registered with the activities' converters (`engine.camunda.activities`)."""
