@@ -17,8 +17,8 @@ Cancel and Compensation Events), which define, and ciiflow runs:
   as concurrent executions, and so does ciiflow: automatic handlers (service tasks) run
   one after the other in that order, user-task handlers are all ready at once.
   The throw waits until every handler has ended, then completes: an intermediate event
-  goes on, an end event ends its path. `waitForCompletion="false"` is not run (Camunda 7
-  does not support it either); the lint refuses it by name.
+  goes on, an end event ends its path. `waitForCompletion="false"` runs as true, as in
+  Camunda 7, which does not support it either (the lint warns).
 * Variables: Camunda 7 takes no snapshot for an activity (only for an embedded
   subprocess): a handler sees the scope's variables as they are when compensation is
   thrown. Each handler starts with them; what the handlers set flows on from the throw

@@ -15,6 +15,7 @@ import pytest
 
 from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.errors import DefinitionRefused
+from engine.runtime.external import complete, fetch_and_lock
 from tests.modeler.conftest import Case, corpus
 
 BOOKING_TOPICS = ("book-hotel", "cancel-hotel", "refund-card", "notify-customer",
@@ -106,6 +107,23 @@ def test_an_end_event_throw_undoes_then_ends_its_path(case: Case,
     assert kinds(case, iid, "compensation_completed") == [
         ("compensation_completed", "End_Compensate", {"handlers": ["Recover_Allowance"]})]
 
+
+def test_an_external_task_handler_waits_for_its_worker_then_the_path_ends(
+        case: Case, handlers: HandlerRegistry) -> None:
+    recorder(handlers, "pay-allowance")  # recover-allowance: no handler, a worker's topic
+    case.deploy("compensation_end.bpmn")
+    iid = case.engine.start("compensation_end", "C-10", {"amount": 80}).instance.id
+    case.complete(case.only(iid, "Review_File"))
+    case.complete(case.only(iid, "Check_Payment"))
+    assert case.engine.instance(iid).status == "running"  # the end event waits
+
+    [locked] = fetch_and_lock(case.engine, "finance", [("recover-allowance", 60_000)])
+    assert locked["activity_id"] == "Recover_Allowance"
+    assert locked["variables"]["amount"] == 80  # the variables as they are at the throw
+    complete(case.engine, locked["id"], "finance", {"recovered": 80})
+
+    assert case.engine.instance(iid).status == "completed"
+    assert case.engine.workflow_data(iid)["recovered"] == 80
 
 def test_a_loop_and_a_multi_instance_are_undone_once_per_completion(
         case: Case, handlers: HandlerRegistry) -> None:
