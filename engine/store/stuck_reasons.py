@@ -37,6 +37,7 @@ from .models import (
     ExternalTask,
     Incident,
     Instance,
+    Job,
     MessageSubscription,
     Task,
     TaskCandidate,
@@ -44,7 +45,6 @@ from .models import (
 )
 from .plan_hints import Unindexed
 from .principals import Principal, PrincipalGroup
-from .stuck_jobs import failing_jobs, waiting_jobs
 
 BUILT_IN = ("waiting", "overdue", "incident", "no_holder", "idle")
 
@@ -287,6 +287,31 @@ def idle(shape: StuckShape) -> Select[Any]:
         .where(Instance.status == "running", Instance.updated_at < IDLE_BEFORE,
                *_case_filters(shape, None))
     )
+
+
+def _job_select(reason: str, since: Any, shape: StuckShape, *conditions: Any) -> Select[Any]:
+    return (
+        select(*stuck_columns(
+            reason, "job", instance_id=Instance.id, business_key=Instance.business_key,
+            process_key=Instance.process_key, definition_id=Instance.definition_id,
+            since=since, activity_id=Job.activity_id, detail=Job.error))
+        .join(Instance, Instance.id == Job.instance_id)
+        .where(Job.status == "due", Instance.status == "running", *conditions,
+               *_case_filters(shape, Job.activity_id))
+    )
+
+
+def failing_jobs(shape: StuckShape) -> Select[Any]:
+    """A job (async boundary) that failed and waits for its next try: shown as an
+    incident before its tries are spent, as Camunda's cockpit shows a failing job
+    (once they are, the incident opened at its element is the reason)."""
+    return _job_select("incident", Job.failed_at, shape, Job.attempts > 0)
+
+
+def waiting_jobs(shape: StuckShape) -> Select[Any]:
+    """A job never tried, due longer than the waiting threshold: no worker runs."""
+    return _job_select("waiting", Job.due_at, shape, Job.attempts == 0,
+                       Job.due_at < WAITING_BEFORE)
 
 
 #: the engine's own reasons, each one or more selects
