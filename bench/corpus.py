@@ -204,7 +204,8 @@ def _run(eng: engine.Engine, clock: engine.ManualClock, name: str, files: dict[s
         return Outcome(name, "deployed", f"stopped: unit wall-clock bound ({UNIT_SECONDS}s)")
     except Exception as exc:  # noqa: BLE001 - the crash is what we measure
         return Outcome(name, "crashed", "run: " + _last_line(exc))
-    outcome = Outcome(name, "deployed", "; ".join(r.line() for r in runs)[:300])
+    detail = "; ".join(r.line() for r in runs) or "decisions only: no process to run"
+    outcome = Outcome(name, "deployed", detail[:300])
     outcome.ran_to_end = bool(runs) and all(r.ended for r in runs)
     return outcome
 

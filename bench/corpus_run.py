@@ -197,7 +197,10 @@ def _start(eng: engine.Engine, clock: engine.ManualClock, facts: UnitFacts, key:
             page = eng.instances(process_key=key, limit=1)
             if page.items:
                 return page.items[0].id
-    return None
+        return None
+    # A start this driver has no trigger for (conditional, signal): ask the engine to start
+    # the process and let it say whether it can.
+    return eng.start(key, business_key, {}, actor=WORKER).instance.id
 
 
 def drive_case(eng: engine.Engine, clock: engine.ManualClock, facts: UnitFacts, key: str,
@@ -268,7 +271,8 @@ def _act(eng: engine.Engine, clock: engine.ManualClock, facts: UnitFacts,
         except engine.NoSubscriber:
             continue
     if instance.next_timer_at is not None:
-        if instance.next_timer_at > clock.now():
-            clock.set(instance.next_timer_at)
+        if instance.next_timer_at >= clock.now():
+            # a second past the due time: the timer pass takes what is strictly due
+            clock.set(instance.next_timer_at + timedelta(seconds=1))
         return eng.run_due_timers() > 0
     return False
