@@ -30,7 +30,7 @@ class ChildWait:
 @dataclass
 class StuckCase:
     reason: str
-    #: user_task | message | external_task | incident | case | notification
+    #: user_task | message | external_task | incident | case | notification | job
     wait: str
     instance_id: str
     business_key: str | None

@@ -68,7 +68,7 @@ class WaitingSchema(Schema):
     activity_id = fields.String(required=True, metadata={"description": "BPMN id"})
     name = fields.String(allow_none=True, metadata={"description": "the model's name"})
     kind = fields.String(required=True, metadata={
-        "description": "user_task | external_task | timer | message | event"})
+        "description": "user_task | external_task | timer | message | event | job"})
 
 
 class InstanceDetailSchema(InstanceSchema):
