@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.camunda.async_boundaries import held
+from engine.camunda.compensation import CompensationThrowMixin
 
 from .readmodel import caught_definitions
 
@@ -60,7 +61,9 @@ def _kind(task: Any) -> str | None:
         return "message" if _is_message(getattr(spec, "event_definition", None)) else "user_task"
     if state == TaskState.STARTED and getattr(spec, "external_topic", None):
         return "external_task"
-    if state == TaskState.WAITING and not isinstance(spec, BoundaryEvent | StartEvent):
+    # a compensation throw waits for its handlers, which are the places themselves
+    if state == TaskState.WAITING and not isinstance(
+            spec, BoundaryEvent | StartEvent | CompensationThrowMixin):
         definitions = caught_definitions(task)
         if len(definitions) > 1:
             return "event"

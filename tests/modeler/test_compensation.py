@@ -13,11 +13,13 @@ from collections.abc import Callable
 
 import pytest
 
+from engine import Caller
 from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.errors import DefinitionRefused
 from engine.runtime.external import complete, fetch_and_lock
 from tests.modeler.conftest import Case, corpus
 
+COORDINATOR = Caller(name="coord", role="coordinator")
 BOOKING_TOPICS = ("book-hotel", "cancel-hotel", "refund-card", "notify-customer",
                   "retract-notice")
 
@@ -170,6 +172,9 @@ def test_a_user_task_handler_is_the_institutions_task_and_ends_the_compensation(
     assert refund.candidate_groups == ["sas"]
     assert ("task_ready", "Refund", None) in kinds(case, iid, "task_ready")
     assert [t.activity_id for t in case.ready(iid)] == ["Refund"]  # the throw waits
+    # where the case stands: at its handler's task (the throw is no wait of its own)
+    assert [(w.activity_id, w.kind) for w in case.engine.case(iid, COORDINATOR).waiting_at
+            ] == [("Refund", "user_task")]
     assert case.engine.instance(iid).status == "running"
 
     case.complete(refund, {"refunded": 300})
