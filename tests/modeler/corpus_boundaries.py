@@ -54,6 +54,27 @@ def async_start() -> str:
                        chain("StartEvent_1", "Register_Case", "Event_Done"))
 
 
+def async_paths() -> str:
+    """A user task with asyncBefore, a score computed by a service task with asyncAfter
+    (one try a minute apart: R2/PT1M), then a gateway on `score > limit`."""
+    intake = user("Intake", "Intake", candidateGroups="oai", asyncBefore="true")
+    score = El("serviceTask", "Compute_Score", "Compute score",
+               {"camunda:asyncAfter": "true", "camunda:type": "external",
+                "camunda:topic": "compute-score"},
+               ext="<camunda:failedJobRetryTimeCycle>R2/PT1M</camunda:failedJobRetryTimeCycle>")
+    gateway = El("exclusiveGateway", "Gateway_Score", "Score high?", {"default": "Flow_Low"})
+    nodes = [start(), intake, score, gateway,
+             user("Review_High", "Review high score", candidateGroups="oai"),
+             user("Review_Low", "Review low score", candidateGroups="oai"),
+             end("Event_High"), end("Event_Low")]
+    flows = chain("StartEvent_1", "Intake", "Compute_Score", "Gateway_Score")
+    flows += [Fl("Flow_High", "Gateway_Score", "Review_High", "${score > limit}"),
+              Fl("Flow_Low", "Gateway_Score", "Review_Low"),
+              Fl("Flow_HighEnd", "Review_High", "Event_High"),
+              Fl("Flow_LowEnd", "Review_Low", "Event_Low")]
+    return definitions("async_paths", nodes, flows)
+
+
 def async_refused() -> str:
     """Boundaries ciiflow refuses by name: on a multi-instance activity, on an activity
     with a boundary event, on a gateway; and a malformed retry cycle."""
@@ -137,6 +158,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_default_retries.bpmn": async_default_retries,
     "async_refused.bpmn": async_refused,
     "async_start.bpmn": async_start,
+    "async_paths.bpmn": async_paths,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,

@@ -216,3 +216,38 @@ def test_async_after_on_the_start_event_commits_the_start_and_a_job_runs_the_cas
 
     assert [t.activity_id for t in case.ready(iid)] == ["Register_Case"]
     assert jobs(case.engine, iid) == []
+
+
+def test_async_before_on_a_user_task_and_a_failure_after_async_after_on_a_service_task(
+        case: Case, handlers: HandlerRegistry, clock: ManualClock) -> None:
+    """The gateway after Compute_Score reads `limit`, which the case lacks: the job after
+    the service task fails (its result stays committed), twice (R2/PT1M), then an incident;
+    a retry with the corrected data goes on along the flow the gateway now takes."""
+    handlers.topic("compute-score")(lambda ctx: {"score": 12})
+    case.deploy("async_paths.bpmn")
+    iid = case.engine.start("async_paths", "P-1").instance.id
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Intake", "job")]
+    assert case.engine.run_due_jobs() == 1
+    intake = case.only(iid, "Intake")  # the job made the user task, with its row
+
+    case.complete(intake, {"applicant": "ok"})
+
+    assert case.engine.workflow_data(iid)["score"] == 12  # committed before the boundary
+    assert waiting(case, iid) == [("Compute_Score", "job")]
+    assert case.engine.run_due_jobs() == 1
+    [job] = jobs(case.engine, iid)
+    assert (job.kind, job.attempts, job.error) == ("after", 1, "WorkflowTaskException")
+    assert case.engine.instance(iid).status == "running"
+    clock.advance(minutes=1)
+    assert case.engine.run_due_jobs() == 1
+    assert case.engine.instance(iid).status == "incident"
+    assert case.engine.workflow_data(iid)["score"] == 12
+    with case.engine.sessions() as s:
+        [incident] = s.scalars(select(Incident).where(Incident.instance_id == iid)).all()
+    assert incident.activity_id == "Gateway_Score"  # the element at fault, as any incident
+
+    retried = case.engine.retry_incident(incident.id, data={"limit": 10}, actor="coordinator")
+
+    assert retried.incident is None
+    assert [t.activity_id for t in case.ready(iid)] == ["Review_High"]
+    assert jobs(case.engine, iid) == []
