@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NotFound
-from engine.store.models import Incident, Instance, MessageSubscription, Task, TaskCandidate
+from engine.store.models import Incident, Instance, Job, MessageSubscription, Task, TaskCandidate
 
 from .domain_events import TaskCancelled
 from .step import Step
@@ -55,6 +55,7 @@ def set_status(engine: Engine, instance_id: str, action: str, *, reason: str,
                           reason="terminated")
             session.execute(delete(MessageSubscription).where(
                 MessageSubscription.instance_id == instance_id))
+            session.execute(delete(Job).where(Job.instance_id == instance_id))  # async boundaries
         step.record(action, actor=actor, detail={"reason": reason})
         step.cas_update(**values)
         if target == "terminated":  # out of the groups' ready index (models.TaskCandidate)

@@ -107,3 +107,13 @@ def test_three_worker_threads_run_each_due_job_once(
         assert s.scalar(select(func.count()).select_from(Job)) == 0
         assert set(s.scalars(select(Instance.status))) == {"running"}
     assert {engine.workflow_data(i)["stamped"] for i in ids} == {True}
+
+
+def test_a_terminated_case_leaves_no_job(engine: Engine) -> None:
+    [iid] = start_held(engine, 1)
+
+    engine.set_status(iid, "terminate", reason="withdrawn")
+
+    with engine.sessions() as s:
+        assert s.scalars(select(Job).where(Job.instance_id == iid)).all() == []
+    assert engine.run_due_jobs() == 0
