@@ -42,6 +42,7 @@ serialized state between steps.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
@@ -168,7 +169,8 @@ class CompensationThrowMixin:
         if not undo:
             return []
         my_task._set_state(TaskState.WAITING)
-        my_task.internal_data["compensation_base"] = dict(my_task.data)
+        # a copy, not the dict: handlers' data shares nested values with the throw's
+        my_task.internal_data["compensation_base"] = deepcopy(my_task.data)
         specs = my_task.workflow.spec.task_specs
         started = []
         for unit, name in undo:
