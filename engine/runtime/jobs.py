@@ -32,7 +32,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine.camunda.async_boundaries import held, release, retry_policy
-from engine.errors import ConcurrentUpdate, TaskNotReady
+from engine.errors import ConcurrentUpdate, EngineError, TaskNotReady
 from engine.store.jobs import DUE, INCIDENT, claim_due_jobs, release_jobs
 from engine.store.models import Incident, Instance, Job
 
@@ -127,6 +127,9 @@ def _run(engine: Engine, runtime: Runtime, job_id: int, owner: str, now: datetim
             return 1
     except ConcurrentUpdate:
         log.debug("job %s: its case was advanced by someone else", job_id)
+        return 0
+    except EngineError as refusal:  # the engine refused the step: nothing was written
+        log.warning("job %s not run: %s", job_id, type(refusal).__name__)
         return 0
 
 
