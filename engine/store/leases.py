@@ -17,7 +17,9 @@ against the lease condition, so two claims never return the same instance.
 SQLite renders `skip_locked` as nothing, but the statement is one write under
 the database's single write lock (`BEGIN IMMEDIATE`), which is as exclusive.
 A worker that dies leaves its lease to run out; another worker then takes the
-timer. The compare-and-set on the instance version stays the last guard.
+timer. The compare-and-set on the instance version stays the last guard. The jobs
+left at async boundaries are leased the same way, on their own rows
+(`engine.store.jobs`).
 """
 
 from __future__ import annotations
