@@ -49,6 +49,18 @@ _CLOSE_CANDIDATES = (
     .where(TaskCandidate.__table__.c.task_id == bindparam("b_id"))
     .values(ready_at=None)
 )
+# Built once, like the updates above: building a statement per step costs more than
+# running it (SQLAlchemy then derives its cache key from scratch each time).
+_INSERT_TASK = insert(TASK)
+_INSERT_CANDIDATES = insert(TaskCandidate.__table__)
+_INSERT_EXTERNAL = insert(EXTERNAL)
+SUBSCRIPTION = MessageSubscription.__table__
+_INSERT_SUBSCRIPTIONS = insert(SUBSCRIPTION)
+_DELETE_SUBSCRIPTIONS = delete(SUBSCRIPTION).where(
+    SUBSCRIPTION.c.instance_id == bindparam("b_instance"))
+_SUBSCRIPTION_SINCE = select(
+    SUBSCRIPTION.c.message_name, SUBSCRIPTION.c.activity_id, SUBSCRIPTION.c.since
+).where(SUBSCRIPTION.c.instance_id == bindparam("b_instance"))
 
 TIMER_EVENT_TYPES = {
     "DurationTimerEventDefinition",
@@ -163,19 +175,18 @@ class PendingWrites:
             conn.execute(_CLOSE_TASK, self.closed_tasks)
             conn.execute(_CLOSE_CANDIDATES, [{"b_id": c["b_id"]} for c in self.closed_tasks])
         if self.new_tasks:
-            conn.execute(insert(TASK), self.new_tasks)
+            conn.execute(_INSERT_TASK, self.new_tasks)
         if self.candidates:
-            conn.execute(insert(TaskCandidate.__table__), self.candidates)
+            conn.execute(_INSERT_CANDIDATES, self.candidates)
         if self.new_external:
-            conn.execute(insert(EXTERNAL), self.new_external)
+            conn.execute(_INSERT_EXTERNAL, self.new_external)
         if self.closed_external:
             conn.execute(_CLOSE_EXTERNAL, self.closed_external)
         if self.subscriptions is not None:
-            table = MessageSubscription.__table__
             kept = _subscription_since(conn, instance_id)
-            conn.execute(delete(table).where(table.c.instance_id == instance_id))
+            conn.execute(_DELETE_SUBSCRIPTIONS, {"b_instance": instance_id})
             if self.subscriptions:
-                conn.execute(insert(table), [
+                conn.execute(_INSERT_SUBSCRIPTIONS, [
                     {**row, "since": kept.get((row["message_name"], row["activity_id"]),
                                               row["since"])}
                     for row in self.subscriptions])
@@ -187,10 +198,8 @@ class PendingWrites:
 def _subscription_since(conn: Connection, instance_id: str) -> dict[tuple[str, str], Any]:
     """Since when the instance waits for each message it already waited for: a wait that
     outlives the step keeps its start (the stuck cases count from it)."""
-    table = MessageSubscription.__table__
-    return {(r.message_name, r.activity_id): r.since for r in conn.execute(
-        select(table.c.message_name, table.c.activity_id, table.c.since)
-        .where(table.c.instance_id == instance_id))}
+    return {(r.message_name, r.activity_id): r.since
+            for r in conn.execute(_SUBSCRIPTION_SINCE, {"b_instance": instance_id})}
 
 
 def _gone_rows(step: Step, gone: list[UUID]) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import bindparam, insert, update
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -55,14 +56,28 @@ Action = Callable[[BpmnWorkflow], None]
 OnFailure = Callable[[Exception, dict[str, Any], str | None], "Incident | None"]
 
 INSTANCE = Instance.__table__
-_SAVE_COLUMNS = {"state", "status", "next_timer_at", "ended_at", "updated_at", "history_seq",
-                 "history_head"}
-# Built once: the step's hot statement, compiled once by SQLAlchemy's cache.
-_SAVE = (
-    update(INSTANCE)
-    .where(INSTANCE.c.id == bindparam("b_id"), INSTANCE.c.version == bindparam("b_version"))
-    .values({c: bindparam(c) for c in (*sorted(_SAVE_COLUMNS), "version")})
+#: set by every compare-and-set, changed or not: the step moved the case
+_ALWAYS_SET = frozenset({"updated_at", "history_seq", "history_head"})
+#: the compare-and-set statements by the columns they set, built once each: building a
+#: statement per step costs more than running it (SQLAlchemy derives its cache key anew)
+_SAVES: dict[frozenset[str], Any] = {}
+_INSERT_HISTORY = insert(History.__table__)
+_MOVE_HEAD = (
+    update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"))
+    .values(history_seq=bindparam("history_seq"), history_head=bindparam("history_head"))
 )
+
+
+def _save_statement(columns: frozenset[str]) -> Any:
+    statement = _SAVES.get(columns)
+    if statement is None:  # a few variants: the columns the engine's operations set
+        statement = _SAVES[columns] = (
+            update(INSTANCE)
+            .where(INSTANCE.c.id == bindparam("b_id"),
+                   INSTANCE.c.version == bindparam("b_version"))
+            .values({c: bindparam(c) for c in (*sorted(columns), "version")})
+        )
+    return statement
 
 
 @dataclass
@@ -120,9 +135,23 @@ def run_engine(wf: BpmnWorkflow) -> None:
     condition now holds, until the workflow waits."""
     wf.do_engine_steps()
     wf.refresh_timers()
-    wf.do_engine_steps()
+    if _engine_ready(wf):
+        wf.do_engine_steps()
+    else:  # what a pass with nothing to run does, without its walk of the task tree
+        wf.refresh_timers()
     while throw_pending_errors(wf) or refresh_conditions(wf):
         wf.do_engine_steps()
+
+
+def _engine_ready(wf: BpmnWorkflow) -> bool:
+    """Whether a task the engine runs itself is ready (a timer the refresh fired): only
+    then does another pass of `do_engine_steps` have work. A flat scan of the task
+    dicts, where the pass walks the task tree."""
+    for workflow in (wf, *wf.subprocesses.values()):
+        for task in workflow.tasks.values():
+            if task._state == TaskState.READY and not task.task_spec.manual:
+                return True
+    return False
 
 
 class Step:
@@ -292,15 +321,19 @@ class Step:
                 self.record("completed")
         self._chain()
         values["history_seq"], values["history_head"] = self._seq, self._head
-        conn = self.session.connection()
-        if values.keys() == _SAVE_COLUMNS:
-            result = conn.execute(_SAVE, {"b_id": self.instance.id, "b_version": old_version,
-                                          "version": old_version + 1, **values})
-        else:
-            result = conn.execute(
-                update(INSTANCE)
-                .where(INSTANCE.c.id == self.instance.id, INSTANCE.c.version == old_version)
-                .values(version=old_version + 1, **values))
+        # A column whose value did not change is not set: the row as read is the row the
+        # compare-and-set matches, so its value stays right, and the database leaves the
+        # indexes on it alone (status, next timer, end: three of the instance's indexes).
+        # (A session's instance with unsaved attribute changes sets every value given.)
+        instance = self.instance
+        state = inspect(instance)
+        pending = state.persistent and state.modified
+        changed = {k: v for k, v in values.items()
+                   if pending or k in _ALWAYS_SET or getattr(instance, k) != v}
+        result = self.session.connection().execute(
+            _save_statement(frozenset(changed)),
+            {"b_id": instance.id, "b_version": old_version, "version": old_version + 1,
+             **changed})
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"instance {self.instance.id} was advanced by someone else")
         set_committed_value(self.instance, "version", old_version + 1)
@@ -317,13 +350,13 @@ class Step:
         conn = self.session.connection()
         self._chain()
         if (self.instance.history_seq, self.instance.history_head) != (self._seq, self._head):
-            conn.execute(update(INSTANCE).where(INSTANCE.c.id == self.instance.id)
-                         .values(history_seq=self._seq, history_head=self._head))
+            conn.execute(_MOVE_HEAD, {"b_id": self.instance.id, "history_seq": self._seq,
+                                      "history_head": self._head})
             set_committed_value(self.instance, "history_seq", self._seq)
             set_committed_value(self.instance, "history_head", self._head)
         self.writes.execute(conn, self.instance.id)
         if self.history:
-            conn.execute(insert(History.__table__), self.history)
+            conn.execute(_INSERT_HISTORY, self.history)
         self.runtime.bus.publish_all(self.session, self.events)
         self.history, self.events, self._chained = [], [], 0
 
