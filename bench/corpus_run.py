@@ -37,7 +37,8 @@ OPERATOR = Caller.operator("corpus-driver")
 WORKER = "corpus-driver"
 #: how far the clock is pushed, in turn, to fire a start timer with no case to read it from
 START_TIMER_JUMPS = (timedelta(minutes=1), timedelta(hours=1), timedelta(days=1),
-                     timedelta(days=8), timedelta(days=32), timedelta(days=367))
+                     timedelta(days=8), timedelta(days=32), timedelta(days=367),
+                     timedelta(days=3653))
 _B, _C = f"{{{BPMN_NS}}}", f"{{{CAMUNDA_NS}}}"
 _ENDED = ("completed", "terminated", "cancelled", "withdrawn")
 
