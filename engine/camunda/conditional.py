@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
@@ -35,6 +36,9 @@ from .namespaces import CAMUNDA, tag
 
 VARIABLE_EVENTS = ("create", "update", "delete")
 _SEEN = "condition_seen"
+REARMED = "condition_rearmed"
+"""Internal data of an event subprocess a non-interrupting conditional start left waiting
+(`engine.camunda.conditional_start`): what its condition watched when it was left there."""
 _CURRENT = TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
 
 
@@ -64,7 +68,7 @@ class CamundaConditionalEventDefinition(ConditionalEventDefinition):
         self.variable_name = variable_name
         self.variable_events = tuple(variable_events)
 
-    def _watched(self, data: dict[str, Any]) -> dict[str, Any]:
+    def watched(self, data: dict[str, Any]) -> dict[str, Any]:
         if self.variable_name is None:
             return {"present": True, "digest": _digest(data)}
         present = self.variable_name in data
@@ -90,8 +94,8 @@ class CamundaConditionalEventDefinition(ConditionalEventDefinition):
         if my_task._get_internal_data("has_fired", False):
             return True
         data = case_data(my_task.workflow)
-        now = self._watched(data)
-        changed = self._changed(my_task.internal_data.get(_SEEN), now)
+        now = self.watched(data)
+        changed = self._changed(my_task.internal_data.get(_SEEN, _seed(my_task)), now)
         my_task.internal_data[_SEEN] = now
         if not changed:
             return False
@@ -112,6 +116,16 @@ class CamundaConditionalEventDefinition(ConditionalEventDefinition):
             getattr(other, "expression", None) == self.expression
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _seed(my_task: Any) -> dict[str, Any] | None:
+    """What a re-armed event subprocess's start watched when it was left waiting: a change
+    since then, not the one that fired its predecessor, is what fires it."""
+    if not isinstance(my_task.task_spec, StartEvent):
+        return None
+    holder_id = getattr(my_task.workflow, "parent_task_id", None)
+    holder = my_task.workflow.top_workflow.get_task_from_id(holder_id) if holder_id else None
+    return holder.internal_data.get(REARMED) if holder is not None else None
 
 
 def refresh_conditions(wf: BpmnWorkflow) -> bool:

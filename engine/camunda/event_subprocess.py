@@ -42,6 +42,9 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import (
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaStartEventParser
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
+from .conditional import ConditionalParserMixin
+from .conditional_start import CONVERTERS as CONDITIONAL_START_CONVERTERS
+from .conditional_start import ProcessStartEvent, RearmingStartEvent, has_conditional_start
 from .namespaces import BPMN, tag
 
 EVENT_SUBPROCESS_TRIGGERS = (
@@ -55,6 +58,7 @@ INTERRUPTED = "interrupted_by_event_subprocess"
 
 _SUBPROCESS = tag(BPMN, "subProcess")
 _ERROR = tag(BPMN, "errorEventDefinition")
+_CONDITIONAL = tag(BPMN, "conditionalEventDefinition")
 _DEFINITE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FUTURE
 _HOLDING = TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
 
@@ -136,6 +140,8 @@ def close_idle_event_subprocesses(end_task: Any) -> None:
         elif isinstance(task.task_spec, EventSubprocessMixin) and _untriggered(top, task):
             idle.append(task)
             skip.add(task.id)
+        elif task.task_spec.name in (scope.spec.end.name, "End"):
+            continue  # a token already at the scope's end
         elif task.has_state(_DEFINITE):
             return  # other work (or a started event subprocess) is still under way
     for task in idle:
@@ -154,11 +160,16 @@ def event_subprocess_catches(wf: Any, event: Any) -> bool:
 
 
 class ScopeEndMixin:
-    """For end events: the scope's idle event subprocesses end with its last token."""
+    """For end events: the scope's idle event subprocesses end with its last token (and
+    with the last event subprocess that ran beside it: a re-armed conditional one waits)."""
 
     def _run_hook(self, my_task: Any) -> bool:
         result = super()._run_hook(my_task)  # type: ignore[misc]
         close_idle_event_subprocesses(my_task)
+        holder_id = getattr(my_task.workflow, "parent_task_id", None)
+        holder = my_task.workflow.top_workflow.get_task_from_id(holder_id) if holder_id else None
+        if holder is not None and isinstance(holder.task_spec, EventSubprocessMixin):
+            close_idle_event_subprocesses(holder)
         return result
 
 
@@ -178,21 +189,28 @@ class InterruptingStartEvent(StartEvent):
         return super()._run_hook(my_task)
 
 
-class EventSubprocessStartEventParser(CamundaStartEventParser):
-    """Start events as the Camunda parser reads them; inside an event subprocess, error and
-    escalation triggers are read too and an interrupting start is an `InterruptingStartEvent`."""
+class EventSubprocessStartEventParser(ConditionalParserMixin, CamundaStartEventParser):
+    """Start events as the Camunda parser reads them (conditions with Camunda's filters);
+    inside an event subprocess, error and escalation triggers are read too, an interrupting
+    start is an `InterruptingStartEvent` and a non-interrupting conditional one re-arms.
+    The start events of a process with a conditional start are `ProcessStartEvent`s."""
 
     def create_task(self) -> Any:
         if not in_event_subprocess(self.node):
+            if has_conditional_start(self.node):
+                self.spec_class = ProcessStartEvent
             return super().create_task()
         if is_interrupting(self.node):
             self.spec_class = InterruptingStartEvent
+        elif self.node.find(_CONDITIONAL) is not None:
+            self.spec_class = RearmingStartEvent
         event_definition = self.get_event_definition(list(EVENT_SUBPROCESS_TRIGGERS))
         task = self._create_task(event_definition)
         self.spec.start.connect(task)
         return task
 
 
-CONVERTERS: dict[type, type] = {InterruptingStartEvent: EventConverter}
+CONVERTERS: dict[type, type] = {InterruptingStartEvent: EventConverter,
+                                **CONDITIONAL_START_CONVERTERS}
 """Registered by `engine.camunda.serializer.serializer()` (through `activities.CONVERTERS`)."""
 

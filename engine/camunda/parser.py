@@ -20,7 +20,6 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
-from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -54,6 +53,7 @@ from .compensation import (
     CompensationThrowEventParser,
 )
 from .conditional import with_conditions
+from .conditional_start import ConditionalScopeProcessParser
 from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
 from .event_mappings import CamundaCatchEvent
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
@@ -144,16 +144,15 @@ class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
     cannot be serialized by the Camunda converters: such a file failed at deploy)."""
 
 
-class CiiflowProcessParser(CompensationBoundaryMixin, ProcessParser):
-    """Processes and subprocesses: compensation boundary events are no triggers
-    (`engine.camunda.compensation`)."""
+class CiiflowProcessParser(CompensationBoundaryMixin, ConditionalScopeProcessParser):
+    """Processes and subprocesses: conditional event subprocesses wait from the scope's
+    start; compensation boundary events are no triggers (`engine.camunda.compensation`)."""
 
 
 class CiiflowParser(DmnBundleMixin, CamundaParser):
     """Camunda 7 files, with our DMN engine, service-task bindings, routing and mappings."""
 
     PROCESS_PARSER_CLASS = CiiflowProcessParser
-
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (CamundaUserTaskParser, CamundaUserTask),

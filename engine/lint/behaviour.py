@@ -6,8 +6,9 @@ Modeler draws it, so the difference is a finding at deploy, never a surprise in
 a running case:
 
 * ``engine.camunda.event_subprocess`` runs interrupting event subprocesses with a
-  message, timer, error or escalation start in a process and with a timer start in an
-  embedded subprocess; any other interrupting one is refused by name.
+  message, timer, error, escalation or conditional start in a process and with a timer
+  or conditional start in an embedded subprocess; any other interrupting one is refused
+  by name.
 * ``engine.camunda.multiinstance`` reads only ``loopCardinality`` or
   ``camunda:collection``/``camunda:elementVariable``; BPMN data references are
   refused and so is a loop with neither source or with both.
@@ -75,9 +76,11 @@ _START_TRIGGERS = {"messageEventDefinition", "signalEventDefinition", "timerEven
 # from the process's own start, so inside an embedded subprocess only a timer can fire.
 _INTERRUPTING = {
     "process": ("messageEventDefinition", "timerEventDefinition", "errorEventDefinition",
-                "escalationEventDefinition"),
-    "subProcess": ("timerEventDefinition",),
+                "escalationEventDefinition", "conditionalEventDefinition"),
+    "subProcess": ("timerEventDefinition", "conditionalEventDefinition"),
 }
+# Start events that wait in their scope from its start (engine.camunda.conditional_start)
+_SCOPE_STARTS = ("timerEventDefinition", "conditionalEventDefinition")
 
 
 def _event_subprocesses(root: etree._Element, report: Report) -> None:
@@ -110,7 +113,8 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
             kind = kinds[0].removesuffix("EventDefinition") if kinds else "none"
             what = ("an error start event (always interrupting)" if error_start
                     else f"an interrupting {kind} start event")
-            ran = ", ".join(k.removesuffix("EventDefinition") for k in supported) or "none"
+            names = [k.removesuffix("EventDefinition") for k in supported]
+            ran = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
             report.error(
                 start.get("id"),
                 f"event subprocess {sub.get('id')!r} starts with {what}: interrupting "
@@ -126,9 +130,9 @@ def _non_interrupting(sub: etree._Element, start: etree._Element, kinds: list[st
                       where: str, report: Report) -> None:
     """Inside an embedded subprocess only a timer starts an event subprocess (as for the
     interrupting ones): a message or escalation start there would wait for ever, silently."""
-    if where != "subProcess" or all(k == "timerEventDefinition" for k in kinds):
+    if where != "subProcess" or all(k in _SCOPE_STARTS for k in kinds):
         return
-    kind = next(k for k in kinds if k != "timerEventDefinition").removesuffix(
+    kind = next(k for k in kinds if k not in _SCOPE_STARTS).removesuffix(
         "EventDefinition")
     report.error(
         start.get("id"),
@@ -145,18 +149,11 @@ _VARIABLE_EVENTS = ("create", "update", "delete")
 
 def _conditional_events(root: etree._Element, report: Report) -> None:
     """``engine.camunda.conditional`` runs conditional intermediate catch and boundary
-    events; conditional start events are refused by name."""
+    events, ``engine.camunda.conditional_start`` conditional start events (a process's, and
+    an event subprocess's, interrupting or not); a wrong filter word is named."""
     for definition in root.iter(tag(BPMN, "conditionalEventDefinition")):
         event = definition.getparent()
         if event is None:
-            continue
-        if event.tag == _START:
-            report.error(
-                event.get("id"),
-                "conditional start events are not supported (ciiflow re-evaluates conditions "
-                "of intermediate catch and boundary events only); start with a message or "
-                "a timer, or wait with a conditional intermediate catch event",
-            )
             continue
         events = [e.strip() for e in (definition.get(tag(CAMUNDA, "variableEvents")) or "")
                   .split(",") if e.strip()]
@@ -255,10 +252,11 @@ def _start_events(process: etree._Element, report: Report) -> None:
     """Rules for the start events ciiflow itself fires (not those of subprocesses)."""
     starts = _top_start_events(process)
     none_starts = [s for s in starts if not definitions_of(s)]
+    # a conditional start beside a none start runs only when conditions are evaluated
+    # (engine.camunda.conditional_start): a plain start takes the none start alone
     triggered = [
         (s, d) for s in starts for d in definitions_of(s)
-        if d in ("messageEventDefinition", "timerEventDefinition",
-                 "signalEventDefinition", "conditionalEventDefinition")
+        if d in ("messageEventDefinition", "timerEventDefinition", "signalEventDefinition")
     ]
     if none_starts:
         for start, definition in triggered:

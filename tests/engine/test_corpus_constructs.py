@@ -105,9 +105,9 @@ def test_fixed_message_name_is_not_refused() -> None:
     assert not _findings(data, "error")
 
 
-def test_conditional_start_events_are_refused_by_name() -> None:
-    """Conditional catch and boundary events run (engine.camunda.conditional); a
-    conditional start event is refused, not left waiting."""
+def test_conditional_start_events_deploy_and_a_missing_condition_is_named() -> None:
+    """Conditional catch, boundary and start events run (engine.camunda.conditional,
+    engine.camunda.conditional_start); one without a condition is refused by name."""
     from engine.lint import lint
     from tests.support.bpmn import Flow, Node, document, user_task
 
@@ -120,9 +120,11 @@ def test_conditional_start_events_are_refused_by_name() -> None:
         user_task("after_task", "oai"), Node("done_end", "endEvent"),
     ], [Flow("start_event", "wait_approved"), Flow("wait_approved", "after_task"),
         Flow("after_task", "done_end")])
-    errors = [f for f in lint({"c.bpmn": xml}) if f.severity == "error"]
+    assert [f for f in lint({"c.bpmn": xml}) if f.severity == "error"] == []
+    bare = xml.replace(condition.encode(), b"<bpmn:conditionalEventDefinition />", 1)
+    errors = [f for f in lint({"c.bpmn": bare}) if f.severity == "error"]
     assert [f.element_id for f in errors] == ["start_event"]
-    assert "conditional start events are not supported" in errors[0].message
+    assert "conditional event has no condition" in errors[0].message
 
 
 def test_a_pinned_decision_version_is_named_as_deployment_binding() -> None:

@@ -107,7 +107,7 @@ def test_interrupting_message_event_subprocess_in_a_subprocess_is_refused() -> N
              f"{inner}</bpmn:subProcess>")
     findings = lint_clean_with(nodes)
     finding = assert_refused(findings, "Inner_event_start", "interrupting event subprocesses "
-                             "in a subProcess are supported with a timer start only",
+                             "in a subProcess are supported with a timer or conditional start only",
                              "non-interrupting")
     assert "Inner_event" in finding.message
 
