@@ -181,7 +181,9 @@ def _schedule(definition: TimerEventDefinition, deployed_at: datetime
             text = timer_value(definition.expression, {}, "date")
             return TimerEventDefinition.get_datetime(text), 0, None
         text = timer_value(definition.expression, {}, "duration")
-        return deployed_at + TimerEventDefinition.parse_iso_duration(text), 0, None
+        parts = TimerEventDefinition.parse_iso_duration(text)
+        return (deployed_at + TimerEventDefinition.get_timedelta_from_start(parts, deployed_at),
+                0, None)
 
 
 class _FixedClock:

@@ -195,6 +195,13 @@ def timer_start_date() -> str:
         chain("Event_OnDate", "Yearly_Review", "Event_Done"))
 
 
+def timer_start_duration() -> str:
+    return definitions("timer_start_duration", [
+        start("Event_AfterDeploy", timer("timeDuration", "PT2H"), "2 hours after deployment"),
+        user("First_Check", "First check", candidateGroups="oai"), end("Event_Done")],
+        chain("Event_AfterDeploy", "First_Check", "Event_Done"))
+
+
 def timer_events() -> str:
     wait = El("intermediateCatchEvent", "Wait_Until", "Until 10 January",
               tail=timer("timeDate", "2026-01-10T08:00:00Z"))
@@ -336,6 +343,7 @@ CORPUS = {
     "message_events.bpmn": message_events,
     "timer_start_cycle.bpmn": timer_start_cycle,
     "timer_start_date.bpmn": timer_start_date,
+    "timer_start_duration.bpmn": timer_start_duration,
     "timer_events.bpmn": timer_events,
     "error_subprocess.bpmn": error_subprocess,
     "error_uncaught.bpmn": error_uncaught,

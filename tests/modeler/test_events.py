@@ -78,6 +78,23 @@ def test_timer_start_date_and_new_version_replaces_the_schedule(case: Case,
         assert len(list(s.scalars(select(Instance.id)))) == 1
 
 
+
+def test_timer_start_duration_starts_one_case_that_long_after_the_deployment(
+        case: Case, clock: ManualClock) -> None:
+    """A `timeDuration` start timer fires once, its duration after the deployment (it used to
+    crash the deployment: the duration's parts were added to a datetime)."""
+    case.deploy("timer_start_duration.bpmn")
+    clock.advance(hours=1, minutes=59)
+    assert case.engine.run_due_timers() == 0
+    clock.advance(minutes=1, seconds=1)
+    case.engine.run_due_timers()
+    clock.advance(days=3)
+    case.engine.run_due_timers()
+    with case.engine.sessions() as s:
+        [iid] = s.scalars(select(Instance.id).where(
+            Instance.process_key == "timer_start_duration"))
+    assert [t.activity_id for t in case.ready(iid)] == ["First_Check"]
+
 @pytest.fixture
 def sent(handlers: HandlerRegistry) -> list[str]:
     calls: list[str] = []
