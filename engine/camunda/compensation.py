@@ -46,62 +46,44 @@ from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
-from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
 from SpiffWorkflow.bpmn.serializer.helpers.spec import EventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from .compensation_reach import (
+    COMPENSATE,
+    DONE,
+    all_handlers,
+    handler_pairs,
+    is_compensation,
+    reach,
+    to_compensate,
+)
 from .event_mappings import EndEventParser
 from .host import Host
 from .links import LinkThrowEventParser
-from .namespaces import BPMN, tag
 from .throws import CamundaEndEvent, CamundaThrowEvent
 
-COMPENSATE = tag(BPMN, "compensateEventDefinition")
-BOUNDARY = tag(BPMN, "boundaryEvent")
-ASSOCIATION = tag(BPMN, "association")
 THROWN = "compensation_thrown"
 COMPLETED = "compensation_completed"
 _STATE = "compensation"  # the throw task's internal data: the handler tasks it started
-_DONE = "compensated"  # a completed task's internal data: undone, not again
-
-
-# -- reading the XML ---------------------------------------------------------
-def is_compensation(event: etree._Element) -> bool:
-    return event.find(COMPENSATE) is not None
-
-
-def handler_pairs(scope: etree._Element) -> dict[str, str]:
-    """Activity id -> handler id, for the compensation boundary events directly in `scope`.
-
-    The association may point either way (Camunda's parser accepts both); a boundary
-    event without one is left out here and refused by the lint.
-    """
-    targets: dict[str, str] = {}
-    for association in scope.iter(ASSOCIATION):
-        source, target = association.get("sourceRef"), association.get("targetRef")
-        if source and target:
-            targets.setdefault(source, target)
-            targets.setdefault(target, source)
-    pairs = {}
-    for event in scope.iterchildren(BOUNDARY):
-        activity, handler = event.get("attachedToRef"), targets.get(event.get("id") or "")
-        if is_compensation(event) and activity and handler:
-            pairs[activity] = handler
-    return pairs
+_LOCALS = "compensation_locals"  # ... and, per handler task, the snapshot names it holds
 
 
 # -- the spec side -----------------------------------------------------------
 class CompensateEventDefinition(NoneEventDefinition):
     """What a compensation throw undoes: `handlers` maps each activity of the throw's
-    scope that has a handler to it; `activity_ref` narrows the throw to one activity."""
+    scope that has a handler to it; `nested`, what it undoes inside the scope's completed
+    subprocesses (`compensation_reach.reach`); `activity_ref` narrows it to one activity."""
 
     def __init__(self, handlers: dict[str, str] | None = None, activity_ref: str | None = None,
-                 wait_for_completion: bool = True, **kwargs: Any) -> None:
+                 wait_for_completion: bool = True,
+                 nested: dict[str, dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.handlers = dict(handlers or {})
+        self.nested = dict(nested or {})
         self.activity_ref = activity_ref
         self.wait_for_completion = wait_for_completion
 
@@ -110,33 +92,10 @@ class CompensateEventDefinitionConverter(EventDefinitionConverter):
     def to_dict(self, event_definition: Any) -> dict[str, Any]:
         dct = super().to_dict(event_definition)
         dct["handlers"] = dict(event_definition.handlers)
+        dct["nested"] = dict(event_definition.nested)
         dct["activity_ref"] = event_definition.activity_ref
         dct["wait_for_completion"] = event_definition.wait_for_completion
         return dct
-
-
-def _units(task: Any) -> list[Any]:
-    """The completions `task` stands for: itself, or a multi-instance's completed instances."""
-    child_spec = getattr(task.task_spec, "task_spec", None)
-    if isinstance(child_spec, str) and child_spec:
-        return [c for c in task.children
-                if c.task_spec.name == child_spec and c.state == TaskState.COMPLETED]
-    return [task]
-
-
-def to_compensate(my_task: Any, definition: CompensateEventDefinition) -> list[tuple[Any, str]]:
-    """(completed task, its activity) still to undo in the throw's scope, latest first."""
-    wanted = definition.handlers
-    if definition.activity_ref is not None:
-        wanted = {k: v for k, v in wanted.items() if k == definition.activity_ref}
-    found = []
-    for task in my_task.workflow.tasks.values():
-        name = task.task_spec.name
-        if name in wanted and task.state == TaskState.COMPLETED:
-            found += [(unit, name) for unit in _units(task)
-                      if not unit.internal_data.get(_DONE)]
-    found.sort(key=lambda pair: (pair[0].last_state_change, pair[0].depth), reverse=True)
-    return found
 
 
 def _record(my_task: Any, kind: str, detail: dict[str, Any]) -> None:
@@ -164,36 +123,57 @@ class CompensationThrowMixin:
         return True
 
     def _start(self, my_task: Any) -> list[str]:
-        undo = to_compensate(my_task, self.event_definition)
-        _record(my_task, THROWN, {"activities": [name for _, name in undo]})
+        definition = self.event_definition
+        undo = to_compensate(my_task.workflow, definition.handlers, definition.nested,
+                             definition.activity_ref)
+        _record(my_task, THROWN, {"activities": [u.activity for u in undo]})
         if not undo:
             return []
         my_task._set_state(TaskState.WAITING)
         # a copy, not the dict: handlers' data shares nested values with the throw's
         my_task.internal_data["compensation_base"] = deepcopy(my_task.data)
         specs = my_task.workflow.spec.task_specs
-        started = []
-        for unit, name in undo:
-            unit.internal_data[_DONE] = True
-            child = my_task._add_child(specs[self.event_definition.handlers[name]],
-                                       TaskState.FUTURE)
+        started, snapshots = [], {}
+        for u in undo:
+            u.unit.internal_data[DONE] = True
+            child = my_task._add_child(specs[u.handler], TaskState.FUTURE)
             child.triggered = True
             started.append(str(child.id))
+            if u.snapshot:
+                snapshots[str(child.id)] = u.snapshot
+        my_task.internal_data[_LOCALS] = {i: sorted(v) for i, v in snapshots.items()}
         for i in started:  # all added before any runs: the tree keeps the order
             child = my_task.workflow.get_task_from_id(UUID(i))
-            child.task_spec._update(child)
+            self._begin(my_task, child, snapshots.get(i))
         return started
 
+    @staticmethod
+    def _begin(my_task: Any, child: Any, snapshot: dict[str, Any] | None) -> None:
+        """A handler takes its data from the throw; one inside a completed subprocess
+        sees that subprocess's snapshot over it (its locals hide outer names)."""
+        if not snapshot:
+            child.task_spec._update(child)
+            return
+        data = my_task.data
+        my_task.data = {**deepcopy(data), **deepcopy(snapshot)}
+        try:
+            child.task_spec._update(child)
+        finally:
+            my_task.data = data
+
     def _collect(self, my_task: Any, children: list[Any]) -> None:
-        """The handlers' changes flow on from the throw, in the order they were started."""
+        """The handlers' changes flow on from the throw, in the order they were started;
+        a snapshot variable stays with its snapshot."""
         base = my_task.internal_data.pop("compensation_base", None)
+        held = my_task.internal_data.pop(_LOCALS, {})
         if base is None:
             return
         for child in children:
             if child.state != TaskState.COMPLETED:
                 continue
+            local = set(held.get(str(child.id), ()))
             for key, value in child.data.items():
-                if key not in base or base[key] != value:
+                if key not in local and (key not in base or base[key] != value):
                     my_task.data[key] = value
         _record(my_task, COMPLETED, {"handlers": [c.task_spec.bpmn_id for c in children]})
 
@@ -231,8 +211,9 @@ class CompensationThrowParserMixin:
             return super().create_task()  # type: ignore[misc]
         self.spec_class = self.compensation_class
         wait = (definition.get("waitForCompletion") or "true").strip().lower() != "false"
+        scope = self.node.getparent()
         event = CompensateEventDefinition(
-            handlers=handler_pairs(self.node.getparent()),
+            handlers=handler_pairs(scope), nested=reach(scope),
             activity_ref=definition.get("activityRef") or None, wait_for_completion=wait,
             description="Compensation")
         task = self._create_task(event)  # type: ignore[attr-defined]
@@ -245,7 +226,7 @@ class CompensationThrowParserMixin:
         definition = getattr(spec, "event_definition", None)
         if not isinstance(definition, CompensateEventDefinition):
             return spec
-        for handler_id in definition.handlers.values():
+        for handler_id in all_handlers(definition.handlers, definition.nested):
             node = self.process_parser.get_node_by_id(handler_id)
             if node is None:
                 raise ValidationException(

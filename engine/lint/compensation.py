@@ -11,11 +11,11 @@ Camunda 7 refuses at deploy, and so does ciiflow, each naming the element:
   that no compensation boundary event is associated with;
 * an `activityRef` that is no activity of the throw's scope.
 
+Runs (no finding): a throw reaching into a completed embedded subprocess without a
+handler of its own (`engine.camunda.compensation_reach`).
+
 Refused because ciiflow does not run them (Camunda 7 does):
 
-* compensation reaching into a completed embedded subprocess that has no handler of
-  its own but compensation boundary events inside (Camunda 7 propagates the throw into
-  it, with a snapshot of the subprocess's variables);
 * compensation event subprocesses (a compensation start event), and compensation on
   any other event than a boundary, an intermediate throw or an end event.
 
@@ -27,13 +27,18 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.camunda.compensation import ASSOCIATION, BOUNDARY, COMPENSATE, is_compensation
+from engine.camunda.compensation_reach import (
+    ASSOCIATION,
+    BOUNDARY,
+    COMPENSATE,
+    is_compensation,
+    reach,
+)
 from engine.camunda.namespaces import BPMN, split, tag
 from engine.lint.report import Report
 
 _THROWS = (tag(BPMN, "intermediateThrowEvent"), tag(BPMN, "endEvent"))
 _FLOW = tag(BPMN, "sequenceFlow")
-_SUBPROCESS = tag(BPMN, "subProcess")
 _ACTIVITIES = frozenset(
     "task userTask manualTask serviceTask sendTask receiveTask businessRuleTask scriptTask "
     "subProcess transaction adHocSubProcess callActivity".split())
@@ -120,10 +125,6 @@ def _undoable(scope: etree._Element) -> dict[str, etree._Element]:
     return {a.get("id") or "": a for a in scope if _is_activity(a) and a.get("id") in attached}
 
 
-def _inner_boundaries(sub: etree._Element) -> list[str]:
-    return [e.get("id") or "" for e in sub.iter(BOUNDARY) if is_compensation(e)]
-
-
 def _check_throw(event: etree._Element, definition: etree._Element,
                  ids: dict[str, etree._Element], report: Report) -> None:
     eid = event.get("id") or ""
@@ -138,16 +139,8 @@ def _check_throw(event: etree._Element, definition: etree._Element,
                      "throw's process or subprocess (Camunda 7 refuses it); choose one of "
                      "its activities")
         return
-    undoable = _undoable(scope)
-    reached = [ids[ref]] if ref else [a for a in scope if _is_activity(a)]
-    for activity in reached:
-        aid = activity.get("id") or ""
-        if activity.tag == _SUBPROCESS and aid not in undoable and _inner_boundaries(activity):
-            report.error(aid, f"compensation thrown by {eid!r} would reach into this "
-                         "subprocess's own compensation handlers (Camunda 7 propagates it); "
-                         "ciiflow does not run that: give the subprocess a compensation "
-                         "handler of its own, or throw the compensation inside it")
-    if ref and ref not in undoable and ids[ref].tag != _SUBPROCESS:
+    undoable = {**_undoable(scope), **{k: ids[k] for k in reach(scope) if k in ids}}
+    if ref and ref not in undoable:
         report.warning(eid, f"compensation activityRef {ref!r} has no compensation handler: "
                        "the throw undoes nothing")
     elif not ref and not undoable:

@@ -265,6 +265,46 @@ def compensation_malformed() -> str:
         ("Event_Undo_Book", "Unbook"), ("Event_Onward", "Follow_Up")])
 
 
+def _reach(pid: str, activity_ref: str | None) -> str:
+    """Open a file, book a room and a flight inside a subprocess that has no handler of
+    its own (its local `room` from an input parameter), charge, then undo: the throw
+    reaches into the completed subprocess."""
+    _fresh()
+    io = ('<camunda:inputOutput>\n'
+          '  <camunda:inputParameter name="room">single</camunda:inputParameter>\n'
+          '</camunda:inputOutput>')
+    sub = El("subProcess", "Booking", "Booking", ext=io, children=[
+        start("Event_SubStart"), service("Book_Room", "Book room", "book-room"),
+        service("Book_Flight", "Book flight", "book-flight"), end("Event_SubEnd"),
+        boundary("Event_Undo_Room", "Book_Room"), boundary("Event_Undo_Flight", "Book_Flight"),
+        service("Cancel_Room", "Cancel room", "cancel-room", handler=True),
+        service("Cancel_Flight", "Cancel flight", "cancel-flight", handler=True)],
+        flows=chain("Event_SubStart", "Book_Room", "Book_Flight", "Event_SubEnd",
+                    prefix="Flow_S"))
+    attrs = {"activityRef": activity_ref} if activity_ref else {}
+    nodes = [start(), service("Open_File", "Open file", "open-file"), sub,
+             service("Charge", "Charge", "charge"), throw("Throw_Undo", "Undo all", **attrs),
+             user("Review", "Review", candidateGroups="sas"), end("Event_Done"),
+             boundary("Event_Undo_Open", "Open_File"), boundary("Event_Undo_Charge", "Charge"),
+             service("Close_File", "Close file", "close-file", handler=True),
+             service("Refund", "Refund", "refund", handler=True)]
+    flows = chain("StartEvent_1", "Open_File", "Booking", "Charge", "Throw_Undo", "Review",
+                  "Event_Done")
+    return associate(definitions(pid, nodes, flows), [
+        ("Event_Undo_Room", "Cancel_Room"), ("Event_Undo_Flight", "Cancel_Flight"),
+        ("Event_Undo_Open", "Close_File"), ("Event_Undo_Charge", "Refund")])
+
+
+def compensation_reach() -> str:
+    """A throw without activityRef: the charge, the subprocess's inner bookings, the file."""
+    return _reach("compensation_reach", None)
+
+
+def compensation_reach_ref() -> str:
+    """The same process, the throw naming the subprocess (`activityRef="Booking"`)."""
+    return _reach("compensation_reach_ref", "Booking")
+
+
 CORPUS: dict[str, Callable[[], str]] = {
     "compensation_throw.bpmn": compensation_throw,
     "compensation_ref.bpmn": compensation_ref,
@@ -275,4 +315,6 @@ CORPUS: dict[str, Callable[[], str]] = {
     "compensation_handler_sub.bpmn": compensation_handler_sub,
     "compensation_twice.bpmn": compensation_twice,
     "compensation_malformed.bpmn": compensation_malformed,
+    "compensation_reach.bpmn": compensation_reach,
+    "compensation_reach_ref.bpmn": compensation_reach_ref,
 }

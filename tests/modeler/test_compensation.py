@@ -228,9 +228,6 @@ def test_malformed_compensation_is_refused_by_name(case: Case) -> None:
         ("Throw_Ref_Nothing", "compensation activityRef 'Unknown_Task' is not an activity "
                               "of this throw's process or subprocess (Camunda 7 refuses it); "
                               "choose one of its activities"),
-        ("Inner_Booking", "compensation thrown by 'Throw_No_Wait' would reach into this "
-                          "subprocess's own compensation handlers (Camunda 7 propagates it); "
-                          "ciiflow does not run that"),
         ("Event_Compensation_Start", "compensation event subprocesses are not run by ciiflow "
                                      "(their start event would never fire); attach a "
                                      "compensation boundary event to the subprocess and "
