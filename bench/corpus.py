@@ -149,7 +149,12 @@ def _named(finding: engine.Finding) -> bool:
 
 
 def _construct(message: str) -> str:
-    """A short label for the refused construct, for the top-constructs table."""
+    """A short label for the refused construct, for the top-constructs table.
+
+    Only the part before the suggested fix ("...; use camunda:type='external'", "set ...") is
+    read, so a refusal is not counted under the construct it recommends.
+    """
+    message = re.split(r"[;:,]?\s+(?:or\s+)?(?:use|set)\s", message, maxsplit=1)[0]
     hit = re.search(r"(bpmn:\w+|camunda:\w+|[a-z]+ task \(\w+\)|no diagram shape|"
                     r"script task|not executable|no process is executable)", message)
     return hit.group(1) if hit else message.split(":")[0][:60]
