@@ -20,6 +20,7 @@ from engine.clock import Clock, SystemClock
 from engine.runtime.domain_events import EventBus, Subscriber
 from engine.runtime.step import Runtime
 from engine.service.batches import BatchService
+from engine.service.conditions import ConditionService
 from engine.service.definitions import DefinitionService
 from engine.service.diagrams import DiagramService
 from engine.service.external import ExternalTaskService
@@ -43,7 +44,8 @@ clock_module.install_in_spiffworkflow()
 class Engine(PrivacyService,
              DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
              TimerService, ExternalTaskService, OversightService, PrincipalService, HistoryService,
-             MigrationService, NoticeService, FiguresService, DiagramService, BatchService):
+             MigrationService, NoticeService, FiguresService, DiagramService, BatchService,
+             ConditionService):
     def __init__(
         self,
         db: SqlEngine | str | None = None,

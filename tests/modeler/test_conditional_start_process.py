@@ -1,0 +1,93 @@
+"""Process-level conditional start events, as Camunda 7 starts them, from Modeler files.
+
+Camunda 7 (User Guide, Conditional Events > Conditional Start Event; REST `POST
+/condition`): such a process starts only when conditions are evaluated for some
+variables; every latest process whose conditional start condition holds is started with
+those variables (and the business key given), and the started instances are the answer.
+A process that also has a none start event still starts normally through it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import Engine, InvalidInput, NotFound
+from tests.modeler.conftest import Case
+
+
+@pytest.fixture
+def deployed(case: Case) -> Case:
+    case.deploy("cond_start_urgent.bpmn", "cond_start_large.bpmn", "cond_catch.bpmn")
+    return case
+
+
+def ready(case: Case, iid: str) -> list[str]:
+    return sorted(t.activity_id for t in case.ready(iid))
+
+
+def started(engine: Engine, variables: dict, **kwargs: object) -> dict[str, str]:
+    """process key -> instance id of what the evaluation started."""
+    outcomes = engine.evaluate_conditions(variables, **kwargs)  # type: ignore[arg-type]
+    return {o.instance.process_key: o.instance.id for o in outcomes}
+
+
+def test_only_the_processes_whose_condition_holds_start(deployed: Case) -> None:
+    engine = deployed.engine
+    urgent = started(engine, {"urgent": True, "amount": 50}, business_key="K-1")
+    assert list(urgent) == ["cond_start_urgent"]
+    iid = urgent["cond_start_urgent"]
+    assert ready(deployed, iid) == ["Triage"]
+    instance = engine.instance(iid)
+    assert (instance.business_key, instance.status) == ("K-1", "running")
+    first = deployed.history(iid)[0]
+    assert (first.kind, first.detail["condition"]) == ("started", "Event_Urgent")
+    assert engine.task_data(deployed.only(iid, "Triage").id)["amount"] == 50
+    both = started(engine, {"urgent": True, "amount": 5000})
+    assert sorted(both) == ["cond_start_large", "cond_start_urgent"]
+    # the conditional start's path, not the none start's
+    assert ready(deployed, both["cond_start_large"]) == ["Audit"]
+
+
+def test_none_holding_is_an_empty_answer(deployed: Case) -> None:
+    before = deployed.engine.instances().items
+    assert started(deployed.engine, {"urgent": False, "amount": 5}) == {}
+    assert deployed.engine.instances().items == before
+
+
+def test_a_variable_not_given_makes_a_condition_false(deployed: Case) -> None:
+    """Camunda's tryEvaluate: an unknown property is false, not an error."""
+    assert list(started(deployed.engine, {"amount": 2000})) == ["cond_start_large"]
+
+
+def test_one_process_only_when_named(deployed: Case) -> None:
+    engine = deployed.engine
+    assert list(started(engine, {"urgent": True, "amount": 5000},
+                        process_key="cond_start_large")) == ["cond_start_large"]
+    with pytest.raises(InvalidInput) as refused:
+        engine.evaluate_conditions({"approved": True}, process_key="cond_catch")
+    assert refused.value.errors.keys() == {"process_key"}
+    with pytest.raises(NotFound):
+        engine.evaluate_conditions({"urgent": True}, process_key="no_such_process")
+
+
+def test_a_failing_condition_refuses_all_and_starts_none(deployed: Case) -> None:
+    engine = deployed.engine
+    with pytest.raises(InvalidInput) as refused:
+        engine.evaluate_conditions({"urgent": True, "amount": "a lot"})
+    assert "Event_LargeClaim" in str(refused.value)
+    assert engine.instances().items == []
+
+
+def test_a_none_start_beside_still_starts_normally(deployed: Case) -> None:
+    engine = deployed.engine
+    iid = engine.start("cond_start_large", "N-1", {"amount": 5000}).instance.id
+    assert ready(deployed, iid) == ["Register"]
+    deployed.complete(deployed.only(iid, "Register"))
+    assert engine.instance(iid).status == "completed"
+    assert [a for a, _ in deployed.rows(iid)] == ["Register"]
+
+
+def test_a_sole_conditional_start_is_the_process_initial_event(deployed: Case) -> None:
+    """Camunda's startProcessInstanceByKey runs a process's only start event."""
+    iid = deployed.engine.start("cond_start_urgent", "N-2", {"urgent": False}).instance.id
+    assert ready(deployed, iid) == ["Triage"]
