@@ -42,6 +42,8 @@ serialized state between steps.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from typing import Any
 from uuid import UUID
@@ -69,7 +71,7 @@ from .throws import CamundaEndEvent, CamundaThrowEvent
 THROWN = "compensation_thrown"
 COMPLETED = "compensation_completed"
 _STATE = "compensation"  # the throw task's internal data: the handler tasks it started
-_LOCALS = "compensation_locals"  # ... and, per handler task, the snapshot names it holds
+_LOCALS = "compensation_locals"  # ... and, per handler task, the snapshot it was given
 
 
 # -- the spec side -----------------------------------------------------------
@@ -141,7 +143,7 @@ class CompensationThrowMixin:
             started.append(str(child.id))
             if u.snapshot:
                 snapshots[str(child.id)] = u.snapshot
-        my_task.internal_data[_LOCALS] = {i: sorted(v) for i, v in snapshots.items()}
+        my_task.internal_data[_LOCALS] = snapshots
         for i in started:  # all added before any runs: the tree keeps the order
             child = my_task.workflow.get_task_from_id(UUID(i))
             self._begin(my_task, child, snapshots.get(i))
@@ -176,6 +178,31 @@ class CompensationThrowMixin:
                 if key not in local and (key not in base or base[key] != value):
                     my_task.data[key] = value
         _record(my_task, COMPLETED, {"handlers": [c.task_spec.bpmn_id for c in children]})
+
+
+@contextmanager
+def waits_kept(workflow: Any) -> Iterator[None]:
+    """Around SpiffWorkflow's migration of `workflow`: a throw waiting for its handlers is
+    not reset and re-entered (it would find its activities undone already and go on
+    without its handlers, which the reset cancels); it keeps waiting with what it started.
+    The handlers themselves are reset as any waiting task is, then given their snapshot."""
+    held = [t for t in workflow.tasks.values() if t.state == TaskState.WAITING
+            and isinstance(t.task_spec, CompensationThrowMixin) and _STATE in t.internal_data]
+    for task in held:
+        task._state = TaskState.STARTED  # out of the reset mask (READY | WAITING)
+    try:
+        yield
+    finally:
+        for task in held:
+            task._state = TaskState.WAITING
+    for task in held:
+        if not isinstance(task.task_spec, CompensationThrowMixin):
+            raise ValueError(f"compensation throw {task.task_spec.bpmn_id!r} waits for its "
+                             "handlers and is no compensation throw in the new version")
+        for i, snapshot in task.internal_data.get(_LOCALS, {}).items():
+            child = workflow.get_task_from_id(UUID(i))
+            if child is not None and child.state == TaskState.READY:
+                child.data.update(deepcopy(snapshot))
 
 
 class CompensationThrowEvent(CompensationThrowMixin, CamundaThrowEvent):

@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflo
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.camunda.compensation import waits_kept as compensation_waits_kept
 from engine.camunda.serializer import SpecPair, serializer
 from engine.errors import InvalidInput
 
@@ -198,7 +199,8 @@ def _migrate(wf: BpmnWorkflow, alignment: Alignment, result: CaseMove) -> None:
         return
     wf.subprocess_specs = dict(alignment.new[1])
     for workflow, diff, spec in plans:
-        migrate_workflow(diff, workflow, spec)
+        with compensation_waits_kept(workflow):  # a compensation throw keeps its handlers
+            migrate_workflow(diff, workflow, spec)
 
 
 def _orphans(wf: BpmnWorkflow, alignment: Alignment, result: CaseMove) -> None:
