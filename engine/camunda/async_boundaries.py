@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
 from engine.expressions.functions import is_duration
@@ -152,7 +154,8 @@ class AsyncBoundaryMixin:
     """Holds an activity's task at its boundaries until the job runner releases it."""
 
     def _update_hook(self, my_task: Any) -> Any:
-        if _setting(self, "asyncBefore") and not my_task.internal_data.get(_RELEASED):
+        if (_setting(self, "asyncBefore") and not my_task.internal_data.get(_RELEASED)
+                and not _held_by_split(my_task)):
             if my_task.internal_data.get(HELD) != "before":
                 my_task.internal_data[HELD] = "before"
                 my_task._inherit_data()  # the case's variables show while the job waits
@@ -165,11 +168,36 @@ class AsyncBoundaryMixin:
         if not _setting(self, "asyncAfter") or my_task.internal_data.get(_RELEASED) == "after":
             super()._on_complete(my_task)  # type: ignore[misc]
             return
+        _drop_boundary_events(my_task)
         # TaskSpec._on_complete without updating the children: the job does that
         self._on_complete_hook(my_task)  # type: ignore[attr-defined]
         my_task.internal_data[HELD] = "after"
         _announce(my_task, "after")
         my_task.workflow._task_completed_notify(my_task)
+
+
+def _held_by_split(task: Any) -> bool:
+    """The activity's asyncBefore hold sat on the split before it
+    (`engine.camunda.async_wrapped`), which the job released: not a second time here."""
+    parent = task.parent
+    return parent is not None and getattr(parent.task_spec, "held_activity", None) is not None
+
+
+def _drop_boundary_events(task: Any) -> None:
+    """Cancel the waiting boundary events of an activity held after it completed, as the
+    join after it would: in Camunda 7 they end with the activity, before its job."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return
+    for sibling in parent.children:
+        if (sibling is not task and isinstance(sibling.task_spec, BoundaryEvent)
+                and sibling.state == TaskState.WAITING):
+            sibling.cancel()
+
+
+def activity_of(spec: Any) -> str:
+    """The BPMN element a hold belongs to (a wrapper's is the activity it wraps)."""
+    return getattr(spec, "held_activity", None) or spec.bpmn_id
 
 
 def _announce(task: Any, kind: str) -> None:
@@ -192,7 +220,7 @@ def take_new_holds(wf: Any) -> list[Hold]:
     holds = wf.__dict__.pop(_NEW_HOLDS, None)
     if not holds:
         return []
-    return [Hold(str(task.id), task.task_spec.bpmn_id, kind, retry_cycle_of(task.task_spec))
+    return [Hold(str(task.id), activity_of(task.task_spec), kind, retry_cycle_of(task.task_spec))
             for task, kind in holds if held(task) == kind]
 
 
@@ -226,33 +254,31 @@ def release(task: Any) -> None:
 # -- what lint says ------------------------------------------------------------
 
 def boundary_finding(attribute: str, value: str | None, tag: str, *,
-                     multi_instance: bool, boundary_events: bool,
-                     plain_start: bool = False) -> str | None:
+                     plain_start: bool = False, loop_owner: str | None = None) -> str | None:
     """The lint error for a boundary ciiflow cannot run as Camunda does, or None.
 
-    A boundary on one of `ASYNC_ACTIVITIES` or on a plain start event
-    (`engine.camunda.async_start`) runs as in Camunda 7; elsewhere it is refused
-    by name rather than run differently.
+    A boundary on one of `ASYNC_ACTIVITIES` (with boundary events or multi-instance
+    too: `engine.camunda.async_wrapped`), an `asyncBefore` on the multi-instance loop
+    characteristics of one (a job per instance), or a boundary on a plain start event
+    (`engine.camunda.async_start`) runs as in Camunda 7; elsewhere it is refused by
+    name rather than run differently.
     """
     if attribute not in BOUNDARIES or not is_boundary(value):
         return None
     prefix = f"camunda:{attribute}=\"true\" on a bpmn:{tag}"
     if tag == "startEvent" and plain_start:
         return None
+    if tag == "multiInstanceLoopCharacteristics" and loop_owner in ASYNC_ACTIVITIES:
+        if attribute == "asyncBefore":
+            return None
+        return (f"{prefix} refused: ciiflow runs one job per instance before each instance "
+                "(asyncBefore on the loop characteristics), not after each; put "
+                "camunda:asyncAfter on the activity itself (one job after the whole body)")
     if tag not in ASYNC_ACTIVITIES:
         return (f"{prefix} refused: ciiflow runs transaction boundaries on activities "
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
-                "call activities) and on start events without an event definition, not on "
-                "other events, gateways or receive tasks")
-    if multi_instance:
-        return (f"{prefix} refused: Camunda puts the job before (or after) the whole "
-                "multi-instance body, ciiflow would hold every instance; move the boundary "
-                "to the activity before or after it")
-    if boundary_events:
-        when = ("arms them only when the activity starts" if attribute == "asyncBefore"
-                else "removes them when the activity ends")
-        return (f"{prefix} refused: its boundary events would stay armed while the job waits "
-                f"(Camunda {when}); move the boundary to the activity before or after it")
+                "call activities, their multi-instance loops) and on start events without an "
+                "event definition, not on other events, gateways or receive tasks")
     return None
 
 
@@ -263,15 +289,11 @@ def _local(tag: Any) -> str:
 def lint_boundary(element: Any, attribute: str) -> str | None:
     """The refusal of a boundary attribute on an lxml `element`, or None when it runs."""
     value = element.get(f"{{{CAMUNDA}}}{attribute}")
-    multi = any(_local(c.tag) == "multiInstanceLoopCharacteristics" for c in element)
-    process = element.getparent()
-    attached = process is not None and any(
-        _local(e.tag) == "boundaryEvent" and e.get("attachedToRef") == element.get("id")
-        for e in process)
+    parent = element.getparent()
     plain_start = (not any(_local(c.tag).endswith("EventDefinition") for c in element)
-                   and (process is None or process.get("triggeredByEvent") != "true"))
-    return boundary_finding(attribute, value, _local(element.tag), multi_instance=multi,
-                            boundary_events=attached, plain_start=plain_start)
+                   and (parent is None or parent.get("triggeredByEvent") != "true"))
+    return boundary_finding(attribute, value, _local(element.tag), plain_start=plain_start,
+                            loop_owner=_local(parent.tag) if parent is not None else None)
 
 
 def lint_retry_cycle(cycle: Any) -> tuple[str, str] | None:

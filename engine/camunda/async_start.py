@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 
 from .async_boundaries import AsyncBoundaryMixin, parse_boundaries
+from .async_wrapped import CONVERTERS as WRAPPED_CONVERTERS
 from .namespaces import CAMUNDA
 
 
@@ -59,5 +60,6 @@ def with_async_start(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
     return type(f"AsyncStart{parser.__name__}", (parser,), {"create_task": create_task}), spec
 
 
-CONVERTERS: dict[type, type] = {AsyncStartEvent: AsyncStartEventConverter}
+CONVERTERS: dict[type, type] = {AsyncStartEvent: AsyncStartEventConverter,
+                                **WRAPPED_CONVERTERS}
 """Registered with the activities' converters (`engine.camunda.activities`)."""

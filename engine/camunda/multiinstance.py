@@ -43,6 +43,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.expressions import ExpressionError, evaluate_condition, evaluate_text
 
+from .async_boundaries import AsyncBoundaryMixin
+from .async_wrapped import move_to_loop
+
 LOOP_COUNTER = "loopCounter"
 _HIDDEN = "mi_hidden"  # outer values of the local names, restored at the end
 _BASE = "mi_base"  # parallel: the data every instance started from
@@ -171,7 +174,7 @@ class CamundaMultiInstanceMixin:
         my_task._set_state(TaskState.READY)
 
 
-class ParallelMultiInstance(CamundaMultiInstanceMixin, BpmnParallelMI):
+class _ParallelLoop(CamundaMultiInstanceMixin, BpmnParallelMI):
     def _update_hook(self, my_task: Any) -> bool | None:
         BpmnTaskSpec._update_hook(self, my_task)
         my_task.internal_data["merged"] = []
@@ -199,7 +202,7 @@ class ParallelMultiInstance(CamundaMultiInstanceMixin, BpmnParallelMI):
             self.finish(my_task)
 
 
-class SequentialMultiInstance(CamundaMultiInstanceMixin, BpmnSequentialMI):
+class _SequentialLoop(CamundaMultiInstanceMixin, BpmnSequentialMI):
     def _update_hook(self, my_task: Any) -> bool | None:
         BpmnTaskSpec._update_hook(self, my_task)
         my_task.internal_data["merged"] = []
@@ -230,6 +233,14 @@ class SequentialMultiInstance(CamundaMultiInstanceMixin, BpmnSequentialMI):
             self.next_instance(my_task)
 
 
+class ParallelMultiInstance(AsyncBoundaryMixin, _ParallelLoop):
+    """The loop, held before or after its whole body (`engine.camunda.async_wrapped`)."""
+
+
+class SequentialMultiInstance(AsyncBoundaryMixin, _SequentialLoop):
+    """The loop, held before or after its whole body (`engine.camunda.async_wrapped`)."""
+
+
 def add_multiinstance(parser: Any, loop: Any) -> None:
     """Parser side: replace `parser.task` by the loop around it (mirrors SpiffWorkflow's
     `_add_multiinstance_task`, with the run-time decisions moved out of the spec)."""
@@ -253,3 +264,4 @@ def add_multiinstance(parser: Any, loop: Any) -> None:
                       description="Multi-instance")
     parser._copy_task_attrs(original, loop)
     parser.task.extensions = {"camunda": {"collection": collection, "elementVariable": element}}
+    move_to_loop(parser.task, original, loop)  # asyncBefore/After: engine.camunda.async_wrapped

@@ -47,6 +47,7 @@ from .activities import (
 )
 from .async_boundaries import parse_boundaries
 from .async_start import with_async_start
+from .async_wrapped import async_split
 from .compensation import (
     CompensationBoundaryMixin,
     CompensationEndEventParser,
@@ -106,6 +107,9 @@ class ActivityParserMixin:
 
     def _add_multiinstance_task(self, loop_characteristics: Any) -> None:
         add_multiinstance(self, loop_characteristics)
+
+    def _add_boundary_event(self, children: Any) -> Any:
+        return async_split(super()._add_boundary_event(children), self.task)  # type: ignore[misc]
 
     def create_task(self) -> Any:
         return narrow(super().create_task(), self.spec_class)  # type: ignore[misc]

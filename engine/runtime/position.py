@@ -45,7 +45,8 @@ def waiting_at(wf: BpmnWorkflow) -> list[Waiting]:
     for workflow in (wf, *wf.subprocesses.values()):
         for task in workflow.tasks.values():
             kind = _kind(task)
-            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            bpmn_id = (getattr(task.task_spec, "held_activity", None)  # a wrapper's job
+                       or getattr(task.task_spec, "bpmn_id", None))
             if kind is None or bpmn_id is None:
                 continue
             found.setdefault((bpmn_id, kind), Waiting(bpmn_id, task.task_spec.bpmn_name, kind))

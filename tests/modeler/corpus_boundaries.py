@@ -75,13 +75,54 @@ def async_paths() -> str:
     return definitions("async_paths", nodes, flows)
 
 
-def async_refused() -> str:
-    """Boundaries ciiflow refuses by name: on a multi-instance activity, on an activity
-    with a boundary event, on a gateway; and a malformed retry cycle."""
+def async_boundary_timer() -> str:
+    """Activities with timer boundary events and a boundary: Assess with asyncBefore (its
+    timer, PT1H, escalates), then Archive with asyncAfter (its timer, PT30M, chases)."""
+    assess = user("Assess", "Assess case", candidateGroups="oai", asyncBefore="true")
+    late = El("boundaryEvent", "Assess_Late", "Assess late", {"attachedToRef": "Assess"},
+              tail=timer("timeDuration", "PT1H"))
+    archive = user("Archive", "Archive case", candidateGroups="oai", asyncAfter="true")
+    slow = El("boundaryEvent", "Archive_Slow", "Archive slow", {"attachedToRef": "Archive"},
+              tail=timer("timeDuration", "PT30M", 2))
+    nodes = [start(), user("Intake", "Intake", candidateGroups="oai"), assess, archive,
+             end("Event_Done"), late, user("Escalate", "Escalate", candidateGroups="oai"),
+             end("Event_Escalated"), slow, user("Chase", "Chase archive", candidateGroups="oai"),
+             end("Event_Chased")]
+    flows = chain("StartEvent_1", "Intake", "Assess", "Archive", "Event_Done")
+    flows += [Fl("Flow_Late", "Assess_Late", "Escalate"),
+              Fl("Flow_Escalated", "Escalate", "Event_Escalated"),
+              Fl("Flow_Slow", "Archive_Slow", "Chase"),
+              Fl("Flow_Chased", "Chase", "Event_Chased")]
+    return definitions("async_boundary_timer", nodes, flows)
+
+
+def async_multi() -> str:
+    """Multi-instance with boundaries: Consult (one instance per institution) with
+    asyncBefore and asyncAfter on the activity (one job before the body, one after it),
+    then Sign (two instances) with asyncBefore on its loop characteristics (one job per
+    instance), end."""
     loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="${institutions}" '
             'camunda:elementVariable="institution" />')
     consult = user("Consult", "Consult institution", tail=loop,
-                   candidateGroups="${institution}", asyncBefore="true")
+                   candidateGroups="${institution}", asyncBefore="true", asyncAfter="true")
+    per_instance = ('<bpmn:multiInstanceLoopCharacteristics camunda:asyncBefore="true">\n'
+                    '  <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">2'
+                    "</bpmn:loopCardinality>\n</bpmn:multiInstanceLoopCharacteristics>")
+    sign = user("Sign", "Sign decision", tail=per_instance, candidateGroups="oai")
+    return definitions("async_multi",
+                       [start(), user("Prepare", "Prepare", candidateGroups="oai"), consult,
+                        sign, end("Event_Done")],
+                       chain("StartEvent_1", "Prepare", "Consult", "Sign", "Event_Done"))
+
+
+def async_refused() -> str:
+    """Boundaries ciiflow refuses by name: asyncAfter on multi-instance loop
+    characteristics (a job after each instance), on a gateway; and a malformed retry
+    cycle."""
+    loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:asyncAfter="true" '
+            'camunda:collection="${institutions}" camunda:elementVariable="institution" />')
+    consult = user("Consult", "Consult institution", tail=loop,
+                   candidateGroups="${institution}")
     wait = user("Wait_Answer", "Wait for the answer", candidateGroups="oai", asyncAfter="true")
     late = El("boundaryEvent", "Answer_Late", "Answer late", {"attachedToRef": "Wait_Answer"},
               tail=timer("timeDuration", "P10D"))
@@ -159,6 +200,8 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_refused.bpmn": async_refused,
     "async_start.bpmn": async_start,
     "async_paths.bpmn": async_paths,
+    "async_boundary_timer.bpmn": async_boundary_timer,
+    "async_multi.bpmn": async_multi,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,

@@ -38,15 +38,17 @@ def failures(case: Case, instance_id: str) -> list[dict]:
 
 
 def test_lint_accepts_the_boundaries_it_runs_and_refuses_the_others_by_name(case: Case) -> None:
-    findings = case.engine.lint(corpus("async_boundaries.bpmn"))
-    assert [f for f in findings if "asyncBefore" in f.message or "asyncAfter" in f.message
-            or "failedJobRetryTimeCycle" in f.message] == []
+    for name in ("async_boundaries.bpmn", "async_boundary_timer.bpmn", "async_multi.bpmn"):
+        findings = case.engine.lint(corpus(name))
+        assert [f for f in findings if "asyncBefore" in f.message or "asyncAfter" in f.message
+                or "failedJobRetryTimeCycle" in f.message] == [], name
 
     refused = case.engine.lint(corpus("async_refused.bpmn"))
     errors = {f.element_id: f.message for f in refused if f.severity == "error"}
-    assert "multi-instance" in errors["Consult"]
-    assert errors["Consult"].startswith('camunda:asyncBefore="true" on a bpmn:userTask refused')
-    assert "boundary events" in errors["Wait_Answer"]
+    assert errors["Consult"].startswith(
+        'camunda:asyncAfter="true" on a bpmn:multiInstanceLoopCharacteristics refused: '
+        "ciiflow runs one job per instance before each instance")
+    assert "Wait_Answer" not in errors  # asyncAfter beside a boundary event runs
     assert "bpmn:exclusiveGateway refused" in errors["Gateway_Join"]
     assert "camunda:failedJobRetryTimeCycle 'R3/5 minutes'" in errors["Send_Letter"]
     with pytest.raises(DefinitionRefused) as refusal:
@@ -251,3 +253,96 @@ def test_async_before_on_a_user_task_and_a_failure_after_async_after_on_a_servic
     assert retried.incident is None
     assert [t.activity_id for t in case.ready(iid)] == ["Review_High"]
     assert jobs(case.engine, iid) == []
+
+
+def test_async_before_on_an_activity_with_a_timer_arms_it_when_the_job_runs_the_activity(
+        case: Case, clock: ManualClock) -> None:
+    """Camunda 7: the asyncBefore job sits before the activity's scope, so its boundary
+    timer is not armed while the job waits; its PT1H counts from when the job ran."""
+    case.deploy("async_boundary_timer.bpmn")
+    iid = case.engine.start("async_boundary_timer", "T-1").instance.id
+    case.complete(case.only(iid, "Intake"))
+
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Assess", "before")
+    assert waiting(case, iid) == [("Assess", "job")]  # no timer waits yet
+    clock.advance(hours=2)  # the job waits two hours for a worker
+    assert case.engine.run_due_timers() == 0
+    assert case.engine.run_due_jobs() == 1
+    assess = case.only(iid, "Assess")
+    assert sorted(waiting(case, iid)) == [("Assess", "user_task")]
+
+    clock.advance(minutes=59)
+    assert case.engine.run_due_timers() == 0
+    assert [t.activity_id for t in case.ready(iid)] == ["Assess"]
+    clock.advance(minutes=1, seconds=1)  # just past one hour after the job ran the activity
+    assert case.engine.run_due_timers() == 1
+
+    assert [t.activity_id for t in case.ready(iid)] == ["Escalate"]
+    assert ("Assess", "cancelled") in case.rows(iid) and assess.id
+    assert jobs(case.engine, iid) == []
+
+
+def test_async_after_on_an_activity_with_a_timer_removes_it_when_the_activity_completes(
+        case: Case, clock: ManualClock) -> None:
+    """Camunda 7: the boundary events end with the activity, before its asyncAfter job:
+    the job waiting past the timer's due time does not fire it."""
+    case.deploy("async_boundary_timer.bpmn")
+    iid = case.engine.start("async_boundary_timer", "T-2").instance.id
+    case.complete(case.only(iid, "Intake"))
+    assert case.engine.run_due_jobs() == 1
+    case.complete(case.only(iid, "Assess"))
+    archive = case.only(iid, "Archive")
+    clock.advance(minutes=10)
+
+    case.complete(archive, {"archived": True})
+
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Archive", "after")
+    assert waiting(case, iid) == [("Archive", "job")]  # the PT30M timer is gone
+    clock.advance(hours=1)
+    assert case.engine.run_due_timers() == 0
+    assert case.engine.run_due_jobs() == 1
+    assert case.engine.instance(iid).status == "completed"
+    rows = case.rows(iid)
+    assert ("Archive", "completed") in rows
+    assert not any(activity == "Chase" for activity, _ in rows)
+
+
+def test_async_boundaries_on_a_multi_instance_activity_hold_the_whole_body(
+        case: Case) -> None:
+    """Camunda 7: asyncBefore on the activity is one job before the multi-instance body,
+    asyncAfter one job after its last instance, not one per instance."""
+    case.deploy("async_multi.bpmn")
+    iid = case.engine.start("async_multi", "M-1").instance.id
+    case.complete(case.only(iid, "Prepare"), {"institutions": ["oai-ge", "oai-vd", "oai-be"]})
+
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Consult", "before")
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Consult", "job")]
+    assert case.engine.run_due_jobs() == 1
+    consults = [t for t in case.ready(iid) if t.activity_id == "Consult"]
+    assert len(consults) == 3 and jobs(case.engine, iid) == []
+
+    for n, task in enumerate(consults[:2]):
+        case.complete(task, {f"answer_{n}": True})
+        assert jobs(case.engine, iid) == []  # no job after each instance
+    case.complete(consults[2], {"answer_2": True})
+
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Consult", "after")
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Consult", "job")]
+    assert case.engine.run_due_jobs() == 1
+
+    # Sign: asyncBefore on its loop characteristics, one job per instance
+    sign_jobs = jobs(case.engine, iid)
+    assert [(j.activity_id, j.kind) for j in sign_jobs] == [("Sign", "before")] * 2
+    assert case.ready(iid) == []
+    assert case.engine.run_due_jobs() == 2
+    signs = [t for t in case.ready(iid) if t.activity_id == "Sign"]
+    assert len(signs) == 2 and jobs(case.engine, iid) == []
+    data = case.engine.workflow_data(iid)
+    assert all(data[f"answer_{n}"] for n in range(3))
+    for task in signs:
+        case.complete(task)
+    assert case.engine.instance(iid).status == "completed"
