@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from . import (
     batches,
+    conditions,
     definitions,
     diagrams,
     external_tasks,
@@ -32,6 +33,7 @@ BLUEPRINTS: list[Blueprint] = [
     instances.blp,
     history.blp,
     messages.blp,
+    conditions.blp,
     migrations.blp,
     tasks.blp,
     stuck.blp,

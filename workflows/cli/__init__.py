@@ -7,6 +7,7 @@ prints the answer, exactly as the matching API endpoint does.
 from . import (  # noqa: F401  (commands)
     batches,
     cases,
+    conditions,
     definitions,
     history,
     migrate,
