@@ -2,16 +2,28 @@
 
 Two engines on one database claim disjoint batches; a lease that ran out is taken
 again (the clock is injected). Then three worker threads, each with its own
-engine and connections, run many due jobs between them, each job exactly once.
+engine and connections, run many due jobs between them, each job exactly once;
+and three worker *processes* over 300 due jobs run each once, each doing part of
+the work. Run as a script (`python -m tests.engine.test_job_leases URL`), this
+module is that worker: at a line on stdin it runs one batch of jobs and prints
+what it ran as JSON; at a second line it runs due jobs until none is left to
+claim and prints that too.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from engine import Engine, ManualClock
@@ -21,7 +33,9 @@ from engine.store.jobs import claim_due_jobs
 from engine.store.models import Instance, Job
 from tests.modeler.conftest import corpus
 
+ROOT = Path(__file__).resolve().parents[2]
 LEASE = timedelta(seconds=60)
+BATCH = 20  # jobs a worker process claims at a time
 
 
 def start_held(engine: Engine, n: int) -> list[str]:
@@ -117,3 +131,90 @@ def test_a_terminated_case_leaves_no_job(engine: Engine) -> None:
     with engine.sessions() as s:
         assert s.scalars(select(Job).where(Job.instance_id == iid)).all() == []
     assert engine.run_due_jobs() == 0
+
+
+@pytest.mark.slow
+def test_three_worker_processes_run_300_jobs_once_each_and_share_them(
+        engine: Engine, clock: ManualClock, db_url: str) -> None:
+    """A first round, all three at once, then a free run until nothing is due.
+
+    In the first round each worker claims a batch of its own. The free run is not
+    asked to be even: SQLite's write lock is not fair, a waiting process may find it
+    taken until the others are done.
+    """
+    clock.set(datetime.now(UTC) - timedelta(hours=1))  # the workers run on the system clock
+    ids = start_held(engine, 300)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [subprocess.Popen(
+        [sys.executable, "-m", "tests.engine.test_job_leases", db_url], cwd=ROOT, env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+
+    def tell_all() -> None:
+        for worker in workers:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+
+    try:
+        for worker in workers:  # every worker has its engine built before any starts
+            assert worker.stdout.readline().strip() == "ready"
+        tell_all()
+        first = [json.loads(worker.stdout.readline()) for worker in workers]
+        tell_all()
+        reports = [json.loads(worker.communicate(timeout=300)[0]) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    assert all(worker.returncode == 0 for worker in workers)
+
+    assert [r["ran"] for r in first] == [BATCH] * 3
+    assert all(len(r["stamped"]) == BATCH for r in first)  # each worker did its own part
+    stamped = Counter(i for r in first + reports for i in r["stamped"])
+    assert stamped == Counter({i: 1 for i in ids})
+    assert sum(r["ran"] for r in first + reports) == 300
+    assert sum(r["lost"] for r in first + reports) == 0, reports  # lost compare-and-sets
+    with engine.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Job)) == 0
+    assert {engine.workflow_data(i)["stamped"] for i in ids} == {True}
+
+
+class _LostCounter(logging.Handler):
+    """Counts the jobs whose case this worker found already advanced by another."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lost = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "advanced by someone else" in record.getMessage():
+            self.lost += 1
+
+
+def worker_main(url: str) -> None:
+    stamped: list[str] = []
+    registry = HandlerRegistry()
+
+    def stamp(ctx: HandlerContext) -> dict[str, bool]:
+        stamped.append(ctx.instance_id)
+        return {"stamped": True}
+
+    registry.topic("stamp-case")(stamp)
+    engine = Engine(make_engine(url), handlers=registry)
+    counter = _LostCounter()
+    jobs_log = logging.getLogger("engine.runtime.jobs")
+    jobs_log.setLevel(logging.DEBUG)
+    jobs_log.addHandler(counter)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    ran = engine.run_due_jobs(limit=BATCH)
+    print(json.dumps({"ran": ran, "stamped": stamped, "lost": counter.lost}), flush=True)
+    counter.lost, stamped[:] = 0, []
+    sys.stdin.readline()
+    ran = 0
+    while moved := engine.run_due_jobs(limit=BATCH):
+        ran += moved
+    print(json.dumps({"ran": ran, "stamped": stamped, "lost": counter.lost}), flush=True)
+
+
+if __name__ == "__main__":
+    worker_main(sys.argv[1])
