@@ -10,7 +10,9 @@ beside the work, again at every change that satisfies its condition.
 
 from __future__ import annotations
 
-from engine import Engine
+import pytest
+
+from engine import DefinitionRefused, Engine
 from tests.modeler.conftest import Case, corpus
 from tests.webhooks.conftest import dispatcher, secret_key, settings, wengine  # noqa: F401
 from tests.webhooks.receivers import Receiver
@@ -101,3 +103,32 @@ def test_the_institution_of_the_cancelled_task_is_told_why(
     [(kind, data)] = events(by_path(receiver, "lead"), lead)
     assert (kind, data["task_id"], data["reason"]) == ("task.cancelled", notify.id,
                                                        "event_subprocess")
+
+
+def test_in_a_called_process_it_runs_too(case: Case) -> None:
+    """It waits from the called process's start, as a timer event subprocess does."""
+    files = corpus("call_caller.bpmn", "esp_conditional.bpmn")
+    files["call_caller.bpmn"] = files["call_caller.bpmn"].replace(
+        b'calledElement="called_review"', b'calledElement="esp_conditional"')
+    case.engine.deploy(files)
+    iid = case.engine.start("call_caller", "C-1", {"caseNumber": "N-1", "amount": 2,
+                                                   **START}).instance.id
+    case.complete(case.only(iid, "Collect"), {"withdrawn": True})
+    case.complete(case.only(iid, "Review"), {"confirmed": True})
+    assert ready(case, iid) == ["Close_File"]
+    case.complete(case.only(iid, "Close_File"))
+    assert ready(case, iid) == ["After_Call"]  # the called process ended; the caller goes on
+
+
+def test_lint_names_a_bad_variable_event_or_a_missing_condition(case: Case) -> None:
+    bad = corpus("esp_conditional.bpmn")["esp_conditional.bpmn"]
+    with pytest.raises(DefinitionRefused) as refused:
+        case.engine.deploy({"x.bpmn": bad.replace(b'"create, update"', b'"create, change"')})
+    assert [(f.element_id, "'change'" in f.message) for f in refused.value.findings
+            if f.severity == "error"] == [("Event_UrgentStart", True)]
+    bare = bad.replace(b'<bpmn:condition xsi:type="bpmn:tFormalExpression">${urgent}'
+                       b"</bpmn:condition>", b"")
+    with pytest.raises(DefinitionRefused) as refused:
+        case.engine.deploy({"x.bpmn": bare})
+    assert [f.element_id for f in refused.value.findings
+            if f.severity == "error"] == ["Event_UrgentStart"]
