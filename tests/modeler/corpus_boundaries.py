@@ -96,6 +96,34 @@ def async_boundary_timer() -> str:
     return definitions("async_boundary_timer", nodes, flows)
 
 
+LETTER_ERRORS = '<bpmn:error id="Error_Address" name="Bad address" errorCode="BAD_ADDRESS" />'
+
+
+def async_boundary_service() -> str:
+    """A service task with asyncBefore (R2/PT10M), a timer boundary (PT1H: call the
+    office) and an error boundary (BAD_ADDRESS: fix the address), then Confirm."""
+    send = El("serviceTask", "Send_Letter", "Send letter",
+              {"camunda:asyncBefore": "true", "camunda:type": "external",
+               "camunda:topic": "send-letter"},
+              ext="<camunda:failedJobRetryTimeCycle>R2/PT10M</camunda:failedJobRetryTimeCycle>")
+    late = El("boundaryEvent", "Letter_Late", "Letter late", {"attachedToRef": "Send_Letter"},
+              tail=timer("timeDuration", "PT1H"))
+    refused = El("boundaryEvent", "Letter_Refused", "Bad address",
+                 {"attachedToRef": "Send_Letter"},
+                 tail='<bpmn:errorEventDefinition id="ErrorEventDefinition_1" '
+                      'errorRef="Error_Address" />')
+    nodes = [start(), send, user("Confirm", "Confirm", candidateGroups="oai"),
+             end("Event_Done"), late, user("Call_Office", "Call office", candidateGroups="oai"),
+             end("Event_Called"), refused,
+             user("Fix_Address", "Fix address", candidateGroups="oai"), end("Event_Fixed")]
+    flows = chain("StartEvent_1", "Send_Letter", "Confirm", "Event_Done")
+    flows += [Fl("Flow_Late", "Letter_Late", "Call_Office"),
+              Fl("Flow_Called", "Call_Office", "Event_Called"),
+              Fl("Flow_Refused", "Letter_Refused", "Fix_Address"),
+              Fl("Flow_Fixed", "Fix_Address", "Event_Fixed")]
+    return definitions("async_boundary_service", nodes, flows, roots=LETTER_ERRORS)
+
+
 def async_multi() -> str:
     """Multi-instance with boundaries: Consult (one instance per institution) with
     asyncBefore and asyncAfter on the activity (one job before the body, one after it),
@@ -202,6 +230,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_paths.bpmn": async_paths,
     "async_boundary_timer.bpmn": async_boundary_timer,
     "async_multi.bpmn": async_multi,
+    "async_boundary_service.bpmn": async_boundary_service,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine, ManualClock
-from engine.camunda.handlers import HandlerContext, HandlerRegistry
+from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
 from engine.errors import DefinitionRefused
 from engine.service.caller import Caller
 from engine.store.models import Incident, Job
@@ -38,7 +38,8 @@ def failures(case: Case, instance_id: str) -> list[dict]:
 
 
 def test_lint_accepts_the_boundaries_it_runs_and_refuses_the_others_by_name(case: Case) -> None:
-    for name in ("async_boundaries.bpmn", "async_boundary_timer.bpmn", "async_multi.bpmn"):
+    for name in ("async_boundaries.bpmn", "async_boundary_timer.bpmn", "async_multi.bpmn",
+                 "async_boundary_service.bpmn"):
         findings = case.engine.lint(corpus(name))
         assert [f for f in findings if "asyncBefore" in f.message or "asyncAfter" in f.message
                 or "failedJobRetryTimeCycle" in f.message] == [], name
@@ -346,3 +347,57 @@ def test_async_boundaries_on_a_multi_instance_activity_hold_the_whole_body(
     for task in signs:
         case.complete(task)
     assert case.engine.instance(iid).status == "completed"
+
+
+def test_a_failing_job_before_a_service_task_with_boundary_events_arms_nothing_until_it_runs(
+        case: Case, handlers: HandlerRegistry, clock: ManualClock) -> None:
+    """The tries of the job before Send_Letter fail: its PT1H timer is never armed, the
+    incident opens at the service task; the retry's BPMN error is caught by its boundary."""
+    outcome: list[Exception] = [RuntimeError("post office down")]
+
+    def send(ctx: HandlerContext) -> dict[str, bool]:
+        raise outcome[0]
+
+    handlers.topic("send-letter")(send)
+    case.deploy("async_boundary_service.bpmn")
+    iid = case.engine.start("async_boundary_service", "L-1").instance.id
+    assert waiting(case, iid) == [("Send_Letter", "job")]
+
+    assert case.engine.run_due_jobs() == 1  # first of two tries (R2/PT10M) fails
+    assert waiting(case, iid) == [("Send_Letter", "job")]  # still no timer waits
+    clock.advance(hours=2)
+    assert case.engine.run_due_timers() == 0
+    assert case.engine.run_due_jobs() == 1  # second and last try: the incident
+
+    assert case.engine.instance(iid).status == "incident"
+    with case.engine.sessions() as s:
+        [incident] = s.scalars(select(Incident).where(Incident.instance_id == iid)).all()
+    assert incident.activity_id == "Send_Letter"
+    assert [(f["attempt"], f["activity_id"]) for f in failures(case, iid)] == [
+        (1, "Send_Letter"), (2, "Send_Letter")]
+
+    outcome[0] = BpmnError("BAD_ADDRESS")
+    retried = case.engine.retry_incident(incident.id, actor="coordinator")
+
+    assert retried.incident is None
+    assert [t.activity_id for t in case.ready(iid)] == ["Fix_Address"]
+    assert jobs(case.engine, iid) == [] and case.engine.instance(iid).status == "running"
+
+
+def test_an_external_task_after_async_before_has_its_timer_counted_from_the_job(
+        case: Case, clock: ManualClock) -> None:
+    """No handler bound to the topic: the job makes the external task, whose boundary
+    timer then counts from the job's run."""
+    case.deploy("async_boundary_service.bpmn")
+    iid = case.engine.start("async_boundary_service", "L-2").instance.id
+    clock.advance(hours=3)
+    assert case.engine.run_due_timers() == 0
+
+    assert case.engine.run_due_jobs() == 1
+
+    assert waiting(case, iid) == [("Send_Letter", "external_task")]
+    clock.advance(minutes=59)
+    assert case.engine.run_due_timers() == 0
+    clock.advance(minutes=1, seconds=1)
+    assert case.engine.run_due_timers() == 1
+    assert [t.activity_id for t in case.ready(iid)] == ["Call_Office"]
