@@ -51,6 +51,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
 from SpiffWorkflow.bpmn.serializer.helpers.spec import EventDefinitionConverter
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -60,7 +61,9 @@ from .compensation_reach import (
     all_handlers,
     handler_pairs,
     is_compensation,
+    is_compensation_esp,
     reach,
+    throw_scope,
     to_compensate,
 )
 from .event_mappings import EndEventParser
@@ -72,6 +75,7 @@ THROWN = "compensation_thrown"
 COMPLETED = "compensation_completed"
 _STATE = "compensation"  # the throw task's internal data: the handler tasks it started
 _LOCALS = "compensation_locals"  # ... and, per handler task, the snapshot it was given
+COMPENSATING = "compensating"  # a compensation event subprocess: the completion it undoes
 
 
 # -- the spec side -----------------------------------------------------------
@@ -82,10 +86,12 @@ class CompensateEventDefinition(NoneEventDefinition):
 
     def __init__(self, handlers: dict[str, str] | None = None, activity_ref: str | None = None,
                  wait_for_completion: bool = True,
-                 nested: dict[str, dict[str, Any]] | None = None, **kwargs: Any) -> None:
+                 nested: dict[str, dict[str, Any]] | None = None, in_parent: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.handlers = dict(handlers or {})
         self.nested = dict(nested or {})
+        self.in_parent = in_parent  # thrown in a compensation event subprocess
         self.activity_ref = activity_ref
         self.wait_for_completion = wait_for_completion
 
@@ -95,9 +101,22 @@ class CompensateEventDefinitionConverter(EventDefinitionConverter):
         dct = super().to_dict(event_definition)
         dct["handlers"] = dict(event_definition.handlers)
         dct["nested"] = dict(event_definition.nested)
+        dct["in_parent"] = event_definition.in_parent
         dct["activity_ref"] = event_definition.activity_ref
         dct["wait_for_completion"] = event_definition.wait_for_completion
         return dct
+
+
+def _scope_workflow(my_task: Any, definition: CompensateEventDefinition) -> Any:
+    """Where a throw finds what to undo: its own workflow, or for a throw in a compensation
+    event subprocess, the completed subprocess that event subprocess compensates."""
+    if not definition.in_parent:
+        return my_task.workflow
+    top = my_task.workflow.top_workflow
+    holder = top.get_task_from_id(my_task.workflow.parent_task_id)
+    target = holder.internal_data.get(COMPENSATING) if holder is not None else None
+    found = top.subprocesses.get(UUID(target)) if target else None
+    return found if found is not None else my_task.workflow
 
 
 def _record(my_task: Any, kind: str, detail: dict[str, Any]) -> None:
@@ -126,8 +145,8 @@ class CompensationThrowMixin:
 
     def _start(self, my_task: Any) -> list[str]:
         definition = self.event_definition
-        undo = to_compensate(my_task.workflow, definition.handlers, definition.nested,
-                             definition.activity_ref)
+        undo = to_compensate(_scope_workflow(my_task, definition), definition.handlers,
+                             definition.nested, definition.activity_ref)
         _record(my_task, THROWN, {"activities": [u.activity for u in undo]})
         if not undo:
             return []
@@ -140,6 +159,8 @@ class CompensationThrowMixin:
             u.unit.internal_data[DONE] = True
             child = my_task._add_child(specs[u.handler], TaskState.FUTURE)
             child.triggered = True
+            if u.compensating:
+                child.internal_data[COMPENSATING] = u.compensating
             started.append(str(child.id))
             if u.snapshot:
                 snapshots[str(child.id)] = u.snapshot
@@ -223,6 +244,15 @@ class CompensationBoundaryMixin:
         return [event for event in super().get_boundary_events(attached_to_ref)  # type: ignore[misc]
                 if not is_compensation(event)]
 
+    def xpath(self, xpath: str) -> list[Any]:
+        """SpiffWorkflow wires each event subprocess of a scope to the scope's start (it
+        asks for them with this query); a compensation event subprocess is no trigger
+        there: it is started by the throw that compensates the completed scope."""
+        found = super().xpath(xpath)  # type: ignore[misc]
+        if xpath == "./bpmn:subProcess[@triggeredByEvent='true']":
+            found = [node for node in found if not is_compensation_esp(node)]
+        return found
+
 
 class CompensationThrowParserMixin:
     """Throw and end events: a compensation throw knows its scope's handlers, parsed here."""
@@ -238,9 +268,9 @@ class CompensationThrowParserMixin:
             return super().create_task()  # type: ignore[misc]
         self.spec_class = self.compensation_class
         wait = (definition.get("waitForCompletion") or "true").strip().lower() != "false"
-        scope = self.node.getparent()
+        scope, in_parent = throw_scope(self.node)
         event = CompensateEventDefinition(
-            handlers=handler_pairs(scope), nested=reach(scope),
+            handlers=handler_pairs(scope), nested=reach(scope), in_parent=in_parent,
             activity_ref=definition.get("activityRef") or None, wait_for_completion=wait,
             description="Compensation")
         task = self._create_task(event)  # type: ignore[attr-defined]
@@ -255,6 +285,9 @@ class CompensationThrowParserMixin:
             return spec
         for handler_id in all_handlers(definition.handlers, definition.nested):
             node = self.process_parser.get_node_by_id(handler_id)
+            if node is None and definition.in_parent:  # beside the event subprocess
+                node = next(self.node.getroottree().getroot().iterfind(
+                    f".//*[@id='{handler_id}']"), None)
             if node is None:
                 raise ValidationException(
                     f"compensation handler {handler_id!r} is not in this scope",
@@ -263,6 +296,24 @@ class CompensationThrowParserMixin:
             if spec.name not in handler._inputs:
                 handler._inputs.append(spec.name)  # started by this throw, not by a flow
         return spec
+
+
+def with_compensation_start(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
+    """The (parser, spec class) pair of `bpmn:startEvent`, its parser giving the start event
+    of a compensation event subprocess a plain start: the throw that compensates the
+    completed subprocess starts the event subprocess (it is no interrupting trigger in its
+    scope, which has ended already)."""
+    parser, spec = parser_and_spec
+
+    def create_task(self: Any) -> Any:
+        if not (is_compensation(self.node) and is_compensation_esp(self.node.getparent())):
+            return parser.create_task(self)
+        self.spec_class = StartEvent
+        task = self._create_task(NoneEventDefinition())
+        self.spec.start.connect(task)
+        return task
+
+    return type(f"Compensation{parser.__name__}", (parser,), {"create_task": create_task}), spec
 
 
 class CompensationThrowEventParser(CompensationThrowParserMixin, LinkThrowEventParser):

@@ -22,6 +22,12 @@ Followed: the Camunda 7 User Guide (BPMN 2.0 > Events > Cancel and Compensation 
   does not flow on from the throw (in Camunda 7 it is local to the compensating scope).
 * A subprocess with a compensation boundary event of its own is compensated by that
   handler only (Camunda 7 triggers the subscription's handler, not the inner ones).
+* Compensation event subprocess (Camunda 7, "Compensation Start Event"): an event
+  subprocess in an embedded subprocess, started by a compensation start event, is the
+  subprocess's compensation handler: when the completed subprocess is compensated, it
+  runs *instead of* the inner activities' handlers, once per completion, with the same
+  snapshot; a compensation throw inside it compensates the activities of the subprocess
+  holding it (all of them latest first, or its `activityRef`), from that completion.
 * Call activities are not entered (Camunda 7 does not propagate into called processes).
 """
 
@@ -40,6 +46,7 @@ COMPENSATE = tag(BPMN, "compensateEventDefinition")
 BOUNDARY = tag(BPMN, "boundaryEvent")
 ASSOCIATION = tag(BPMN, "association")
 SUBPROCESS = tag(BPMN, "subProcess")
+START = tag(BPMN, "startEvent")
 _INPUT = tag(CAMUNDA, "inputParameter")
 DONE = "compensated"  # a completed task's internal data: undone, not again
 
@@ -69,6 +76,26 @@ def handler_pairs(scope: etree._Element) -> dict[str, str]:
     return pairs
 
 
+def is_compensation_esp(node: etree._Element | None) -> bool:
+    """Whether `node` is a compensation event subprocess (a compensation start event)."""
+    return (node is not None and node.tag == SUBPROCESS
+            and (node.get("triggeredByEvent") or "").lower() == "true"
+            and any(s.tag == START and is_compensation(s) for s in node.iterchildren()))
+
+
+def compensation_esp(sub: etree._Element) -> etree._Element | None:
+    return next((c for c in sub.iterchildren(SUBPROCESS) if is_compensation_esp(c)), None)
+
+
+def throw_scope(event: etree._Element) -> tuple[etree._Element, bool]:
+    """The scope a throw compensates, and whether it is not its own: a throw in a
+    compensation event subprocess compensates the subprocess holding it."""
+    scope = event.getparent()
+    if is_compensation_esp(scope) and scope.getparent() is not None:
+        return scope.getparent(), True
+    return scope, False
+
+
 def _local_names(sub: etree._Element) -> list[str]:
     """The subprocess's own variables: its input parameters (`camunda:inputOutput`)."""
     io = sub.find(f"{tag(BPMN, 'extensionElements')}/{tag(CAMUNDA, 'inputOutput')}")
@@ -86,6 +113,11 @@ def reach(scope: etree._Element) -> dict[str, dict[str, Any]]:
         sid = sub.get("id") or ""
         if not sid or sid in own or (sub.get("triggeredByEvent") or "").lower() == "true":
             continue
+        esp = compensation_esp(sub)
+        if esp is not None:  # it handles the compensation, not the inner handlers
+            found[sid] = {"handlers": {}, "nested": {}, "locals": _local_names(sub),
+                          "esp": esp.get("id") or ""}
+            continue
         inner, nested = handler_pairs(sub), reach(sub)
         if inner or nested:
             found[sid] = {"handlers": inner, "nested": nested, "locals": _local_names(sub)}
@@ -96,6 +128,7 @@ def all_handlers(handlers: dict[str, str], nested: dict[str, dict[str, Any]]) ->
     """Every handler id a throw may start, its scope's and those inside subprocesses."""
     found = list(handlers.values())
     for inner in nested.values():
+        found += [inner["esp"]] if inner.get("esp") else []
         found += all_handlers(inner["handlers"], inner["nested"])
     return found
 
@@ -104,12 +137,14 @@ def all_handlers(handlers: dict[str, str], nested: dict[str, dict[str, Any]]) ->
 @dataclass
 class Undo:
     """One completion to undo: the completed task, its activity, the handler that undoes
-    it and, inside a completed subprocess, the snapshot of that subprocess's locals."""
+    it and, inside a completed subprocess, the snapshot of that subprocess's locals; for
+    a compensation event subprocess, the id of the subprocess completion it compensates."""
 
     unit: Any
     activity: str
     handler: str
     snapshot: dict[str, Any] | None = None
+    compensating: str | None = None
 
 
 def _units(task: Any) -> list[Any]:
@@ -146,5 +181,8 @@ def to_compensate(workflow: Any, handlers: dict[str, str], nested: dict[str, dic
         final = sub.data  # the End task's data, kept by SpiffWorkflow at completion
         local = dict(snapshot or {})
         local.update({n: deepcopy(final[n]) for n in inner["locals"] if n in final})
-        undo += to_compensate(sub, inner["handlers"], inner["nested"], None, local)
+        if inner.get("esp"):
+            undo.append(Undo(unit, name, inner["esp"], local, str(unit.id)))
+        else:
+            undo += to_compensate(sub, inner["handlers"], inner["nested"], None, local)
     return undo

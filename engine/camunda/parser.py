@@ -52,6 +52,7 @@ from .compensation import (
     CompensationBoundaryMixin,
     CompensationEndEventParser,
     CompensationThrowEventParser,
+    with_compensation_start,
 )
 from .conditional import with_conditions
 from .conditional_start import ConditionalScopeProcessParser
@@ -169,7 +170,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("boundaryEvent"): with_conditions(ERROR_BOUNDARY_EVENT),
-        full_tag("startEvent"): with_async_start(ERROR_START_EVENT),
+        full_tag("startEvent"): with_compensation_start(with_async_start(ERROR_START_EVENT)),
         full_tag("endEvent"): (CompensationEndEventParser, CamundaEndEvent),
         full_tag("intermediateThrowEvent"): (CompensationThrowEventParser, CamundaThrowEvent),
         full_tag("intermediateCatchEvent"): with_conditions((LinkCatchEventParser,

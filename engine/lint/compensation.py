@@ -14,10 +14,12 @@ Camunda 7 refuses at deploy, and so does ciiflow, each naming the element:
 Runs (no finding): a throw reaching into a completed embedded subprocess without a
 handler of its own (`engine.camunda.compensation_reach`).
 
-Refused because ciiflow does not run them (Camunda 7 does):
+Runs too: a compensation event subprocess in an embedded subprocess. Refused as Camunda
+7 refuses it: one outside an embedded subprocess, a second one in the same subprocess,
+or one in a subprocess that also has a compensation boundary event.
 
-* compensation event subprocesses (a compensation start event), and compensation on
-  any other event than a boundary, an intermediate throw or an end event.
+Refused: compensation on any other event than a boundary, an intermediate throw, an end
+event or the start event of a compensation event subprocess.
 
 Warned: `waitForCompletion="false"` (Camunda 7 ignores it and waits, as ciiflow does),
 and a throw that can undo nothing (no activity of its scope has a handler).
@@ -31,12 +33,16 @@ from engine.camunda.compensation_reach import (
     ASSOCIATION,
     BOUNDARY,
     COMPENSATE,
+    compensation_esp,
     is_compensation,
+    is_compensation_esp,
     reach,
+    throw_scope,
 )
 from engine.camunda.namespaces import BPMN, split, tag
 from engine.lint.report import Report
 
+_SUBPROCESS_TAG = tag(BPMN, "subProcess")
 _THROWS = (tag(BPMN, "intermediateThrowEvent"), tag(BPMN, "endEvent"))
 _FLOW = tag(BPMN, "sequenceFlow")
 _ACTIVITIES = frozenset(
@@ -128,7 +134,7 @@ def _undoable(scope: etree._Element) -> dict[str, etree._Element]:
 def _check_throw(event: etree._Element, definition: etree._Element,
                  ids: dict[str, etree._Element], report: Report) -> None:
     eid = event.get("id") or ""
-    scope = event.getparent()
+    scope, _ = throw_scope(event)
     if (definition.get("waitForCompletion") or "").strip().lower() == "false":
         report.warning(eid, "waitForCompletion=\"false\" is not run: Camunda 7 ignores it "
                        "and the throw waits until every handler has ended, as ciiflow does")
@@ -151,11 +157,32 @@ def _check_throw(event: etree._Element, definition: etree._Element,
 def _refuse_other(event: etree._Element, report: Report) -> None:
     kind = split(event.tag)[1]
     parent = event.getparent()
-    if kind == "startEvent" and parent is not None and parent.get("triggeredByEvent") == "true":
-        report.error(event.get("id"), "compensation event subprocesses are not run by ciiflow "
-                     "(their start event would never fire); attach a compensation boundary "
-                     "event to the subprocess and associate a handler instead")
+    if kind == "startEvent" and is_compensation_esp(parent):
+        _check_event_subprocess(event, parent, report)
         return
     report.error(event.get("id"), f"bpmn:compensateEventDefinition on this {kind} is not "
-                 "run (BPMN compensation is caught by a boundary event and thrown by an "
-                 "intermediate throw or end event); redraw it")
+                 "run (BPMN compensation is caught by a boundary event or a compensation "
+                 "event subprocess and thrown by an intermediate throw or end event); redraw it")
+
+
+def _check_event_subprocess(start: etree._Element, esp: etree._Element,
+                            report: Report) -> None:
+    """What Camunda 7 refuses at deploy for a compensation event subprocess."""
+    scope = esp.getparent()
+    sid = start.get("id")
+    if scope is None or scope.tag != _SUBPROCESS_TAG:
+        report.error(sid, "compensation event subprocess outside an embedded subprocess: "
+                     "Camunda 7 runs one only inside an embedded subprocess (refused at "
+                     "deploy); move it into the subprocess it undoes, or attach a "
+                     "compensation boundary event and a handler")
+        return
+    if compensation_esp(scope) is not esp:
+        report.error(sid, f"second compensation event subprocess in {scope.get('id')!r}: a "
+                     "subprocess has one (Camunda 7 refuses more); merge them")
+    owner = scope.getparent()
+    if owner is not None and any(
+            e.get("attachedToRef") == scope.get("id") and is_compensation(e)
+            for e in owner.iterchildren(BOUNDARY)):
+        report.error(sid, f"subprocess {scope.get('id')!r} has both a compensation event "
+                     "subprocess and a compensation boundary event (Camunda 7 refuses "
+                     "this); keep one of them")

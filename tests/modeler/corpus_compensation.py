@@ -305,6 +305,41 @@ def compensation_reach_ref() -> str:
     return _reach("compensation_reach_ref", "Booking")
 
 
+def compensation_esp() -> str:
+    """A booking subprocess whose compensation event subprocess undoes it its own way:
+    it notifies the agency, then cancels the hotel before the flight (the default would
+    undo the flight first), each by a throw naming the activity."""
+    _fresh()
+    io = ('<camunda:inputOutput>\n'
+          '  <camunda:inputParameter name="booking_ref">BK-7</camunda:inputParameter>\n'
+          '</camunda:inputOutput>')
+    esp = El("subProcess", "Undo_Booking", "Undo booking", {"triggeredByEvent": "true"},
+             children=[El("startEvent", "Event_Undo_Start", "Booking to undo",
+                          tail=_compensate()),
+                       service("Notify_Agency", "Notify agency", "notify-agency"),
+                       throw("Throw_Hotel", "Undo hotel", activityRef="Book_Hotel"),
+                       throw("Throw_Flight", "Undo flight", activityRef="Book_Flight"),
+                       end("Event_Undo_End")],
+             flows=chain("Event_Undo_Start", "Notify_Agency", "Throw_Hotel", "Throw_Flight",
+                         "Event_Undo_End", prefix="Flow_E"))
+    sub = El("subProcess", "Booking", "Booking", ext=io, children=[
+        start("Event_SubStart"), service("Book_Hotel", "Book hotel", "book-hotel"),
+        service("Book_Flight", "Book flight", "book-flight"), end("Event_SubEnd"),
+        boundary("Event_Undo_Hotel", "Book_Hotel"), boundary("Event_Undo_Flight", "Book_Flight"),
+        service("Cancel_Hotel", "Cancel hotel", "cancel-hotel", handler=True),
+        service("Cancel_Flight", "Cancel flight", "cancel-flight", handler=True), esp],
+        flows=chain("Event_SubStart", "Book_Hotel", "Book_Flight", "Event_SubEnd",
+                    prefix="Flow_S"))
+    nodes = [start(), service("Charge", "Charge", "charge"), sub,
+             throw("Throw_Undo", "Undo all"), user("Review", "Review", candidateGroups="sas"),
+             end("Event_Done"), boundary("Event_Undo_Charge", "Charge"),
+             service("Refund", "Refund", "refund", handler=True)]
+    flows = chain("StartEvent_1", "Charge", "Booking", "Throw_Undo", "Review", "Event_Done")
+    return associate(definitions("compensation_esp", nodes, flows), [
+        ("Event_Undo_Hotel", "Cancel_Hotel"), ("Event_Undo_Flight", "Cancel_Flight"),
+        ("Event_Undo_Charge", "Refund")])
+
+
 CORPUS: dict[str, Callable[[], str]] = {
     "compensation_throw.bpmn": compensation_throw,
     "compensation_ref.bpmn": compensation_ref,
@@ -317,4 +352,5 @@ CORPUS: dict[str, Callable[[], str]] = {
     "compensation_malformed.bpmn": compensation_malformed,
     "compensation_reach.bpmn": compensation_reach,
     "compensation_reach_ref.bpmn": compensation_reach_ref,
+    "compensation_esp.bpmn": compensation_esp,
 }

@@ -228,12 +228,8 @@ def test_malformed_compensation_is_refused_by_name(case: Case) -> None:
         ("Throw_Ref_Nothing", "compensation activityRef 'Unknown_Task' is not an activity "
                               "of this throw's process or subprocess (Camunda 7 refuses it); "
                               "choose one of its activities"),
-        ("Event_Compensation_Start", "compensation event subprocesses are not run by ciiflow "
-                                     "(their start event would never fire); attach a "
-                                     "compensation boundary event to the subprocess and "
-                                     "associate a handler instead"),
-        ("Event_Compensation_Start", "event subprocess 'Compensation_Sub' starts with "
-                                     "bpmn"),
+        ("Event_Compensation_Start", "compensation event subprocess outside an embedded "
+                                     "subprocess"),
     }
     [warning] = [f for f in findings if f.severity == "warning" and "waitForCompletion" in
                  f.message]
