@@ -13,6 +13,9 @@ median per-round ratio with its range and the SQL statements one completion send
 that adds a round trip shows even when the machine's noise hides its time:
 step_ratio=<b/a> (<min>–<max>, <n> rounds) engine_ms=<b> bare_ms=<a> bytes_per_step=<n>
 statements_per_step=<n>
+With `--stored`, a second baseline in rounds of its own: (a) that also saves its state
+with a compare-and-set UPDATE of one row, committed, on the same database through the
+driver (what storing alone costs): `stored_ratio=<b/that> …`, before the last line.
 
 The bare side stays what it was measured as: SpiffWorkflow's own JSON codec (the
 stdlib `json` with its registry's encoder) around the spec-less state.
@@ -42,6 +45,7 @@ from engine.camunda.serializer import (
     load_state,  # noqa: E402
 )
 from engine.runtime.definitions import build_specs  # noqa: E402
+from engine.store.db import make_engine  # noqa: E402
 from engine.store.models import (
     Instance,  # noqa: E402
     Task,  # noqa: E402
@@ -110,6 +114,66 @@ class Bare:
         return statistics.mean(times) * 1000
 
 
+class BareStored(Bare):
+    """(a) and then the state saved as a step saves it, without anything else: a
+    compare-and-set UPDATE of one row in its own transaction, on the engine's database,
+    through the driver (no SQLAlchemy). What storing alone costs, for `stored_ratio`."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.db = make_engine(url)
+        self.raw = self.db.raw_connection()
+        sqlite = self.db.name == "sqlite"
+        self.begin = "BEGIN IMMEDIATE" if sqlite else None
+        mark = "?" if sqlite else "%s"
+        self.update = (f"UPDATE bare_state SET state = {mark}, version = version + 1 "
+                       f"WHERE id = {mark} AND version = {mark}")
+        cur = self.raw.cursor()
+        cur.execute("CREATE TABLE bare_state (id INTEGER PRIMARY KEY, state TEXT, "
+                    "version INTEGER)")
+        cur.execute("INSERT INTO bare_state VALUES (1, '', 0)")
+        self.raw.commit()
+        self.version = 0
+
+    def save(self, state: str) -> None:
+        cur = self.raw.cursor()
+        if self.begin:
+            cur.execute(self.begin)
+        cur.execute(self.update, (state, 1, self.version))
+        if cur.rowcount != 1:
+            raise RuntimeError("lost the compare-and-set")
+        self.version += 1
+        if self.begin:
+            cur.execute("COMMIT")
+        else:
+            self.raw.commit()
+
+    def round(self) -> float:
+        times = []
+        for _ in range(INSTANCES):
+            wf = BpmnWorkflow(self.specs[0], self.specs[1], script_engine=PythonScriptEngine())
+            wf.do_engine_steps()
+            state = dump_state(wf)
+            while True:
+                t0 = time.perf_counter()
+                wf = load_state(state, self.specs)
+                wf.script_engine = PythonScriptEngine()
+                ready = wf.get_tasks(state=TaskState.READY, manual=True)
+                if not ready:
+                    break
+                ready[0].data.update({"route": "go"})
+                ready[0].run()
+                wf.do_engine_steps()
+                state = dump_state(wf)
+                self.save(state)
+                times.append(time.perf_counter() - t0)
+        return statistics.mean(times) * 1000
+
+    def close(self) -> None:
+        self.raw.close()
+        self.db.dispose()
+
+
 class Ours:
     """`Engine.complete_task` on an SQLite file, commit included."""
 
@@ -158,8 +222,12 @@ def main() -> None:
                         "(its tables are created); default: a fresh SQLite file")
     parser.add_argument("--postgresql", action="store_true",
                         help="a fresh schema of CIIFLOW_TEST_DATABASE_URL")
+    parser.add_argument("--stored", action="store_true",
+                        help="also rounds against (a) that saves its state in the database "
+                        "(stored_ratio, printed before the last line)")
     args = parser.parse_args()
     bare = Bare()
+    stored = None
     with ExitStack() as stack:
         url = args.database_url or stack.enter_context(
             database("postgresql" if args.postgresql else "sqlite"))
@@ -168,15 +236,26 @@ def main() -> None:
         ours.steps = ours.statements = 0
         measured = alternate(bare.round, ours.round, args.rounds)
         size = statistics.mean(ours.sizes)
+        statements = ours.statements / ours.steps
+        if args.stored:
+            keeper = BareStored(url)
+            keeper.round()
+            stored = alternate(keeper.round, ours.round, args.rounds)
+            keeper.close()
         ours.engine.db.dispose()
     print(f"bare SpiffWorkflow step (deserialize+complete+serialize): "
           f"{median_spread(measured.baseline, 3)} ms")
     print(f"ciiflow Engine.complete_task on {ours.engine.db.name}, commit included: "
           f"{median_spread(measured.subject, 3)} ms")
+    if stored is not None:
+        print(f"{stored.spread('stored_ratio')} "
+              f"engine_ms={statistics.median(stored.subject):.3f} "
+              f"bare_stored_ms={statistics.median(stored.baseline):.3f} (bare SpiffWorkflow "
+              f"and a compare-and-set UPDATE of its state, committed)")
     print(f"{measured.spread('step_ratio')} "
           f"engine_ms={statistics.median(measured.subject):.3f} "
           f"bare_ms={statistics.median(measured.baseline):.3f} bytes_per_step={size:.0f} "
-          f"statements_per_step={ours.statements / ours.steps:.2f} backend={ours.engine.db.name}")
+          f"statements_per_step={statements:.2f} backend={ours.engine.db.name}")
 
 
 if __name__ == "__main__":
