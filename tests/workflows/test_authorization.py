@@ -93,6 +93,8 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("message", "POST", "/api/v1/messages",
      lambda: {"json": {"name": "oai_decision", "business_key": "case-M"}},
      {**COORD, "own": 409, "other": 409}),
+    ("evaluate conditions", "POST", "/api/v1/conditions",
+     lambda: {"json": {"variables": {"urgent": True}}}, {**COORD, "own": 200, "other": 200}),
     ("list tasks", "GET", "/api/v1/tasks", None, {**COORD, "own": 200, "other": 200}),
     ("read task", "GET", "/api/v1/tasks/{TA}", None, {**COORD, "own": 200, "other": 404}),
     ("claim", "POST", "/api/v1/tasks/{TA}/claim", None, INSTITUTION_ACT),
