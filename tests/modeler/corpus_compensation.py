@@ -305,6 +305,29 @@ def compensation_reach_ref() -> str:
     return _reach("compensation_reach_ref", "Booking")
 
 
+def compensation_reach_open() -> str:
+    """The booking subprocess still waits for its confirmation when the parallel branch
+    charges and throws: a subprocess not completed is not entered."""
+    _fresh()
+    sub = El("subProcess", "Booking", "Booking", children=[
+        start("Event_SubStart"), service("Book_Room", "Book room", "book-room"),
+        user("Confirm", "Confirm booking", candidateGroups="oai"), end("Event_SubEnd"),
+        boundary("Event_Undo_Room", "Book_Room"),
+        service("Cancel_Room", "Cancel room", "cancel-room", handler=True)],
+        flows=chain("Event_SubStart", "Book_Room", "Confirm", "Event_SubEnd", prefix="Flow_S"))
+    nodes = [start(), El("parallelGateway", "Gateway_Split"), sub,
+             service("Charge", "Charge", "charge"), throw("Throw_Undo", "Undo all"),
+             El("parallelGateway", "Gateway_Join"), end("Event_Done"),
+             boundary("Event_Undo_Charge", "Charge"),
+             service("Refund", "Refund", "refund", handler=True)]
+    flows = [*chain("StartEvent_1", "Gateway_Split"),
+             *chain("Gateway_Split", "Booking", "Gateway_Join", prefix="Flow_A"),
+             *chain("Gateway_Split", "Charge", "Throw_Undo", "Gateway_Join", prefix="Flow_B"),
+             *chain("Gateway_Join", "Event_Done", prefix="Flow_J")]
+    return associate(definitions("compensation_reach_open", nodes, flows), [
+        ("Event_Undo_Room", "Cancel_Room"), ("Event_Undo_Charge", "Refund")])
+
+
 def compensation_esp() -> str:
     """A booking subprocess whose compensation event subprocess undoes it its own way:
     it notifies the agency, then cancels the hotel before the flight (the default would
@@ -352,5 +375,6 @@ CORPUS: dict[str, Callable[[], str]] = {
     "compensation_malformed.bpmn": compensation_malformed,
     "compensation_reach.bpmn": compensation_reach,
     "compensation_reach_ref.bpmn": compensation_reach_ref,
+    "compensation_reach_open.bpmn": compensation_reach_open,
     "compensation_esp.bpmn": compensation_esp,
 }

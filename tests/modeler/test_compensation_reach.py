@@ -76,8 +76,24 @@ def test_activity_ref_naming_the_subprocess_undoes_only_its_inner_activities(
     assert [t.activity_id for t in case.ready(iid)] == ["Review"]
 
 
+def test_a_subprocess_not_completed_at_the_throw_is_not_entered(
+        case: Case, handlers: HandlerRegistry) -> None:
+    ran = seen(handlers)
+    case.deploy("compensation_reach_open.bpmn")
+    iid = case.engine.start("compensation_reach_open", "C-22").instance.id
+
+    # Book_Room completed, but its subprocess waits at Confirm: only the charge is undone
+    assert [t for t, _ in ran] == ["book-room", "charge", "refund"]
+    assert [h.detail for h in case.history(iid) if h.kind == "compensation_thrown"] == [
+        {"activities": ["Charge"]}]
+    case.complete(case.only(iid, "Confirm"))
+    assert "cancel-room" not in [t for t, _ in ran]
+    assert case.engine.instance(iid).status == "completed"
+
+
 def test_the_reaching_files_lint_without_findings_on_compensation(case: Case) -> None:
-    for name in ("compensation_reach.bpmn", "compensation_reach_ref.bpmn"):
+    for name in ("compensation_reach.bpmn", "compensation_reach_ref.bpmn",
+                 "compensation_reach_open.bpmn"):
         findings = case.engine.lint(corpus(name))
         assert [f for f in findings if f.severity == "error"] == [], name
         assert [f for f in findings
