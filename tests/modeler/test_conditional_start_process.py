@@ -12,7 +12,11 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine, InvalidInput, NotFound
-from tests.modeler.conftest import Case
+from tests.modeler.conftest import Case, corpus
+from tests.webhooks.conftest import dispatcher, secret_key, settings, wengine  # noqa: F401
+from tests.webhooks.receivers import Receiver
+from tests.webhooks.test_task_lifecycle import by_path, events, listening
+from webhooks.dispatcher import Dispatcher
 
 
 @pytest.fixture
@@ -91,3 +95,16 @@ def test_a_sole_conditional_start_is_the_process_initial_event(deployed: Case) -
     """Camunda's startProcessInstanceByKey runs a process's only start event."""
     iid = deployed.engine.start("cond_start_urgent", "N-2", {"urgent": False}).instance.id
     assert ready(deployed, iid) == ["Triage"]
+
+
+def test_a_case_started_by_its_condition_tells_the_institution_its_task(
+        wengine: Engine, dispatcher: Dispatcher) -> None:  # noqa: F811
+    with Receiver() as receiver:
+        sas = listening(wengine, receiver, "sas", ["sas"], ["task.ready"])
+        wengine.deploy(corpus("cond_start_urgent.bpmn"))
+        [outcome] = wengine.evaluate_conditions({"urgent": True}, business_key="AVS 756.1")
+        assert dispatcher.run_once() == 1
+    [(kind, data)] = events(by_path(receiver, "sas"), sas)
+    assert (kind, data["activity"], data["instance_id"]) == ("task.ready", "Triage",
+                                                            outcome.instance.id)
+    assert "756.1" not in by_path(receiver, "sas").received[0].body.decode()
