@@ -26,10 +26,9 @@ Cancel and Compensation Events), which define, and ciiflow runs:
 
 Completion order is SpiffWorkflow's own completion timestamp of each task (kept in the
 serialized state), deeper tasks after their ancestors on a tie; Camunda 7 likewise orders
-by a timestamp. A throw in a parent scope compensates an embedded subprocess only as a
-whole, through the subprocess's own handler; compensation that would have to reach into
-a completed subprocess (Camunda 7 propagates it) is refused by the lint
-(`engine.lint.compensation`), as are compensation event subprocesses.
+by a timestamp. A throw in a parent scope compensates a completed embedded subprocess
+through the subprocess's own handler, or else reaches inside it, or runs its
+compensation event subprocess (`engine.camunda.compensation_reach`).
 
 SpiffWorkflow 3.2 has none of this; it is built here by subclassing: the process parser
 leaves compensation boundary events off the activity (no boundary split), the throw
