@@ -97,9 +97,13 @@ def throw_scope(event: etree._Element) -> tuple[etree._Element, bool]:
 
 
 def _local_names(sub: etree._Element) -> list[str]:
-    """The subprocess's own variables: its input parameters (`camunda:inputOutput`)."""
+    """The subprocess's own variables: its input parameters (`camunda:inputOutput`) and,
+    for a multi-instance, its element variable (local to each instance in Camunda 7)."""
     io = sub.find(f"{tag(BPMN, 'extensionElements')}/{tag(CAMUNDA, 'inputOutput')}")
-    return [] if io is None else [p.get("name") or "" for p in io.iterchildren(_INPUT)]
+    names = [] if io is None else [p.get("name") or "" for p in io.iterchildren(_INPUT)]
+    loop = sub.find(tag(BPMN, "multiInstanceLoopCharacteristics"))
+    element = loop.get(tag(CAMUNDA, "elementVariable")) if loop is not None else None
+    return [*names, element] if element else names
 
 
 def reach(scope: etree._Element) -> dict[str, dict[str, Any]]:

@@ -328,6 +328,23 @@ def compensation_reach_open() -> str:
         ("Event_Undo_Room", "Cancel_Room"), ("Event_Undo_Charge", "Refund")])
 
 
+def compensation_reach_mi() -> str:
+    """A sequential multi-instance subprocess notifies each institution; no handler of its
+    own: a throw undoes each instance inside, latest first, each with its own snapshot."""
+    _fresh()
+    mi = ('<bpmn:multiInstanceLoopCharacteristics isSequential="true" '
+          'camunda:collection="${institutions}" camunda:elementVariable="institution" />')
+    sub = El("subProcess", "Notify_Each", "Notify each institution", tail=mi, children=[
+        start("Event_SubStart"), service("Notify", "Notify institution", "notify"),
+        end("Event_SubEnd"), boundary("Event_Undo_Notify", "Notify"),
+        service("Retract", "Retract notice", "retract", handler=True)],
+        flows=chain("Event_SubStart", "Notify", "Event_SubEnd", prefix="Flow_S"))
+    nodes = [start(), sub, throw("Throw_Undo", "Undo notices"), end("Event_Done")]
+    flows = chain("StartEvent_1", "Notify_Each", "Throw_Undo", "Event_Done")
+    return associate(definitions("compensation_reach_mi", nodes, flows),
+                     [("Event_Undo_Notify", "Retract")])
+
+
 def compensation_esp() -> str:
     """A booking subprocess whose compensation event subprocess undoes it its own way:
     it notifies the agency, then cancels the hotel before the flight (the default would
@@ -376,5 +393,6 @@ CORPUS: dict[str, Callable[[], str]] = {
     "compensation_reach.bpmn": compensation_reach,
     "compensation_reach_ref.bpmn": compensation_reach_ref,
     "compensation_reach_open.bpmn": compensation_reach_open,
+    "compensation_reach_mi.bpmn": compensation_reach_mi,
     "compensation_esp.bpmn": compensation_esp,
 }

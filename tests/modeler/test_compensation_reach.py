@@ -91,9 +91,28 @@ def test_a_subprocess_not_completed_at_the_throw_is_not_entered(
     assert case.engine.instance(iid).status == "completed"
 
 
+def test_each_instance_of_a_multi_instance_subprocess_is_undone_with_its_own_snapshot(
+        case: Case, handlers: HandlerRegistry) -> None:
+    ran: list[tuple[str, str]] = []
+    for topic in ("notify", "retract"):
+        def run(ctx: HandlerContext, topic: str = topic) -> dict[str, Any]:
+            ran.append((topic, ctx.variables.get("institution")))
+            return {}
+        handlers.topic(topic)(run)
+    case.deploy("compensation_reach_mi.bpmn")
+    iid = case.engine.start("compensation_reach_mi", "C-23",
+                            {"institutions": ["oai", "orp", "sas"]}).instance.id
+
+    assert ran == [("notify", "oai"), ("notify", "orp"), ("notify", "sas"),
+                   ("retract", "sas"), ("retract", "orp"), ("retract", "oai")]
+    assert [h.detail for h in case.history(iid) if h.kind == "compensation_thrown"] == [
+        {"activities": ["Notify", "Notify", "Notify"]}]
+    assert case.engine.instance(iid).status == "completed"
+
+
 def test_the_reaching_files_lint_without_findings_on_compensation(case: Case) -> None:
     for name in ("compensation_reach.bpmn", "compensation_reach_ref.bpmn",
-                 "compensation_reach_open.bpmn"):
+                 "compensation_reach_open.bpmn", "compensation_reach_mi.bpmn"):
         findings = case.engine.lint(corpus(name))
         assert [f for f in findings if f.severity == "error"] == [], name
         assert [f for f in findings
