@@ -34,6 +34,7 @@ from engine.service.notices import NoticeService
 from engine.service.oversight import OversightService
 from engine.service.principals import PrincipalService
 from engine.service.privacy import PrivacyService
+from engine.service.signals import SignalService
 from engine.service.tasks import TaskService
 from engine.service.timers import TimerService
 from engine.store.db import make_engine, make_readers, make_sessionmaker
@@ -45,7 +46,7 @@ class Engine(PrivacyService,
              DefinitionService, InstanceService, TaskService, IncidentService, MessageService,
              TimerService, ExternalTaskService, OversightService, PrincipalService, HistoryService,
              MigrationService, NoticeService, FiguresService, DiagramService, BatchService,
-             ConditionService):
+             ConditionService, SignalService):
     def __init__(
         self,
         db: SqlEngine | str | None = None,

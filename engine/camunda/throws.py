@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition,
     EscalationEventDefinition,
+    SignalEventDefinition,
 )
 
 from .event_subprocess import ScopeEndMixin
@@ -28,6 +29,20 @@ from .mappings import InputOutputMixin
 
 UNCAUGHT_ERROR = "error_end_uncaught"
 UNCAUGHT_ESCALATION = "escalation_uncaught"
+#: a signal thrown: the runtime takes it to the other cases (`engine.runtime.signals`)
+SIGNAL_THROWN = "signal_thrown"
+
+
+def _record_signal(my_task: Any, before: int) -> None:
+    """Tell the host a signal was thrown; it is not left among the workflow's uncaught
+    events (kept in its state for ever), since the runtime carries it beyond the case."""
+    definition = my_task.task_spec.event_definition
+    top = my_task.workflow.top_workflow
+    top.bpmn_events[before:] = [e for e in top.bpmn_events[before:]
+                                if not isinstance(e.event_definition, SignalEventDefinition)]
+    host = my_task.workflow.script_engine
+    if isinstance(host, Host):
+        host.record(my_task, SIGNAL_THROWN, {"signal": definition.name})
 
 
 def _record_uncaught(my_task: Any, before: int) -> None:
@@ -51,6 +66,8 @@ class RecordingThrowMixin:
         before = len(my_task.workflow.top_workflow.bpmn_events)
         result = super()._run_hook(my_task)  # type: ignore[misc]
         _record_uncaught(my_task, before)
+        if isinstance(getattr(self, "event_definition", None), SignalEventDefinition):
+            _record_signal(my_task, before)
         return result
 
 

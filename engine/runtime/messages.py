@@ -23,6 +23,7 @@ from engine.errors import Conflict, InvalidInput, NoSubscriber
 from engine.store.models import MessageSubscription
 from engine.store.queries import running_instance
 
+from .readmodel import SIGNAL_PREFIX
 from .start_triggers import definitions_started_by, instances_with_event_subprocess, new_instance
 from .step import Step, StepOutcome, run_engine
 
@@ -60,6 +61,8 @@ def correlate(engine: Engine, name: str, *, business_key: str | None,
               actor: str | None) -> StepOutcome:
     if not name:
         raise InvalidInput("a message name is required", field="name")
+    if name.startswith(SIGNAL_PREFIX):  # the signal waits kept in the same table
+        raise InvalidInput(f"a message name may not start with '{SIGNAL_PREFIX}'", field="name")
     if not business_key and not instance_id:
         raise InvalidInput("give a business_key or an instance_id", field="business_key")
     with engine.sessions.begin() as session:

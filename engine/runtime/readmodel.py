@@ -68,6 +68,10 @@ TIMER_EVENT_TYPES = {
     "CycleTimerEventDefinition",
 }
 MESSAGE_EVENT_TYPES = {"MessageEventDefinition"}
+#: a signal wait is kept with the message waits, its name behind this prefix (no message
+#: may take it: `engine.runtime.messages.correlate`); `engine.runtime.signals` reads them
+SIGNAL_PREFIX = "signal:"
+_SUBSCRIBED = {"MessageEventDefinition": "", "SignalEventDefinition": SIGNAL_PREFIX}
 
 
 @dataclass
@@ -104,8 +108,8 @@ class Snapshot:
                 if isinstance(definition, TimerEventDefinition):
                     value = task.internal_data.get("event_value")
                     timers[task.id] = value.get("next") if isinstance(value, dict) else value
-                elif type(definition).__name__ in MESSAGE_EVENT_TYPES:
-                    messages.add((definition.name, task.task_spec.bpmn_id))
+                elif (prefix := _SUBSCRIBED.get(type(definition).__name__)) is not None:
+                    messages.add((prefix + definition.name, task.task_spec.bpmn_id))
                     if isinstance(task.task_spec, BoundaryEvent | StartEvent):
                         beside.add(task.task_spec.bpmn_id)
         for task in ready.values():

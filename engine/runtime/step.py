@@ -38,6 +38,7 @@ from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.camunda.host import Host
 from engine.camunda.serializer import SpecCache, dump_state, load_state
 from engine.camunda.service_tasks import throw_pending_errors
+from engine.camunda.throws import SIGNAL_THROWN
 from engine.clock import Clock
 from engine.errors import ConcurrentUpdate, EngineError
 from engine.expressions import SafeScriptEngine
@@ -125,6 +126,8 @@ class StepHost(Host):
         # kept aside until the read models are in line, so the completed task's row
         # comes before the decisions and branches that followed it (`Step.record_decided`)
         self.step.decided.append((kind, task.task_spec.bpmn_id, detail))
+        if kind == SIGNAL_THROWN:  # to the other cases once this one is written
+            self.step.signals.append(detail["signal"])
 
     def decisions_for(self, decision_ref: str, binding: str, version: str | None) -> Any:
         return decision_store.resolve(self.step.session, decision_ref, binding, version)
@@ -177,6 +180,8 @@ class Step:
         self.host = StepHost(runtime.handlers, self)
         #: what a failure of `advance` does instead of opening an incident (a job's retries)
         self.on_failure: OnFailure | None = None
+        #: the signals the step's events threw (`engine.runtime.signals`)
+        self.signals: list[str] = []
 
     # -- loading -------------------------------------------------------------
     def load(self) -> BpmnWorkflow:
@@ -217,7 +222,7 @@ class Step:
         before = before or Snapshot.of(wf)
         memory = self._remember()
         self.savepoint = None
-        self.decided = []
+        self.decided, self.signals = [], []
         wf.script_engine = self.host  # a workflow built before the step had none
         try:
             with (clock_module.using(self.runtime.clock),
@@ -248,6 +253,9 @@ class Step:
         if self.savepoint is not None:
             self.savepoint.commit()
             self.savepoint = None
+        if self.signals:
+            from .signals import broadcast_thrown  # it advances other cases: a step itself
+            broadcast_thrown(self, self.signals)
         return StepOutcome(self.instance)
 
     def handler_session(self) -> Session:

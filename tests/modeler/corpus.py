@@ -360,11 +360,12 @@ def write_corpus(out: Path = FILES) -> list[Path]:
     from tests.modeler.corpus_compensation import CORPUS as COMPENSATION  # compensation
     from tests.modeler.corpus_events import CORPUS as EVENTS  # interrupting event subprocesses
     from tests.modeler.corpus_links import CORPUS as LINKS  # link events
+    from tests.modeler.corpus_signals import CORPUS as SIGNALS  # signals across cases
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in {**CORPUS, **CAMUNDA7, **EVENTS, **BOUNDARIES, **LINKS,
-                        **COMPENSATION}.items():
+                        **COMPENSATION, **SIGNALS}.items():
         (out / name).write_text(build(), encoding="utf-8")
         written.append(out / name)
     return written

@@ -1,0 +1,89 @@
+"""Modeler corpus files with signal events (Camunda 7 User Guide: Events > Signal Events).
+
+Written by `python -m tests.modeler.corpus` with the rest of the corpus. One signal,
+`rules_changed`, drawn in four processes as Camunda broadcasts it: a case that throws
+it, cases that wait for it at a catch event, at an interrupting boundary event of a
+user task and in a non-interrupting event subprocess, and a process that it starts.
+A receive task without a message is refused (it would run straight through).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.modeler.corpus import chain, end, start, user
+from tests.modeler.modeler import El, definitions
+
+SIGNALS = """
+<bpmn:signal id="Signal_0rules1" name="rules_changed" />
+"""
+
+
+def signal(n: int) -> str:
+    return (f'<bpmn:signalEventDefinition id="SignalEventDefinition_{n}" '
+            'signalRef="Signal_0rules1" />')
+
+
+def signal_throw() -> str:
+    """A decision on the rules, then the signal thrown, then the decision is published."""
+    nodes = [start(), user("Decide_Rules", "Decide new rules", candidateGroups="lead"),
+             El("intermediateThrowEvent", "Throw_Rules", "Rules changed", tail=signal(1)),
+             user("Publish", "Publish rules", candidateGroups="lead"), end("Event_Done")]
+    return definitions("signal_throw", nodes,
+                       chain("StartEvent_1", "Decide_Rules", "Throw_Rules", "Publish",
+                             "Event_Done"), roots=SIGNALS)
+
+
+def signal_catch() -> str:
+    """The case waits for the new rules, then reassesses."""
+    nodes = [start(), El("intermediateCatchEvent", "Wait_Rules", "Rules changed",
+                         tail=signal(1)),
+             user("Reassess", "Reassess", candidateGroups="oai"), end("Event_Done")]
+    return definitions("signal_catch", nodes,
+                       chain("StartEvent_1", "Wait_Rules", "Reassess", "Event_Done"),
+                       roots=SIGNALS)
+
+
+def signal_boundary() -> str:
+    """An assessment under the old rules is cancelled when the rules change; a note runs
+    beside the work each time (a non-interrupting event subprocess)."""
+    boundary = El("boundaryEvent", "Rules_Changed", "Rules changed",
+                  {"attachedToRef": "Assess"}, tail=signal(1))
+    note = El("subProcess", "Note_Rules", "Note the change", {"triggeredByEvent": "true"},
+              children=[El("startEvent", "Event_NoteStart", "Rules changed",
+                           {"isInterrupting": "false"}, tail=signal(2)),
+                        user("Read_Rules", "Read new rules", candidateGroups="sas"),
+                        end("Event_NoteEnd")],
+              flows=chain("Event_NoteStart", "Read_Rules", "Event_NoteEnd", prefix="Flow_N"))
+    nodes = [start(), user("Assess", "Assess", candidateGroups="oai"), end("Event_Done"),
+             boundary, user("Reassess", "Reassess under new rules", candidateGroups="oai"),
+             end("Event_Reassessed"), note]
+    flows = [*chain("StartEvent_1", "Assess", "Event_Done"),
+             *chain("Rules_Changed", "Reassess", "Event_Reassessed", prefix="Flow_B")]
+    return definitions("signal_boundary", nodes, flows, roots=SIGNALS)
+
+
+def signal_start() -> str:
+    """Each change of the rules starts a review of the rules."""
+    nodes = [start("Event_RulesChanged", signal(1), "Rules changed"),
+             user("Review_Rules", "Review rules", candidateGroups="lead"), end("Event_Done")]
+    return definitions("signal_start", nodes,
+                       chain("Event_RulesChanged", "Review_Rules", "Event_Done"),
+                       roots=SIGNALS)
+
+
+def receive_without_message() -> str:
+    """A receive task drawn without a message: Camunda waits for a trigger."""
+    nodes = [start(), El("receiveTask", "Wait_Trigger", "Wait for the file"),
+             user("Assess", "Assess", candidateGroups="oai"), end("Event_Done")]
+    return definitions("receive_without_message", nodes,
+                       chain("StartEvent_1", "Wait_Trigger", "Assess", "Event_Done"))
+
+
+CORPUS: dict[str, Callable[[], str]] = {
+    "signal_throw.bpmn": signal_throw,
+    "signal_catch.bpmn": signal_catch,
+    "signal_boundary.bpmn": signal_boundary,
+    "signal_start.bpmn": signal_start,
+    "receive_without_message.bpmn": receive_without_message,
+}
