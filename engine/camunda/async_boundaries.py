@@ -169,9 +169,9 @@ class AsyncBoundaryMixin:
             super()._on_complete(my_task)  # type: ignore[misc]
             return
         _drop_boundary_events(my_task)
+        my_task.internal_data[HELD] = "after"  # before the hook: a loop's merge waits too
         # TaskSpec._on_complete without updating the children: the job does that
         self._on_complete_hook(my_task)  # type: ignore[attr-defined]
-        my_task.internal_data[HELD] = "after"
         _announce(my_task, "after")
         my_task.workflow._task_completed_notify(my_task)
 
@@ -232,7 +232,25 @@ def held(task: Any) -> str | None:
     if kind == "after" and task.has_state(TaskState.COMPLETED):
         if any(not child.has_state(TaskState.FINISHED_MASK) for child in task.children):
             return kind
+        if _unmerged_instance(task):
+            return kind
     return None
+
+
+def awaits_job(task: Any) -> bool:
+    """A multi-instance instance held after it completed: its loop merges it only when
+    its job runs (`engine.camunda.multiinstance`)."""
+    return task.internal_data.get(HELD) == "after"
+
+
+def _unmerged_instance(task: Any) -> bool:
+    """An instance of a running multi-instance loop that the loop has not merged yet."""
+    parent = task.parent
+    if parent is None or not parent.has_state(TaskState.STARTED):
+        return False
+    merged = parent.internal_data.get("merged")
+    return (isinstance(merged, list) and str(task.id) not in merged
+            and getattr(parent.task_spec, "task_spec", None) == task.task_spec.name)
 
 
 def release(task: Any) -> None:
@@ -240,11 +258,14 @@ def release(task: Any) -> None:
     kind = held(task)
     if kind is None:
         raise ValueError(f"task {task.id} of {task.task_spec.bpmn_id!r} is not held")
+    instance = kind == "after" and _unmerged_instance(task)
     task.internal_data.pop(HELD, None)
     task.internal_data[_RELEASED] = kind
     if kind == "before":
         task.task_spec._update(task)
         return
+    if instance:  # the loop counts the instance now, as Camunda's job ends it
+        task.parent.task_spec.merge_child(task.workflow, task)
     for child in task.children:
         if not child.has_state(TaskState.FINISHED_MASK):
             child.task_spec._update(child)
@@ -269,11 +290,7 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
     if tag == "startEvent" and plain_start:
         return None
     if tag == "multiInstanceLoopCharacteristics" and loop_owner in ASYNC_ACTIVITIES:
-        if attribute == "asyncBefore":
-            return None
-        return (f"{prefix} refused: ciiflow runs one job per instance before each instance "
-                "(asyncBefore on the loop characteristics), not after each; put "
-                "camunda:asyncAfter on the activity itself (one job after the whole body)")
+        return None  # a job per instance (engine.camunda.async_wrapped)
     if tag not in ASYNC_ACTIVITIES:
         return (f"{prefix} refused: ciiflow runs transaction boundaries on activities "
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "

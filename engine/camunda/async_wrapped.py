@@ -16,8 +16,9 @@ SpiffWorkflow wraps such an activity in specs of its own, so the hold of
 - multi-instance: the activity's own `camunda:asyncBefore`/`asyncAfter` move to
   the loop's spec (one job before the body, one after the last instance); the
   ones written on `bpmn:multiInstanceLoopCharacteristics` go to the instances'
-  spec (one job per instance, asyncBefore only: `lint` refuses a per-instance
-  asyncAfter by name).
+  spec (one job per instance). A per-instance `asyncAfter` job ends the instance
+  in Camunda: the loop merges it (variables, completion condition, next instance)
+  only when the job runs (`engine.camunda.async_boundaries.release`).
 """
 
 from __future__ import annotations
@@ -77,9 +78,7 @@ def move_to_loop(loop_spec: Any, instance_spec: Any, loop_node: Any) -> None:
     inner = dict(_camunda(instance_spec))
     outer = {name: inner.pop(name) for name in (*sorted(BOUNDARIES), RETRY_CYCLE)
              if name in inner}
-    per_instance = parse_boundaries(loop_node, CAMUNDA)
-    per_instance.pop("asyncAfter", None)  # refused by lint: never run as no boundary
-    inner.update(per_instance)
+    inner.update(parse_boundaries(loop_node, CAMUNDA))
     if getattr(instance_spec, "extensions", None) is not None:
         instance_spec.extensions = {**instance_spec.extensions, "camunda": inner}
     loop_spec.extensions.setdefault("camunda", {}).update(outer)

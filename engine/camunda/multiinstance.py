@@ -43,7 +43,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.expressions import ExpressionError, evaluate_condition, evaluate_text
 
-from .async_boundaries import AsyncBoundaryMixin
+from .async_boundaries import AsyncBoundaryMixin, awaits_job
 from .async_wrapped import move_to_loop
 
 LOOP_COUNTER = "loopCounter"
@@ -191,6 +191,8 @@ class _ParallelLoop(CamundaMultiInstanceMixin, BpmnParallelMI):
         return None
 
     def merge_child(self, workflow: Any, child: Any) -> None:
+        if awaits_job(child):  # asyncAfter per instance: merged when its job runs
+            return
         my_task = child.parent
         self.propagate(my_task, child, my_task.internal_data.get(_BASE, {}))
         if self.condition_met(my_task, child):
@@ -198,7 +200,7 @@ class _ParallelLoop(CamundaMultiInstanceMixin, BpmnParallelMI):
                 if not other.has_state(TaskState.FINISHED_MASK):
                     other.cancel()
             self.finish(my_task)
-        elif all(c.has_state(TaskState.COMPLETED) for c in self.instances(my_task)):
+        elif all(str(c.id) in my_task.internal_data["merged"] for c in self.instances(my_task)):
             self.finish(my_task)
 
 
@@ -223,6 +225,8 @@ class _SequentialLoop(CamundaMultiInstanceMixin, BpmnSequentialMI):
         self.create_instance(my_task, index, items[index])
 
     def merge_child(self, workflow: Any, child: Any) -> None:
+        if awaits_job(child):  # asyncAfter per instance: merged when its job runs
+            return
         my_task = child.parent
         # one instance at a time: it started from the loop's data as it is now
         self.propagate(my_task, child, my_task.data)

@@ -127,27 +127,35 @@ def async_boundary_service() -> str:
 def async_multi() -> str:
     """Multi-instance with boundaries: Consult (one instance per institution) with
     asyncBefore and asyncAfter on the activity (one job before the body, one after it),
-    then Sign (two instances) with asyncBefore on its loop characteristics (one job per
-    instance), end."""
+    then Sign (two instances) with asyncBefore and asyncAfter on its loop characteristics
+    (a job before and one after each instance), then File_Copy (two instances in
+    sequence) with asyncAfter on its loop characteristics (a job after each), end."""
     loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="${institutions}" '
             'camunda:elementVariable="institution" />')
     consult = user("Consult", "Consult institution", tail=loop,
                    candidateGroups="${institution}", asyncBefore="true", asyncAfter="true")
-    per_instance = ('<bpmn:multiInstanceLoopCharacteristics camunda:asyncBefore="true">\n'
+    per_instance = ('<bpmn:multiInstanceLoopCharacteristics camunda:asyncBefore="true" '
+                    'camunda:asyncAfter="true">\n'
                     '  <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">2'
                     "</bpmn:loopCardinality>\n</bpmn:multiInstanceLoopCharacteristics>")
     sign = user("Sign", "Sign decision", tail=per_instance, candidateGroups="oai")
+    after_each = ('<bpmn:multiInstanceLoopCharacteristics isSequential="true" '
+                  'camunda:asyncAfter="true">\n'
+                  '  <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">2'
+                  "</bpmn:loopCardinality>\n</bpmn:multiInstanceLoopCharacteristics>")
+    copy = user("File_Copy", "File a copy", tail=after_each, candidateGroups="oai")
     return definitions("async_multi",
                        [start(), user("Prepare", "Prepare", candidateGroups="oai"), consult,
-                        sign, end("Event_Done")],
-                       chain("StartEvent_1", "Prepare", "Consult", "Sign", "Event_Done"))
+                        sign, copy, end("Event_Done")],
+                       chain("StartEvent_1", "Prepare", "Consult", "Sign", "File_Copy",
+                             "Event_Done"))
 
 
 def async_refused() -> str:
-    """Boundaries ciiflow refuses by name: asyncAfter on multi-instance loop
-    characteristics (a job after each instance), on a gateway; and a malformed retry
-    cycle."""
-    loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:asyncAfter="true" '
+    """Boundaries ciiflow refuses by name: on a gateway; and a malformed retry cycle.
+    Beside them, boundaries that run: asyncBefore on loop characteristics, asyncAfter on
+    an activity with a boundary event."""
+    loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:asyncBefore="true" '
             'camunda:collection="${institutions}" camunda:elementVariable="institution" />')
     consult = user("Consult", "Consult institution", tail=loop,
                    candidateGroups="${institution}")

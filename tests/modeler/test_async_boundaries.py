@@ -46,9 +46,7 @@ def test_lint_accepts_the_boundaries_it_runs_and_refuses_the_others_by_name(case
 
     refused = case.engine.lint(corpus("async_refused.bpmn"))
     errors = {f.element_id: f.message for f in refused if f.severity == "error"}
-    assert errors["Consult"].startswith(
-        'camunda:asyncAfter="true" on a bpmn:multiInstanceLoopCharacteristics refused: '
-        "ciiflow runs one job per instance before each instance")
+    assert "Consult" not in errors  # asyncBefore on the loop characteristics runs
     assert "Wait_Answer" not in errors  # asyncAfter beside a boundary event runs
     assert "bpmn:exclusiveGateway refused" in errors["Gateway_Join"]
     assert "camunda:failedJobRetryTimeCycle 'R3/5 minutes'" in errors["Send_Letter"]
@@ -344,9 +342,28 @@ def test_async_boundaries_on_a_multi_instance_activity_hold_the_whole_body(
     assert len(signs) == 2 and jobs(case.engine, iid) == []
     data = case.engine.workflow_data(iid)
     assert all(data[f"answer_{n}"] for n in range(3))
-    for task in signs:
-        case.complete(task)
+    case.complete(signs[0], {"signed_0": True})
+    case.complete(signs[1], {"signed_1": True})
+    assert [(j.activity_id, j.kind) for j in jobs(case.engine, iid)] == [("Sign", "after")] * 2
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Sign", "job")]
+    assert case.engine.run_due_jobs(limit=1) == 1  # one instance ended: the loop waits
+    assert case.ready(iid) == [] and len(jobs(case.engine, iid)) == 1
+    assert case.engine.run_due_jobs() == 1  # the last one: the loop ends
+    data = case.engine.workflow_data(iid)
+    assert data["signed_0"] is True and data["signed_1"] is True
+
+    # File_Copy: asyncAfter on its sequential loop, one job after each instance; the
+    # next instance starts only when the job ended the one before
+    for n in range(2):
+        [copy] = [t for t in case.ready(iid) if t.activity_id == "File_Copy"]
+        case.complete(copy, {f"copy_{n}": True})
+        [job] = jobs(case.engine, iid)
+        assert (job.activity_id, job.kind) == ("File_Copy", "after")
+        assert case.ready(iid) == [] and waiting(case, iid) == [("File_Copy", "job")]
+        assert case.engine.run_due_jobs() == 1
     assert case.engine.instance(iid).status == "completed"
+    data = case.engine.workflow_data(iid)
+    assert data["copy_0"] is True and data["copy_1"] is True
 
 
 def test_a_failing_job_before_a_service_task_with_boundary_events_arms_nothing_until_it_runs(
