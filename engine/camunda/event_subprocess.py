@@ -20,6 +20,8 @@ event of an interrupting one as `InterruptingStartEvent`, whose run does steps 1
 and 2. Step 3 needs nothing: once the scope's other tokens are cancelled, the
 event subprocess's own path to the scope's end join is the only one left.
 The read model sees the cancelled user tasks leave and emits `TaskCancelled`.
+Conditional starts (interrupting or not, and a process's own) are built with the specs of
+`engine.camunda.conditional_start`, which waits for them from the scope's start.
 """
 
 from __future__ import annotations
