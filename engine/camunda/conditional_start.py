@@ -20,13 +20,16 @@ Two places draw a conditional start event, and Camunda 7 treats them apart:
   start event of a process that has a conditional one is a `ProcessStartEvent`, which runs
   only the chosen one. Unmarked (a plain start), the none start event runs as always, and
   a conditional start event that is the process's only start event runs as its initial
-  event (Camunda's `startProcessInstanceByKey`); any other one is left to the start join.
+  event (Camunda's `startProcessInstanceByKey`); any other one is left to the start join,
+  and a process whose start events are all conditional (several) refuses a plain start
+  with an incident naming the way to start it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
 from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
@@ -89,19 +92,27 @@ class ProcessStartEvent(StartEvent):
         conditional = isinstance(self.event_definition, ConditionalEventDefinition)
         if chosen is None and not conditional:
             return super()._update_hook(my_task)
-        if chosen == self.bpmn_id or (chosen is None and self._sole(my_task)):
+        starts = self._starts(my_task)
+        if chosen == self.bpmn_id or (chosen is None and starts == [self]):
             my_task._set_internal_data(has_fired=True)
             return super()._update_hook(my_task)
+        if chosen is None and all(isinstance(s.event_definition, ConditionalEventDefinition)
+                                  for s in starts):
+            # nothing else would ever start it: a plain start of such a process is refused
+            raise WorkflowTaskException(
+                f"process '{my_task.workflow.spec.name}' starts on one of its conditional "
+                "start events only: start it by evaluating conditions (POST "
+                "/api/v1/conditions, ciiflow conditions evaluate)", task=my_task)
         # not this way in: wait, unsubscribed, until the start join cancels it
         BpmnTaskSpec._update_hook(self, my_task)
         if my_task.state != TaskState.WAITING:
             my_task._set_state(TaskState.WAITING)
         return False
 
-    def _sole(self, my_task: Any) -> bool:
-        starts = [s for s in my_task.workflow.spec.task_specs.values()
-                  if isinstance(s, StartEventMixin)]
-        return starts == [self]
+    @staticmethod
+    def _starts(my_task: Any) -> list[Any]:
+        return [s for s in my_task.workflow.spec.task_specs.values()
+                if isinstance(s, StartEventMixin)]
 
 
 class RearmingStartEvent(StartEvent):

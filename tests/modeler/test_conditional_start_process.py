@@ -108,3 +108,19 @@ def test_a_case_started_by_its_condition_tells_the_institution_its_task(
     assert (kind, data["activity"], data["instance_id"]) == ("task.ready", "Triage",
                                                             outcome.instance.id)
     assert "756.1" not in by_path(receiver, "sas").received[0].body.decode()
+
+
+def test_several_conditional_starts_each_start_a_case(case: Case) -> None:
+    """One case per conditional start event that holds; with no other start event, a
+    plain start is an incident naming how to start such a process."""
+    xml = corpus("cond_start_large.bpmn")["cond_start_large.bpmn"].replace(
+        b'<bpmn:outgoing>Flow_01</bpmn:outgoing>\n    </bpmn:startEvent>',
+        b'<bpmn:outgoing>Flow_01</bpmn:outgoing>\n      <bpmn:conditionalEventDefinition '
+        b'id="ConditionalEventDefinition_0">\n        <bpmn:condition xsi:type="bpmn:'
+        b'tFormalExpression">${registered}</bpmn:condition>\n      </bpmn:conditional'
+        b'EventDefinition>\n    </bpmn:startEvent>', 1)
+    case.engine.deploy({"cond_start_large.bpmn": xml})
+    outcomes = case.engine.evaluate_conditions({"registered": True, "amount": 5000})
+    assert sorted(ready(case, o.instance.id)[0] for o in outcomes) == ["Audit", "Register"]
+    plain = case.engine.start("cond_start_large", "P-1", {"registered": True})
+    assert plain.incident is not None and "/api/v1/conditions" in plain.incident.message
