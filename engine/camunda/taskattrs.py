@@ -72,22 +72,59 @@ def as_time(value: Any, ready_at: datetime) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ready_at.tzinfo)
 
 
+class AttributeFailure(Exception):
+    """An attribute of a user task that could not be evaluated. It carries the task spec, so
+    the incident it opens names the user task (`engine.runtime.step.describe_failure`): the
+    expression's own error knows no element."""
+
+    def __init__(self, task_spec: Any, attribute: str, error: Exception) -> None:
+        super().__init__(f"camunda:{attribute} of user task "
+                         f"{getattr(task_spec, 'bpmn_id', None) or task_spec.name!r}: {error}")
+        self.task_spec = task_spec
+
+
 def evaluate_attributes(task_spec: Any, data: dict[str, Any], ready_at: datetime) -> TaskAttributes:
+    try:
+        return _attributes(task_spec, data, ready_at)
+    except _Failed as failed:
+        raise AttributeFailure(task_spec, failed.attribute, failed.error) from failed.error
+
+
+class _Failed(Exception):
+    def __init__(self, attribute: str, error: Exception) -> None:
+        super().__init__(attribute)
+        self.attribute, self.error = attribute, error
+
+
+def run(attribute: str, compute: Any) -> Any:
+    """`compute()`, a failure of which names the attribute (`evaluate_attributes`)."""
+    try:
+        return compute()
+    except Exception as error:  # noqa: BLE001 - any failure of an expression or a value
+        raise _Failed(attribute, error) from error
+
+
+def _attributes(task_spec: Any, data: dict[str, Any], ready_at: datetime) -> TaskAttributes:
     camunda = camunda_extensions(task_spec)
     attrs = TaskAttributes()
     if "candidateGroups" in camunda:
-        attrs.candidate_groups = _as_list(_evaluate(camunda["candidateGroups"], data))
+        attrs.candidate_groups = run("candidateGroups", lambda: _as_list(
+            _evaluate(camunda["candidateGroups"], data)))
     if "candidateUsers" in camunda:
-        attrs.candidate_users = _as_list(_evaluate(camunda["candidateUsers"], data))
+        attrs.candidate_users = run("candidateUsers", lambda: _as_list(
+            _evaluate(camunda["candidateUsers"], data)))
     if camunda.get("assignee"):
-        attrs.assignee = str(_evaluate(camunda["assignee"], data)) or None
+        attrs.assignee = run("assignee",
+                             lambda: str(_evaluate(camunda["assignee"], data)) or None)
     with calendar.for_groups(attrs.candidate_groups):  # workingDays() in their calendar
         if camunda.get("dueDate"):
-            attrs.due_at = as_time(_evaluate(camunda["dueDate"], data), ready_at)
+            attrs.due_at = run("dueDate", lambda: as_time(
+                _evaluate(camunda["dueDate"], data), ready_at))
         if camunda.get("followUpDate"):
-            attrs.follow_up_at = as_time(_evaluate(camunda["followUpDate"], data), ready_at)
+            attrs.follow_up_at = run("followUpDate", lambda: as_time(
+                _evaluate(camunda["followUpDate"], data), ready_at))
     if camunda.get("priority"):
-        attrs.priority = int(_evaluate(camunda["priority"], data))
+        attrs.priority = run("priority", lambda: int(_evaluate(camunda["priority"], data)))
     form = getattr(task_spec, "form", None)
     attrs.form_key = camunda.get("formKey") or getattr(form, "key", None)
     return attrs

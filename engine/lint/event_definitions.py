@@ -50,6 +50,12 @@ def check_events(root: etree._Element, report: Report) -> None:
     for event in root.iter(*_THROWS):
         if "messageEventDefinition" in definitions_of(event):
             _refuse_message_throw(event, report)
+    for receive in root.iter(tag(BPMN, "receiveTask")):
+        if not receive.get("messageRef"):
+            report.error(receive.get("id"), "receive task without a message: Camunda 7 "
+                         "waits there until the task is triggered, ciiflow would run "
+                         "straight through, as it has no trigger call; give the receive "
+                         "task a message (and correlate it) or use a user task")
     for scope in root.iter(*(tag(BPMN, s) for s in _SCOPES)):
         _check_none_starts(scope, report)
     _check_expression_names(root, report)
@@ -62,9 +68,9 @@ def _signal_names(root: etree._Element) -> dict[str, str]:
 
 
 def _check_signals_never_thrown(root: etree._Element, report: Report) -> None:
-    """ciiflow delivers a signal only inside the case whose event throws it (no API sends
-    one): a catch whose signal no event of the file throws waits for ever without a
-    finding. Named as a warning (a throw in a called process of the bundle reaches it)."""
+    """A signal reaches every case of the engine (`engine.runtime.signals`), so a catch
+    whose signal no event of the file throws is legitimate; it is named (a warning) so the
+    author knows what must send it: another process, or a call of the API."""
     names = _signal_names(root)
     thrown = set()
     for event in root.iter(*_THROWS):
@@ -78,10 +84,10 @@ def _check_signals_never_thrown(root: etree._Element, report: Report) -> None:
             ref = definition.get("signalRef")
             name = names.get(ref or "", "")
             if ref and name not in thrown:
-                report.warning(event.get("id"), f"signal {name!r} is caught here but no event "
-                               "of this file throws it: ciiflow delivers a signal only inside "
-                               "the case that throws it (no API sends one), so this event "
-                               "would wait for ever")
+                report.warning(event.get("id"), f"signal {name!r} is caught here but no "
+                               "process of this file throws it: it must come from another "
+                               "process or from the API (POST /api/v1/signals, "
+                               "ciiflow signal)")
 
 
 _NAMED_BY_REF = {"messageRef": "message", "signalRef": "signal"}

@@ -4,7 +4,8 @@ Written by `python -m tests.modeler.corpus` with the rest of the corpus. One sig
 `rules_changed`, drawn in four processes as Camunda broadcasts it: a case that throws
 it, cases that wait for it at a catch event, at an interrupting boundary event of a
 user task and in a non-interrupting event subprocess, and a process that it starts.
-A receive task without a message is refused (it would run straight through).
+A receive task without a message is refused (it would run straight through), and a
+due date naming an unknown variable is an incident at its user task.
 """
 
 from __future__ import annotations
@@ -80,10 +81,19 @@ def receive_without_message() -> str:
                        chain("StartEvent_1", "Wait_Trigger", "Assess", "Event_Done"))
 
 
+def due_date_unknown() -> str:
+    """A due date computed from a variable the case never got (Camunda: an incident at
+    the user task)."""
+    nodes = [start(), user("Assess", "Assess", candidateGroups="oai",
+                           dueDate="${assessmentDue}"), end("Event_Done")]
+    return definitions("due_date_unknown", nodes, chain("StartEvent_1", "Assess", "Event_Done"))
+
+
 CORPUS: dict[str, Callable[[], str]] = {
     "signal_throw.bpmn": signal_throw,
     "signal_catch.bpmn": signal_catch,
     "signal_boundary.bpmn": signal_boundary,
     "signal_start.bpmn": signal_start,
     "receive_without_message.bpmn": receive_without_message,
+    "due_date_unknown.bpmn": due_date_unknown,
 }
