@@ -132,3 +132,13 @@ def test_lint_names_a_bad_variable_event_or_a_missing_condition(case: Case) -> N
         case.engine.deploy({"x.bpmn": bare})
     assert [f.element_id for f in refused.value.findings
             if f.severity == "error"] == ["Event_UrgentStart"]
+
+
+def test_an_interrupting_one_holding_at_the_start_replaces_the_work(case: Case) -> None:
+    case.deploy("esp_conditional.bpmn")
+    iid = case.engine.start("esp_conditional", "W-4",
+                            {**START, "withdrawn": True, "confirmed": True}).instance.id
+    assert ready(case, iid) == ["Close_File"]
+    case.complete(case.only(iid, "Close_File"))
+    assert case.engine.instance(iid).status == "completed"
+    assert [a for a, _ in case.rows(iid)] == ["Close_File"]
