@@ -47,6 +47,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any], str]] = {
         ("coordinator", {"name": "oai_decision", "business_key": "R-1", "payload": {}}, "name"),
     ("post", "/api/v1/conditions"):
         ("coordinator", {"variables": {"urgent": True}, "business_key": "R-1"}, "business_key"),
+    ("post", "/api/v1/signals"):
+        ("coordinator", {"name": "rules_changed", "variables": {"ruleset": "x"}}, "name"),
     ("post", "/api/v1/tasks/{task_id}/complete"):
         ("team_central", {"data": {"service": "tro"}}, "comment"),
     ("post", "/api/v1/incidents/{incident_id}/retry"): ("coordinator", {"data": {}}, "note"),

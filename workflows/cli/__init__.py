@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (commands)
     principals,
     privacy,
     processes,
+    signals,
     webhooks,
 )
 from .root import main
