@@ -72,11 +72,12 @@ _START_TRIGGERS = {"messageEventDefinition", "signalEventDefinition", "timerEven
                    "conditionalEventDefinition", "errorEventDefinition",
                    "escalationEventDefinition"}
 # Interrupting start events ciiflow runs as Camunda 7 does, by the scope they interrupt:
-# SpiffWorkflow starts a triggered (message, error, escalation) event subprocess only
+# SpiffWorkflow starts a triggered (message, signal, error, escalation) event subprocess only
 # from the process's own start, so inside an embedded subprocess only a timer can fire.
 _INTERRUPTING = {
     "process": ("messageEventDefinition", "timerEventDefinition", "errorEventDefinition",
-                "escalationEventDefinition", "conditionalEventDefinition"),
+                "escalationEventDefinition", "conditionalEventDefinition",
+                "signalEventDefinition"),
     "subProcess": ("timerEventDefinition", "conditionalEventDefinition"),
 }
 # Start events that wait in their scope from its start (engine.camunda.conditional_start)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.modeler.corpus import chain, end, start, user
-from tests.modeler.modeler import El, definitions
+from tests.modeler.modeler import El, Fl, definitions
 
 SIGNALS = """
 <bpmn:signal id="Signal_0rules1" name="rules_changed" />
@@ -64,6 +64,25 @@ def signal_boundary() -> str:
     return definitions("signal_boundary", nodes, flows, roots=SIGNALS)
 
 
+def signal_esp_interrupting() -> str:
+    """When the rules change, the case under the old rules stops: both tasks are
+    cancelled and the case is closed under the new rules (an interrupting event
+    subprocess)."""
+    stop = El("subProcess", "Stop_Old_Rules", "Stop under old rules",
+              {"triggeredByEvent": "true"},
+              children=[El("startEvent", "Event_StopStart", "Rules changed", tail=signal(2)),
+                        user("Close_Case", "Close under new rules", candidateGroups="lead"),
+                        end("Event_StopEnd")],
+              flows=chain("Event_StopStart", "Close_Case", "Event_StopEnd", prefix="Flow_S"))
+    nodes = [start(), El("parallelGateway", "Gateway_Split"),
+             user("Assess", "Assess", candidateGroups="oai"),
+             user("Check", "Check documents", candidateGroups="sas"),
+             El("parallelGateway", "Gateway_Join"), end("Event_Done"), stop]
+    flows = [*chain("StartEvent_1", "Gateway_Split", "Assess", "Gateway_Join", "Event_Done"),
+             Fl("Flow_05", "Gateway_Split", "Check"), Fl("Flow_06", "Check", "Gateway_Join")]
+    return definitions("signal_esp_interrupting", nodes, flows, roots=SIGNALS)
+
+
 def signal_start() -> str:
     """Each change of the rules starts a review of the rules."""
     nodes = [start("Event_RulesChanged", signal(1), "Rules changed"),
@@ -94,6 +113,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "signal_catch.bpmn": signal_catch,
     "signal_boundary.bpmn": signal_boundary,
     "signal_start.bpmn": signal_start,
+    "signal_esp_interrupting.bpmn": signal_esp_interrupting,
     "receive_without_message.bpmn": receive_without_message,
     "due_date_unknown.bpmn": due_date_unknown,
 }

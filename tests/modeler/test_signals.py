@@ -122,3 +122,17 @@ def test_the_interrupting_boundary_tells_the_institution_why(
         assert dispatcher.run_once() == 1
     [(kind, data)] = events(by_path(receiver, "oai"), oai)
     assert (kind, data["task_id"], data["reason"]) == ("task.cancelled", assess.id, "boundary")
+
+
+def test_an_interrupting_signal_event_subprocess_cancels_the_case_work(case: Case) -> None:
+    """Camunda 7: the scope's tokens are cancelled, the event subprocess runs, and its end
+    ends the case."""
+    case.deploy("signal_esp_interrupting.bpmn", "signal_throw.bpmn")
+    iid = case.engine.start("signal_esp_interrupting", "I-1").instance.id
+    assert ready(case, iid) == ["Assess", "Check"]
+    thrower = case.engine.start("signal_throw", "I-2").instance.id
+    case.complete(case.only(thrower, "Decide_Rules"))
+    assert ready(case, iid) == ["Close_Case"]
+    assert ("Assess", "cancelled") in case.rows(iid) and ("Check", "cancelled") in case.rows(iid)
+    case.complete(case.only(iid, "Close_Case"))
+    assert case.engine.instance(iid).status == "completed"
