@@ -13,9 +13,11 @@ from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
+from sqlalchemy import Engine as SqlEngine
 
 from engine import Engine
 from engine.config import Settings
+from engine.store.db import make_engine
 from webhooks.health import require_key
 
 from . import bodies, logs, metrics, problems
@@ -28,6 +30,7 @@ from .dashboard import blp as dashboard
 from .runtime import EXTENSION, install_webhooks
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+POOL_SIZE_SETTING = "CIIFLOW_DB_POOL_SIZE"
 
 
 class ProblemApi(Api):
@@ -61,6 +64,15 @@ def _defaults() -> dict[str, Any]:
     }
 
 
+def _database(url: str) -> SqlEngine:
+    """The worker's connection pool, as large as its threads when gunicorn says how many
+    (`CIIFLOW_DB_POOL_SIZE`, set by workflows/gunicorn_conf.py): SQLAlchemy keeps 5
+    connections by default and closes any above them when it is returned, so a sixth
+    concurrent request opened a new PostgreSQL connection (a server process) each time."""
+    size = os.environ.get(POOL_SIZE_SETTING)
+    return make_engine(url, **({"pool_size": int(size)} if size else {}))
+
+
 def create_app(config: dict[str, Any] | None = None, engine: Engine | None = None) -> Flask:
     """Build the service; pass an `engine` (tests) or let it connect from the environment.
 
@@ -71,8 +83,8 @@ def create_app(config: dict[str, Any] | None = None, engine: Engine | None = Non
     app.config.update(config or {})
     if engine is None:
         url = app.config.get("DATABASE_URL") or Settings.from_env().database_url
-        engine = Engine(url, handlers=service_handlers(), calendars=directory_calendars(),
-                        directory=directory_data())
+        engine = Engine(_database(url), handlers=service_handlers(),
+                        calendars=directory_calendars(), directory=directory_data())
     install_webhooks(engine)
     require_key(engine)  # stored webhook secrets that do not open: refuse to start
     app.extensions[EXTENSION] = engine

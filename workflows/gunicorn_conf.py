@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from workflows import logs
 
@@ -59,6 +60,12 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s
 # emptied when gunicorn starts, a dead worker's live gauges dropped.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ciiflow-metrics-")
+
+
+def post_fork(server: object, worker: Any) -> None:
+    """One pooled database connection per thread of the worker (workflows/app.py reads it):
+    `--threads` on the command line is seen here, the module's `threads` is not."""
+    os.environ.setdefault("CIIFLOW_DB_POOL_SIZE", str(worker.cfg.threads))
 
 
 def on_starting(server: object) -> None:

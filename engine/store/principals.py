@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import (
     JSON,
+    Connection,
     ForeignKey,
     Index,
     Integer,
@@ -136,7 +137,7 @@ _BY_TOKEN = (
 )
 
 
-def holder_of(session: Session, token: str, now: datetime) -> Holder | None:
+def holder_of(session: Session | Connection, token: str, now: datetime) -> Holder | None:
     """The enabled principal holding `token`, valid at `now`, in one round trip; else None."""
     rows = session.execute(_BY_TOKEN, {"token_hash": hash_token(token), "now": now}).all()
     if not rows:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.errors import InstanceNotActive, NotFound
@@ -141,9 +141,15 @@ def task_with_case(session: Session, task_id: str) -> tuple[Task, Instance]:
     return found[0], found[1]
 
 
+# Built once: a completion's answer lists the case's next tasks with it, on every request
+# (building the statement took as long as running it).
+_READY_OF_INSTANCE = (select(Task).where(Task.instance_id == bindparam("instance_id"),
+                                         Task.state == "ready")
+                      .order_by(Task.ready_at, Task.id))
+
+
 def ready_tasks(session: Session, instance_id: str) -> list[Task]:
-    return list(session.scalars(select(Task).where(
-        Task.instance_id == instance_id, Task.state == "ready").order_by(Task.ready_at, Task.id)))
+    return list(session.scalars(_READY_OF_INSTANCE, {"instance_id": instance_id}))
 
 
 def took_part(session: Session, instance_id: str, groups: Sequence[str]) -> bool:
