@@ -3,13 +3,23 @@
 Why: the API must not cost much more than the engine step it wraps. The same
 run measures `engine.complete_task` in process, then completions through
 `POST /api/v1/tasks/{id}/complete` (auth, form validation, access checks, the
-step, the next-task query) against gunicorn (2 workers x 4 threads) started as
-a subprocess on a free port: first one client (latency, for the ratio), then
-`--clients` concurrent clients (throughput, what institutions together get).
-SQLite by default; PostgreSQL too when `CIIFLOW_TEST_DATABASE_URL` is set, and
-then the last line is PostgreSQL's.
+step, the next-task query) against gunicorn started as a subprocess on a free
+port: first one client (latency, for the ratio), then `--clients` concurrent
+clients (throughput, what institutions together get). SQLite by default;
+PostgreSQL too when `CIIFLOW_TEST_DATABASE_URL` is set, and then the last line is
+PostgreSQL's.
 
-    python bench/http_steps.py [--batch 40] [--clients 8] [--rounds 7]
+gunicorn runs with the production configuration (`-c python:workflows.gunicorn_conf`:
+the problem+json threaded worker with its 8 threads, JSON request lines at INFO,
+multiprocess metrics) and differs from it in two options only: `-w 2` (production:
+`WEB_CONCURRENCY`, 4) and `-b` on a free port; its log lines go to /dev/null. The
+clients are the standard library's `http.client`, one kept-alive connection each, as a
+proxy's upstream connections are (nginx, docs/production.md): `requests` spent
+0.6 ms of the same two cores per request on building it (measured against a
+do-nothing WSGI app: 0.94 ms per POST with requests, 0.30 ms with http.client),
+which the old runs counted as server time. `--client requests` measures as before.
+
+    python bench/http_steps.py [--batch 40] [--clients 8] [--rounds 7] [--client requests]
 
 The three are measured in alternating short rounds (`bench/rounds.py`), so that a
 neighbour's load hits them alike. Last line: `http_steps_per_s=<median throughput
@@ -21,11 +31,14 @@ client's> (<min>–<max>, <n> rounds)`.
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -63,12 +76,14 @@ def ready_tasks(engine: Engine, n: int) -> list[str]:
 
 @contextmanager
 def gunicorn(url: str, port: int) -> Iterator[str]:
-    env = {**os.environ, "CIIFLOW_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    """gunicorn with the production configuration, 2 workers, on `port`."""
+    metrics_dir = tempfile.TemporaryDirectory(prefix="ciiflow-bench-metrics-")
+    env = {**os.environ, "CIIFLOW_DATABASE_URL": url, "PYTHONPATH": str(ROOT),
+           "PROMETHEUS_MULTIPROC_DIR": metrics_dir.name}
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-k", "gthread",
-         "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "workflows.app:create_app()"],
-        cwd=ROOT, env=env)
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:workflows.gunicorn_conf",
+         "-w", "2", "-b", f"127.0.0.1:{port}", "workflows.app:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -84,22 +99,46 @@ def gunicorn(url: str, port: int) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        metrics_dir.cleanup()
+
+
+#: how the clients send: "http.client" (default) or "requests" (the runs before)
+CLIENT = {"name": "http.client"}
+
+
+def _complete_with_requests(base: str, token: str, chunk: list[str]) -> None:
+    with requests.Session() as http:
+        http.headers["Authorization"] = f"Bearer {token}"
+        for task_id in chunk:
+            http.post(f"{base}/api/v1/tasks/{task_id}/complete",
+                      json={"data": {"done": True}}, timeout=30).raise_for_status()
+
+
+def _complete_with_http_client(base: str, token: str, chunk: list[str]) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps({"data": {"done": True}})
+    try:
+        for task_id in chunk:
+            connection.request("POST", f"/api/v1/tasks/{task_id}/complete", body, headers)
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status != 200:
+                raise RuntimeError(f"task {task_id}: HTTP {answer.status}")
+    finally:
+        connection.close()
 
 
 def complete_all(base: str, token: str, tasks: list[str], clients: int) -> float:
     """Complete `tasks` with `clients` concurrent HTTP clients; returns wall seconds."""
     chunks = [tasks[i::clients] for i in range(clients)]
-
-    def work(chunk: list[str]) -> None:
-        with requests.Session() as http:
-            http.headers["Authorization"] = f"Bearer {token}"
-            for task_id in chunk:
-                http.post(f"{base}/api/v1/tasks/{task_id}/complete",
-                          json={"data": {"done": True}}, timeout=30).raise_for_status()
+    send = (_complete_with_requests if CLIENT["name"] == "requests"
+            else _complete_with_http_client)
 
     t0 = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(work, chunks))
+        list(pool.map(lambda chunk: send(base, token, chunk), chunks))
     return time.perf_counter() - t0
 
 
@@ -123,7 +162,7 @@ def run(backend: str, batch: int, clients: int, rounds: int) -> tuple[Rounds, Ro
             return (time.perf_counter() - t0) / len(tasks)
 
         with gunicorn(url, free_port()) as base:
-            complete_all(base, token, ready_tasks(engine, 20), 4)  # warm every worker thread
+            complete_all(base, token, ready_tasks(engine, 40), clients)  # warm the threads
 
             def one_client() -> float:
                 tasks = ready_tasks(engine, batch)
@@ -149,7 +188,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=40, help="tasks per round and side")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--client", choices=("http.client", "requests"), default="http.client")
     args = parser.parse_args()
+    CLIENT["name"] = args.client
     backends = ["sqlite"] + (["postgresql"] if os.environ.get("CIIFLOW_TEST_DATABASE_URL")
                              else [])
     results = [run(b, args.batch, args.clients, args.rounds) for b in backends]
