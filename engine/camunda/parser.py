@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
+from SpiffWorkflow.bpmn.parser.event_parsers import MESSAGE_EVENT_XPATH, ReceiveTaskParser
+from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -65,6 +66,7 @@ from .mappings import parse_mappings
 from .multiinstance import add_multiinstance
 from .service_tasks import ServiceTaskParser, bundle_bindings
 from .throws import CamundaEndEvent, CamundaThrowEvent
+from .triggers import TriggerEventDefinition
 
 USER_TASK_ATTRIBUTES = (
     "assignee",
@@ -146,7 +148,14 @@ class CamundaCallActivityParser(ActivityParserMixin, CallActivityParser):
 
 class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
     """A receive task with the Camunda message definition (the library's core one
-    cannot be serialized by the Camunda converters: such a file failed at deploy)."""
+    cannot be serialized by the Camunda converters: such a file failed at deploy);
+    without a message, one that waits for a trigger (`engine.camunda.triggers`)."""
+
+    def create_task(self) -> Any:
+        if self.node.get("messageRef") is None and first(
+                self.xpath(MESSAGE_EVENT_XPATH)) is None:
+            return self._create_task(TriggerEventDefinition(self.node.get("id")))
+        return super().create_task()
 
 
 class CiiflowProcessParser(CompensationBoundaryMixin, ConditionalScopeProcessParser):

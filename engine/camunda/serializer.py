@@ -32,6 +32,7 @@ from .compensation import CONVERTERS as COMPENSATION_CONVERTERS
 from .error_variables import CONVERTERS as ERROR_VARIABLE_CONVERTERS
 from .event_mappings import CONVERTERS as EVENT_MAPPING_CONVERTERS
 from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
+from .triggers import CONVERTERS as TRIGGER_CONVERTERS
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 
@@ -77,6 +78,7 @@ def serializer() -> BpmnWorkflowSerializer:
         config.update(ERROR_VARIABLE_CONVERTERS)
         config.update(EVENT_MAPPING_CONVERTERS)
         config.update(COMPENSATION_CONVERTERS)
+        config.update(TRIGGER_CONVERTERS)
         registry = BpmnWorkflowSerializer.configure(config)
         registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
         current = _local.serializer = BpmnWorkflowSerializer(registry)

@@ -50,12 +50,6 @@ def check_events(root: etree._Element, report: Report) -> None:
     for event in root.iter(*_THROWS):
         if "messageEventDefinition" in definitions_of(event):
             _refuse_message_throw(event, report)
-    for receive in root.iter(tag(BPMN, "receiveTask")):
-        if not receive.get("messageRef"):
-            report.error(receive.get("id"), "receive task without a message: Camunda 7 "
-                         "waits there until the task is triggered, ciiflow would run "
-                         "straight through, as it has no trigger call; give the receive "
-                         "task a message (and correlate it) or use a user task")
     for scope in root.iter(*(tag(BPMN, s) for s in _SCOPES)):
         _check_none_starts(scope, report)
     _check_expression_names(root, report)

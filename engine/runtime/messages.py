@@ -23,7 +23,7 @@ from engine.errors import Conflict, InvalidInput, NoSubscriber
 from engine.store.models import MessageSubscription
 from engine.store.queries import running_instance
 
-from .readmodel import SIGNAL_PREFIX
+from .readmodel import RESERVED_PREFIXES
 from .start_triggers import definitions_started_by, instances_with_event_subprocess, new_instance
 from .step import Step, StepOutcome, run_engine
 
@@ -61,8 +61,9 @@ def correlate(engine: Engine, name: str, *, business_key: str | None,
               actor: str | None) -> StepOutcome:
     if not name:
         raise InvalidInput("a message name is required", field="name")
-    if name.startswith(SIGNAL_PREFIX):  # the signal waits kept in the same table
-        raise InvalidInput(f"a message name may not start with '{SIGNAL_PREFIX}'", field="name")
+    if name.startswith(RESERVED_PREFIXES):  # signal and trigger waits share the table
+        raise InvalidInput(f"a message name may not start with {' or '.join(RESERVED_PREFIXES)}",
+                           field="name")
     if not business_key and not instance_id:
         raise InvalidInput("give a business_key or an instance_id", field="business_key")
     with engine.sessions.begin() as session:

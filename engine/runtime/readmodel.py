@@ -69,9 +69,13 @@ TIMER_EVENT_TYPES = {
 }
 MESSAGE_EVENT_TYPES = {"MessageEventDefinition"}
 #: a signal wait is kept with the message waits, its name behind this prefix (no message
-#: may take it: `engine.runtime.messages.correlate`); `engine.runtime.signals` reads them
+#: may take one: `engine.runtime.messages.correlate`); `engine.runtime.signals` reads them
 SIGNAL_PREFIX = "signal:"
-_SUBSCRIBED = {"MessageEventDefinition": "", "SignalEventDefinition": SIGNAL_PREFIX}
+#: a receive task waiting for a trigger (`engine.camunda.triggers`), by its own id
+TRIGGER_PREFIX = "trigger:"
+RESERVED_PREFIXES = (SIGNAL_PREFIX, TRIGGER_PREFIX)
+_SUBSCRIBED = {"MessageEventDefinition": "", "SignalEventDefinition": SIGNAL_PREFIX,
+               "TriggerEventDefinition": TRIGGER_PREFIX}
 
 
 @dataclass

@@ -27,6 +27,11 @@ processes answering each other's signal would never stop).
 Variables sent with a signal become case variables of each case reached (for a start,
 its start data). A signal thrown by an event carries no variables, as in Camunda
 without `camunda:in` on the signal definition.
+
+Camunda also calls "signal" the trigger of one waiting execution
+(`RuntimeService.signal(executionId)`): here `trigger`, which moves on a receive task
+drawn without a message (`engine.camunda.triggers`), kept in the same table behind
+`TRIGGER_PREFIX`.
 """
 
 from __future__ import annotations
@@ -40,14 +45,16 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions import SignalEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from engine.camunda.triggers import TriggerEventDefinition
 from engine.errors import Conflict, EngineError, InvalidInput
 from engine.store.models import Definition, Instance, MessageSubscription
+from engine.store.queries import running_instance
 
 from .definitions import list_latest
-from .readmodel import SIGNAL_PREFIX
+from .readmodel import SIGNAL_PREFIX, TRIGGER_PREFIX
 from .start_triggers import new_instance, top_start_events
 from .step import Step, StepOutcome, run_engine
 
@@ -229,3 +236,33 @@ def broadcast_thrown(step: Step, names: list[str]) -> None:
                 start(parts, step.session, definition, activity, name, {}, None)
     finally:
         _depth.value = depth
+
+
+# -- triggering one receive task ----------------------------------------------------------
+def trigger(engine: Engine, session: Session, instance_id: str, activity_id: str,
+            variables: dict[str, Any], actor: str | None) -> StepOutcome:
+    """Move on the receive task `activity_id` (drawn without a message) of one case, as
+    Camunda's `RuntimeService.signal(executionId, variables)`: the variables are set in
+    the case, then it goes on. Refused, naming `activity_id`, when nothing waits there."""
+    if not activity_id:
+        raise InvalidInput("the receive task's activity_id is required", field="activity_id")
+    instance = running_instance(session, instance_id)
+    waits = session.scalar(select(exists().where(
+        MessageSubscription.instance_id == instance_id,
+        MessageSubscription.message_name == TRIGGER_PREFIX + activity_id)))
+    if not waits:
+        raise InvalidInput(f"no receive task '{activity_id}' waits for a trigger in instance "
+                           f"{instance_id}", field="activity_id")
+    step = Step(engine.runtime, session, instance)
+    wf = step.load()
+    step.record("triggered", actor=actor, activity_id=activity_id)
+
+    def action(w: BpmnWorkflow) -> None:
+        for task in list(w.event_manager.tasks.values()):
+            if task.task_spec.bpmn_id == activity_id:
+                task.data.update(variables)
+        w.event_manager.catch(BpmnEvent(TriggerEventDefinition(activity_id)), internal=False)
+        run_engine(w)
+
+    return step.advance(wf, action, actor=actor, operation={
+        "op": "trigger", "activity_id": activity_id, "variables": variables})

@@ -14,6 +14,9 @@ with it.
 Who reaches what follows the message rule: an institution reaches only the running
 cases it took part in (one of its groups was offered a task there), and starts cases as
 a start would; a coordinator reaches every case.
+
+`trigger` is Camunda's other "signal", `RuntimeService.signal(executionId)`: it moves on
+one receive task drawn without a message, in one case.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.errors import ConcurrentUpdate
+from engine.errors import ConcurrentUpdate, NotFound
 from engine.runtime import signals
 from engine.runtime.signals import Reached
-from engine.runtime.step import merged
+from engine.runtime.step import StepOutcome, merged
 from engine.service.base import ServiceBase
 from engine.service.caller import Caller
 from engine.store.models import Definition
@@ -62,6 +65,24 @@ class SignalService(ServiceBase):
                                         activity, name, data, actor)
                 reached.append(Reached(outcome, started=True))
         return reached
+
+    def trigger(self, instance_id: str, activity_id: str,
+                variables: Mapping[str, Any] | None = None, *, actor: str | None = None,
+                caller: Caller | None = None) -> StepOutcome:
+        """Move on the receive task `activity_id` of one case, drawn without a message
+        (Camunda's `RuntimeService.signal(executionId, variables)`). An institution may
+        trigger only a case it took part in; any other is unknown to it."""
+        data = merged(dict(variables or {}))
+        if caller is not None:
+            actor = caller.name
+            if not caller.reads_all:
+                with self.readers() as session:
+                    if not (caller.is_institution
+                            and took_part(session, instance_id, caller.groups)):
+                        raise NotFound(f"no instance {instance_id}")
+        with self.sessions.begin() as session:
+            return signals.trigger(self, session, instance_id,  # type: ignore[arg-type]
+                                   activity_id, data, actor)
 
     def _deliver(self, case: str, name: str, data: dict[str, Any],
                  actor: str | None) -> Any:

@@ -4,8 +4,8 @@ Written by `python -m tests.modeler.corpus` with the rest of the corpus. One sig
 `rules_changed`, drawn in four processes as Camunda broadcasts it: a case that throws
 it, cases that wait for it at a catch event, at an interrupting boundary event of a
 user task and in a non-interrupting event subprocess, and a process that it starts.
-A receive task without a message is refused (it would run straight through), and a
-due date naming an unknown variable is an incident at its user task.
+A receive task without a message waits for its trigger, and a due date naming an
+unknown variable is an incident at its user task.
 """
 
 from __future__ import annotations
