@@ -12,7 +12,10 @@ median per-round ratio with its range and the SQL statements one completion send
 (counted by a SQLAlchemy listener, BEGIN included, COMMIT not), so that a change
 that adds a round trip shows even when the machine's noise hides its time:
 step_ratio=<b/a> (<min>–<max>, <n> rounds) engine_ms=<b> bare_ms=<a> bytes_per_step=<n>
-statements_per_step=<n>
+statements_per_step=<n> backend=<name> step_cpu_ratio=<b/a> (…) engine_cpu_ms=<b>
+bare_cpu_ms=<a>
+(the `cpu` figures: the same rounds timed in this thread's CPU time, which a neighbour's
+load moves much less than the wall clock; on PostgreSQL the server's part is not in it).
 With `--stored`, a second baseline in rounds of its own: (a) that also saves its state
 with a compare-and-set UPDATE of one row, committed, on the same database through the
 driver (what storing alone costs): `stored_ratio=<b/that> …`, before the last line.
@@ -38,7 +41,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
 from bench.databases import database  # noqa: E402
-from bench.rounds import alternate, median_spread  # noqa: E402
+from bench.rounds import Rounds, alternate, median_spread  # noqa: E402
 from engine import Engine, ManualClock  # noqa: E402
 from engine.camunda.serializer import (
     dump_state,  # noqa: E402
@@ -91,15 +94,19 @@ class Bare:
         parser, _ = build_specs({"bench.bpmn": process(juel=False)})
         self.specs = (parser.get_spec("bench_process"),
                       parser.get_subprocess_specs("bench_process"))
+        #: this thread's CPU time per step, mean ms of each round (see `cpu_rounds`)
+        self.cpu_rounds: list[float] = []
 
     def round(self) -> float:
         """Mean ms per step over INSTANCES cases walked to their end."""
         times = []
+        cpu = []
         for _ in range(INSTANCES):
             wf = BpmnWorkflow(self.specs[0], self.specs[1], script_engine=PythonScriptEngine())
             wf.do_engine_steps()
             state = dump_state(wf)
             while True:
+                c0 = time.thread_time()
                 t0 = time.perf_counter()
                 wf = load_state(state, self.specs)
                 wf.script_engine = PythonScriptEngine()
@@ -111,6 +118,8 @@ class Bare:
                 wf.do_engine_steps()
                 state = dump_state(wf)
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.thread_time() - c0)
+        self.cpu_rounds.append(statistics.mean(cpu) * 1000)
         return statistics.mean(times) * 1000
 
 
@@ -183,6 +192,10 @@ class Ours:
         self.engine.deploy({"bench.bpmn": process(juel=True)})
         self.sizes: list[int] = []
         self.cases = 0
+        #: this thread's CPU time per step, mean ms of each round: on SQLite the whole
+        #: step runs in this thread, so CPU time leaves out the neighbours' share of the
+        #: cores (not the caches they share); on PostgreSQL the server's part is missing
+        self.cpu_rounds: list[float] = []
         self.steps = 0
         self.statements = 0
         self._counting = False
@@ -194,6 +207,7 @@ class Ours:
 
     def round(self) -> float:
         engine, times = self.engine, []
+        cpu = []
         for _ in range(INSTANCES):
             self.cases += 1
             started = engine.start("bench_process", f"case-{self.cases}", {"route": "go"})
@@ -204,14 +218,17 @@ class Ours:
                 if task_id is None:
                     break
                 self._counting = True
+                c0 = time.thread_time()
                 t0 = time.perf_counter()
                 engine.complete_task(task_id, {"route": "go"}, actor="bench")
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.thread_time() - c0)
                 self._counting = False
                 self.steps += 1
                 with engine.sessions() as s:
                     self.sizes.append(len(s.scalar(select(Instance.state).where(
                         Instance.id == started.instance.id))))
+        self.cpu_rounds.append(statistics.mean(cpu) * 1000)
         return statistics.mean(times) * 1000
 
 
@@ -234,7 +251,9 @@ def main() -> None:
         ours = Ours(url)
         bare.round(), ours.round()  # warm caches and the database
         ours.steps = ours.statements = 0
+        bare.cpu_rounds, ours.cpu_rounds = [], []
         measured = alternate(bare.round, ours.round, args.rounds)
+        cpu = Rounds(bare.cpu_rounds, ours.cpu_rounds)
         size = statistics.mean(ours.sizes)
         statements = ours.statements / ours.steps
         if args.stored:
@@ -255,7 +274,9 @@ def main() -> None:
     print(f"{measured.spread('step_ratio')} "
           f"engine_ms={statistics.median(measured.subject):.3f} "
           f"bare_ms={statistics.median(measured.baseline):.3f} bytes_per_step={size:.0f} "
-          f"statements_per_step={statements:.2f} backend={ours.engine.db.name}")
+          f"statements_per_step={statements:.2f} backend={ours.engine.db.name} "
+          f"{cpu.spread('step_cpu_ratio')} engine_cpu_ms={statistics.median(cpu.subject):.3f} "
+          f"bare_cpu_ms={statistics.median(cpu.baseline):.3f}")
 
 
 if __name__ == "__main__":
