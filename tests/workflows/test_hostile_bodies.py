@@ -49,6 +49,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any], str]] = {
         ("coordinator", {"variables": {"urgent": True}, "business_key": "R-1"}, "business_key"),
     ("post", "/api/v1/signals"):
         ("coordinator", {"name": "rules_changed", "variables": {"ruleset": "x"}}, "name"),
+    ("post", "/api/v1/instances/{instance_id}/trigger"):
+        ("coordinator", {"activity_id": "Wait_File", "variables": {"file": "x"}}, "activity_id"),
     ("post", "/api/v1/tasks/{task_id}/complete"):
         ("team_central", {"data": {"service": "tro"}}, "comment"),
     ("post", "/api/v1/incidents/{incident_id}/retry"): ("coordinator", {"data": {}}, "note"),

@@ -1,4 +1,5 @@
-"""`POST /api/v1/signals` and `ciiflow signal`: Camunda's `POST /signal`.
+"""`POST /api/v1/signals` and `ciiflow signal`: Camunda's `POST /signal`; and
+`POST /api/v1/instances/{id}/trigger` / `ciiflow trigger` for a receive task.
 
 The signal reaches every running case that waits for it and starts a case of every
 process whose start event is that signal; the answer lists the cases reached. An
@@ -126,3 +127,40 @@ def test_the_cli_prints_what_the_api_answers(signalled: Engine, db_url: str,
     assert none.exit_code == 0 and "nothing reached" in none.output
     bad = cli.invoke(main, ["signal", "rules_changed", "--data", "[1]"])
     assert bad.exit_code != 0 and "--data" in bad.output
+
+
+def test_a_trigger_moves_on_a_receive_task_drawn_without_a_message(
+        engine: Engine, call: Call) -> None:
+    engine.deploy(corpus("receive_without_message.bpmn"))
+    iid = engine.start("receive_without_message", "T-2").instance.id
+    url = f"/api/v1/instances/{iid}/trigger"
+    before = _counts(engine)
+    wrong = call("coordinator", "POST", url, json={"activity_id": "Assess"})
+    assert wrong.status_code == 422 and wrong.mimetype == "application/problem+json"
+    assert "activity_id" in wrong.get_json()["errors"]
+    assert call("coordinator", "POST", url, json={"variables": {}}).status_code == 422
+    assert call("oai", "POST", url, json={"activity_id": "Wait_Trigger"}).status_code == 404
+    assert _counts(engine) == before
+    answer = call("coordinator", "POST", url, json={"activity_id": "Wait_Trigger",
+                                                    "variables": {"file_complete": True}})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == {"instance_id": iid, "instance_status": "running",
+                                 "incident_id": None}
+    case = call("coordinator", "GET", f"/api/v1/instances/{iid}").get_json()
+    assert case["data"]["file_complete"] is True
+    assert call("oai", "GET", "/api/v1/tasks").get_json()["items"][0]["activity_id"] == "Assess"
+
+
+def test_the_cli_triggers_as_the_api_does(engine: Engine, db_url: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CIIFLOW_DATABASE_URL", db_url)
+    engine.deploy(corpus("receive_without_message.bpmn"))
+    iid = engine.start("receive_without_message", "T-3").instance.id
+    cli = CliRunner()
+    wrong = cli.invoke(main, ["trigger", iid, "Assess"])
+    assert wrong.exit_code != 0 and "activity_id" in wrong.output
+    printed = cli.invoke(main, ["trigger", iid, "Wait_Trigger", "--data", '{"n": 1}',
+                                "--json"])
+    assert printed.exit_code == 0, printed.output
+    assert json.loads(printed.output) == {"instance_id": iid, "instance_status": "running",
+                                          "incident_id": None}

@@ -1,4 +1,4 @@
-"""Signals: the body of a broadcast and the cases it reached."""
+"""Signals: the body of a broadcast and the cases it reached; the trigger of a receive task."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from engine.runtime.signals import Reached
+from engine.runtime.step import StepOutcome
 
 from ..runtime import api_link
 from .common import variables_field
@@ -19,6 +20,20 @@ class SignalSchema(Schema):
     variables = variables_field(load_default=dict, metadata={
         "description": "set as variables of every case the signal reaches (for a case it "
                        "starts, its start data)"})
+
+
+class TriggerSchema(Schema):
+    activity_id = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                                metadata={"description": "the receive task (drawn without a "
+                                                         "message) that waits"})
+    variables = variables_field(load_default=dict, metadata={
+        "description": "set as case variables before the case goes on"})
+
+
+class TriggerResultSchema(Schema):
+    instance_id = fields.String(required=True)
+    instance_status = fields.String(required=True)
+    incident_id = fields.Integer(allow_none=True)
 
 
 class ReachedSchema(Schema):
@@ -45,3 +60,9 @@ def signal_answer(reached: Iterable[Reached]) -> dict[str, Any]:
          "instance_status": r.outcome.instance.status, "started": r.started,
          "incident_id": r.outcome.incident.id if r.outcome.incident else None,
          "link": api_link(f"/instances/{r.outcome.instance.id}")} for r in reached]}
+
+
+def trigger_answer(outcome: StepOutcome) -> dict[str, Any]:
+    """The answer of `POST /api/v1/instances/{id}/trigger` (and `ciiflow trigger --json`)."""
+    return {"instance_id": outcome.instance.id, "instance_status": outcome.instance.status,
+            "incident_id": outcome.incident.id if outcome.incident else None}
