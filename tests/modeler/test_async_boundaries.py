@@ -418,3 +418,34 @@ def test_an_external_task_after_async_before_has_its_timer_counted_from_the_job(
     clock.advance(minutes=1, seconds=1)
     assert case.engine.run_due_timers() == 1
     assert [t.activity_id for t in case.ready(iid)] == ["Call_Office"]
+
+
+def test_an_incident_retry_corrects_a_variable_the_job_before_the_activity_reads(
+        case: Case, handlers: HandlerRegistry, clock: ManualClock) -> None:
+    """The corrections of the retry win over the case's value they replace (the job
+    before Send_Letter, held at the split before its boundary events)."""
+    seen: list[str] = []
+
+    def send(ctx: HandlerContext) -> dict[str, bool]:
+        seen.append(ctx.variables["address"])
+        if ctx.variables["address"] != "Rue du Lac 2":
+            raise RuntimeError("no such street")
+        return {"sent": True}
+
+    handlers.topic("send-letter")(send)
+    case.deploy("async_boundary_service.bpmn")
+    iid = case.engine.start("async_boundary_service", "L-3",
+                            {"address": "Rue du Lac 1"}).instance.id
+    assert case.engine.run_due_jobs() == 1
+    clock.advance(minutes=10)
+    assert case.engine.run_due_jobs() == 1  # R2/PT10M: the second try opens the incident
+    with case.engine.sessions() as s:
+        [incident] = s.scalars(select(Incident).where(Incident.instance_id == iid)).all()
+
+    retried = case.engine.retry_incident(incident.id, data={"address": "Rue du Lac 2"},
+                                         actor="coordinator")
+
+    assert retried.incident is None
+    assert seen == ["Rue du Lac 1", "Rue du Lac 1", "Rue du Lac 2"]
+    assert [t.activity_id for t in case.ready(iid)] == ["Confirm"]
+    assert case.engine.workflow_data(iid)["address"] == "Rue du Lac 2"
