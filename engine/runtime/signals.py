@@ -146,24 +146,22 @@ def signal_starts(engine: Engine, session: Session, definition: Definition
 
 def waiting_cases(engine: Engine, session: Session, name: str,
                   exclude: Iterable[str] = ()) -> list[str]:
-    """Running cases that listen for `name`, oldest first, without those in `exclude`."""
-    waiting = set(session.scalars(
-        select(MessageSubscription.instance_id)
-        .where(MessageSubscription.message_name == SIGNAL_PREFIX + name)))
-    rows = session.execute(select(Instance.id, Instance.definition_id, Instance.started_at)
-                           .where(Instance.status == "running")
-                           .order_by(Instance.started_at, Instance.id)).all()
-    by_definition: dict[int, bool] = {}
-    found = []
-    for row in rows:
-        listens = by_definition.get(row.definition_id)
-        if listens is None:
-            listens = by_definition[row.definition_id] = name in event_subprocess_signals(
-                engine, session, row.definition_id)
-        if row.id in waiting or listens:
-            found.append(row.id)
+    """Running cases that listen for `name`, oldest first, without those in `exclude`:
+    those with a waiting catch or boundary (an index lookup), and those whose process has
+    a signal event subprocess (only the definitions of running cases are looked at)."""
+    running = Instance.status == "running"
+    waiting = select(Instance.id, Instance.started_at).join(
+        MessageSubscription, MessageSubscription.instance_id == Instance.id).where(
+        MessageSubscription.message_name == SIGNAL_PREFIX + name, running)
+    found = dict(session.execute(waiting).all())
+    definitions = session.scalars(select(Instance.definition_id).where(running).distinct())
+    listening = [d for d in definitions if name in event_subprocess_signals(engine, session, d)]
+    if listening:
+        found.update(session.execute(select(Instance.id, Instance.started_at).where(
+            running, Instance.definition_id.in_(listening))).all())
     skip = set(exclude)
-    return [case for case in found if case not in skip]
+    return [case for case, _ in sorted(found.items(), key=lambda item: (item[1], item[0]))
+            if case not in skip]
 
 
 def starting_definitions(engine: Engine, session: Session, name: str
