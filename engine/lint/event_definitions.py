@@ -14,6 +14,8 @@ from engine.lint.report import Report
 
 _THROWS = (tag(BPMN, "intermediateThrowEvent"), tag(BPMN, "endEvent"))
 _SCOPES = ("process", "subProcess", "transaction", "adHocSubProcess")
+#: as `engine.runtime.signals.MAX_NAME` (lint reads files, it does not run them)
+_MAX_SIGNAL_NAME = 240
 _CATCH_REFS = {"signalEventDefinition": "signalRef", "messageEventDefinition": "messageRef"}
 
 
@@ -54,6 +56,10 @@ def check_events(root: etree._Element, report: Report) -> None:
         _check_none_starts(scope, report)
     _check_expression_names(root, report)
     _check_signals_never_thrown(root, report)
+    for signal in root.iter(tag(BPMN, "signal")):
+        if len(signal.get("name") or "") > _MAX_SIGNAL_NAME:
+            report.error(signal.get("id"), f"signal name longer than {_MAX_SIGNAL_NAME} "
+                         "characters: ciiflow keeps a signal wait under its name; shorten it")
 
 
 def _signal_names(root: etree._Element) -> dict[str, str]:

@@ -65,6 +65,8 @@ if TYPE_CHECKING:
 SIGNAL_RECEIVED = "signal_received"
 #: how many cases deep a signal thrown by a case a signal reached may go on
 MAX_DEPTH = 16
+#: the longest signal name: a wait is kept as `signal:NAME` in a 255-character column
+MAX_NAME = 240
 
 
 @dataclass
@@ -94,8 +96,8 @@ def signal_action(name: str, variables: dict[str, Any]) -> Callable[[BpmnWorkflo
 def check_name(name: str) -> None:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("a signal name is required", field="name")
-    if len(name) > 255 - len(SIGNAL_PREFIX):
-        raise InvalidInput("a signal name has at most 240 characters", field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"a signal name has at most {MAX_NAME} characters", field="name")
 
 
 # -- who listens --------------------------------------------------------------------

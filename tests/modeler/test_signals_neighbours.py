@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import Engine, InvalidInput
+from engine import DefinitionRefused, Engine, InvalidInput
 from engine.store.models import History, Incident, Task
 from tests.modeler.conftest import corpus
 
@@ -51,3 +51,16 @@ def test_a_due_date_on_an_unknown_variable_is_an_incident_at_the_user_task(
         [incident] = session.scalars(select(Incident)).all()
         assert incident.activity_id == "Assess"
         assert not session.scalars(select(Task)).all()  # no task row without its due date
+
+
+def test_a_signal_name_too_long_to_keep_is_refused_by_name(engine: Engine) -> None:
+    long = "r" * 241
+    text = corpus("signal_catch.bpmn")["signal_catch.bpmn"].replace(
+        b'name="rules_changed"', f'name="{long}"'.encode())
+    with pytest.raises(DefinitionRefused) as refused:
+        engine.deploy({"signal_catch.bpmn": text})
+    errors = [f for f in refused.value.findings if f.severity == "error"]
+    assert [f.element_id for f in errors] == ["Signal_0rules1"]
+    with pytest.raises(InvalidInput) as too_long:
+        engine.broadcast_signal(long)
+    assert too_long.value.field == "name"
