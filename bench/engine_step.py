@@ -253,7 +253,7 @@ def main() -> None:
         ours.steps = ours.statements = 0
         bare.cpu_rounds, ours.cpu_rounds = [], []
         measured = alternate(bare.round, ours.round, args.rounds)
-        cpu = Rounds(bare.cpu_rounds, ours.cpu_rounds)
+        cpu = Rounds(list(bare.cpu_rounds), list(ours.cpu_rounds))  # before --stored adds
         size = statistics.mean(ours.sizes)
         statements = ours.statements / ours.steps
         if args.stored:
