@@ -78,8 +78,8 @@ class AttributeFailure(Exception):
     expression's own error knows no element."""
 
     def __init__(self, task_spec: Any, attribute: str, error: Exception) -> None:
-        super().__init__(f"camunda:{attribute} of user task "
-                         f"{getattr(task_spec, 'bpmn_id', None) or task_spec.name!r}: {error}")
+        super().__init__(f"{error} (camunda:{attribute} of user task "
+                         f"{getattr(task_spec, 'bpmn_id', None) or task_spec.name!r})")
         self.task_spec = task_spec
 
 
