@@ -18,6 +18,7 @@ from engine.calendar import Calendars
 from engine.camunda.handlers import HandlerRegistry
 from engine.clock import Clock, SystemClock
 from engine.runtime.domain_events import EventBus, Subscriber
+from engine.runtime.signals import broadcast_thrown
 from engine.runtime.step import Runtime
 from engine.service.batches import BatchService
 from engine.service.conditions import ConditionService
@@ -68,7 +69,8 @@ class Engine(PrivacyService,
         self.directory = directory
         self.runtime = Runtime(clock or SystemClock(), self.bus,
                                handlers=handlers if handlers is not None else HandlerRegistry(),
-                               calendars=calendars or Calendars())
+                               calendars=calendars or Calendars(),
+                               broadcast=broadcast_thrown)
 
     def subscribe(self, subscriber: Subscriber) -> None:
         self.bus.subscribe(subscriber)

@@ -91,6 +91,8 @@ class Runtime:
     specs: SpecCache = field(default_factory=SpecCache)
     #: the working-day calendars `workingDays()` counts in (the canton's, institutions')
     calendars: Calendars = field(default_factory=Calendars)
+    #: takes the signals a step threw to the other cases (`engine.runtime.signals`)
+    broadcast: Callable[[Step, list[str]], None] | None = None
 
     def script_engine(self) -> SafeScriptEngine:
         """For a workflow built outside a step; `Step.advance` gives it the step's host."""
@@ -253,9 +255,8 @@ class Step:
         if self.savepoint is not None:
             self.savepoint.commit()
             self.savepoint = None
-        if self.signals:
-            from .signals import broadcast_thrown  # it advances other cases: a step itself
-            broadcast_thrown(self, self.signals)
+        if self.signals and self.runtime.broadcast is not None:
+            self.runtime.broadcast(self, self.signals)
         return StepOutcome(self.instance)
 
     def handler_session(self) -> Session:
