@@ -5,17 +5,28 @@ its first gateway, wait for a message nobody can send, or crash on a step. The d
 starts each process the unit deploys and answers every wait through the engine's
 facade only, so what it measures is what the API would do:
 
+- starts: a none start with the start form's values, a message start by correlation, a
+  timer start by pushing the clock, a signal start by broadcasting the signal, a
+  conditional start by `evaluate_conditions` with variables guessed from the start form
+  and the condition (`bench/corpus_facts.py`);
 - user tasks: completed with values their forms accept (the field's default, an
   enum's first value, else a value of the field's type); a task without a form
   gets no data;
+- external tasks: fetch-and-lock on every topic the files name, completed empty;
 - message waits: every message name the unit's files declare is tried against the
   case (a name it does not wait for is `NoSubscriber`, which is no harm);
-- timers: the injected clock jumps to the case's next due timer, then the timer pass;
-- external tasks: fetch-and-lock on every topic the files name, completed empty.
+- receive tasks drawn without a message: triggered (Camunda's `RuntimeService.signal`);
+- signal waits: each signal the files declare is broadcast while the case waits on an
+  event, until one reaches the case;
+- jobs left at transaction boundaries (`asyncBefore`/`asyncAfter`): the worker's job
+  pass, the clock pushed forward for a retry cycle's wait;
+- timers: the injected clock jumps to the case's next due timer, then the timer pass.
 
-A case that is neither finished nor able to move is reported with where it waits;
-an incident with its activity and the first words of its message. Steps are bounded
-(`MAX_ACTIONS`); the wall-clock bound is the caller's (corpus.py's alarm).
+An operation the engine measured does not have (an older commit) is skipped, not an
+error, so the same driver measures before and after. A case that is neither finished
+nor able to move is reported with where it waits; an incident with its activity and the
+first words of its message. Steps are bounded (`MAX_ACTIONS`); the wall-clock bound is
+the caller's (corpus.py's alarm).
 """
 
 from __future__ import annotations
@@ -24,14 +35,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from lxml import etree
-
 import engine
-from engine.camunda.forms import FormField, apply_constraint
+from bench.corpus_facts import UnitFacts, condition_guesses, form_values, read_facts
 from engine.service.caller import Caller
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+__all__ = ["Run", "UnitFacts", "drive_case", "drive_unit", "form_values", "read_facts"]
+
 MAX_ACTIONS = 200
 OPERATOR = Caller.operator("corpus-driver")
 WORKER = "corpus-driver"
@@ -39,7 +48,10 @@ WORKER = "corpus-driver"
 START_TIMER_JUMPS = (timedelta(minutes=1), timedelta(hours=1), timedelta(days=1),
                      timedelta(days=8), timedelta(days=32), timedelta(days=367),
                      timedelta(days=3653))
-_B, _C = f"{{{BPMN_NS}}}", f"{{{CAMUNDA_NS}}}"
+#: how far, in turn, for a job whose failed try waits out its retry cycle (R3/PT5M, …)
+JOB_JUMPS = (timedelta(seconds=1), timedelta(minutes=1), timedelta(minutes=5),
+             timedelta(minutes=10), timedelta(hours=1), timedelta(days=1))
+CONDITION_NOT_MET = "conditional start: condition not met with the driver's values"
 _ENDED = ("completed", "terminated", "cancelled", "withdrawn")
 
 
@@ -59,106 +71,6 @@ class Run:
         return f"{self.key}: stopped at {self.where or '?'}: {self.why}"
 
 
-@dataclass
-class UnitFacts:
-    """What the driver needs from the unit's XML: start kinds, forms, messages, topics."""
-
-    starts: dict[str, list[tuple[str, str]]]  # process key -> [(kind, message name)]
-    start_forms: dict[str, list[FormField]]
-    messages: list[str]
-    topics: list[str]
-
-
-def read_facts(files: dict[str, bytes]) -> UnitFacts:
-    starts: dict[str, list[tuple[str, str]]] = {}
-    forms: dict[str, list[FormField]] = {}
-    messages: dict[str, None] = {}
-    topics: dict[str, None] = {}
-    for name, data in files.items():
-        if not name.endswith(".bpmn"):
-            continue
-        try:
-            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False))
-        except etree.XMLSyntaxError:
-            continue
-        message_names = {m.get("id"): m.get("name") or m.get("id") or ""
-                         for m in root.iter(f"{_B}message")}
-        messages.update(dict.fromkeys(n for n in message_names.values() if n))
-        for element in root.iter():
-            topic = element.get(f"{_C}topic") if isinstance(element.tag, str) else None
-            if topic:
-                topics[topic] = None
-        for process in root.iterfind(f"{_B}process"):
-            key = process.get("id") or ""
-            kinds = []
-            for start in process.iterfind(f"{_B}startEvent"):
-                kinds.append(_start_kind(start, message_names))
-                fields = start.findall(f"{_B}extensionElements/{_C}formData/{_C}formField")
-                if fields and key not in forms:
-                    forms[key] = [_form_field(f) for f in fields]
-            starts[key] = kinds
-    return UnitFacts(starts, forms, list(messages), list(topics))
-
-
-def _start_kind(start: etree._Element, message_names: dict[str | None, str]) -> tuple[str, str]:
-    if start.find(f"{_B}messageEventDefinition") is not None:
-        ref = start.find(f"{_B}messageEventDefinition").get("messageRef")
-        return "message", message_names.get(ref, ref or "")
-    if start.find(f"{_B}timerEventDefinition") is not None:
-        return "timer", ""
-    definitions = [c for c in start if isinstance(c.tag, str) and c.tag.endswith("Definition")]
-    return ("other", "") if definitions else ("none", "")
-
-
-def _form_field(node: etree._Element) -> FormField:
-    field = FormField(id=node.get("id") or "", label=node.get("label"),
-                      type=node.get("type") or "string", default=node.get("defaultValue"))
-    for constraint in node.iterfind(f"{_C}validation/{_C}constraint"):
-        apply_constraint(field, constraint.get("name"), constraint.get("config"))
-    field.enum = [(v.get("id") or "", v.get("name")) for v in node.iterfind(f"{_C}value")]
-    return field
-
-
-def form_values(form: list[FormField]) -> dict[str, Any]:
-    """Values each field accepts: its default when typed right, else one of its type."""
-    values: dict[str, Any] = {}
-    for field in form:
-        if field.readonly:
-            continue
-        value = _typed(field, field.default)
-        values[field.id] = value if value is not None else _sample(field)
-    return values
-
-
-def _typed(field: FormField, default: Any) -> Any:
-    if default is None or (isinstance(default, str) and "${" in default):
-        return None
-    try:
-        if field.type == "long":
-            return int(default)
-        if field.type == "boolean":
-            return str(default).lower() == "true"
-    except ValueError:
-        return None
-    if field.type == "enum":
-        return default if default in [v for v, _ in field.enum] else None
-    return str(default) if field.type == "string" else None
-
-
-def _sample(field: FormField) -> Any:
-    if field.type == "long":
-        low = int(field.min) if field.min is not None else 1
-        return max(low, 1) if field.max is None or field.max >= 1 else int(field.max)
-    if field.type == "boolean":
-        return True
-    if field.type == "date":
-        return "2026-01-05"
-    if field.type == "enum":
-        return field.enum[0][0] if field.enum else ""
-    length = max(field.minlength or 1, 1)
-    return ("x" * length)[: field.maxlength or length]
-
-
 def drive_unit(eng: engine.Engine, clock: engine.ManualClock, files: dict[str, bytes],
                keys: list[str]) -> list[Run]:
     """Start each of `keys` the way its start event allows and drive the case to an end."""
@@ -173,8 +85,11 @@ def drive_unit(eng: engine.Engine, clock: engine.ManualClock, files: dict[str, b
             runs.append(Run(key, False, "start", f"{type(exc).__name__}: {str(exc)[:100]}"))
             continue
         if instance_id is None:
-            runs.append(Run(key, False, "start", "no start this driver can trigger "
-                            f"({', '.join(k for k, _ in kinds) or 'no start event'})"))
+            names = [k for k, _ in kinds]
+            why = (CONDITION_NOT_MET if "conditional" in names else
+                   "no start this driver can trigger "
+                   f"({', '.join(names) or 'no start event'})")
+            runs.append(Run(key, False, "start", why))
             continue
         runs.append(drive_case(eng, clock, facts, key, instance_id))
     return runs
@@ -199,9 +114,37 @@ def _start(eng: engine.Engine, clock: engine.ManualClock, facts: UnitFacts, key:
             if page.items:
                 return page.items[0].id
         return None
-    # A start this driver has no trigger for (conditional, signal): ask the engine to start
-    # the process and let it say whether it can.
+    broadcast = getattr(eng, "broadcast_signal", None)
+    for kind, name in kinds:
+        if kind == "signal" and name and broadcast is not None:
+            for reached in broadcast(name, {}, actor=WORKER):
+                if reached.started and reached.outcome.instance.process_key == key:
+                    return reached.outcome.instance.id
+    evaluate = getattr(eng, "evaluate_conditions", None)
+    if "conditional" in kind_names and evaluate is not None:
+        return _conditional_start(evaluate, facts, key, kinds, business_key)
+    # A start this driver has no trigger for (or an engine without the operation): ask
+    # the engine to start the process and let it say whether it can.
     return eng.start(key, business_key, {}, actor=WORKER).instance.id
+
+
+def _conditional_start(evaluate: Any, facts: UnitFacts, key: str,
+                       kinds: list[tuple[str, str]], business_key: str) -> str | None:
+    """Camunda's condition evaluation with the variables a user would give; None when
+    none of the driver's guesses makes a condition true."""
+    form = facts.start_forms.get(key, [])
+    for kind, condition in kinds:
+        if kind != "conditional":
+            continue
+        for variables in condition_guesses(condition, form):
+            try:
+                started = evaluate(variables, business_key=business_key, process_key=key,
+                                   actor=WORKER)
+            except engine.InvalidInput:
+                continue  # the condition failed on these values, or the form refused them
+            if started:
+                return started[0].instance.id
+    return None
 
 
 def drive_case(eng: engine.Engine, clock: engine.ManualClock, facts: UnitFacts, key: str,
@@ -258,6 +201,8 @@ def _act(eng: engine.Engine, clock: engine.ManualClock, facts: UnitFacts,
         form = eng.task_detail(task.id, OPERATOR).form
         eng.complete_task(task.id, form_values(form), actor=WORKER)
         return True
+    if _run_jobs(eng, clock, instance.id):
+        return True
     if facts.topics:
         locked = eng.fetch_and_lock(OPERATOR, WORKER, [(t, 60_000) for t in facts.topics],
                                     max_tasks=1)
@@ -271,9 +216,62 @@ def _act(eng: engine.Engine, clock: engine.ManualClock, facts: UnitFacts,
             return True
         except engine.NoSubscriber:
             continue
+    if _trigger(eng, facts, instance.id) or _signal(eng, facts, instance.id):
+        return True
     if instance.next_timer_at is not None:
         if instance.next_timer_at >= clock.now():
             # a second past the due time: the timer pass takes what is strictly due
             clock.set(instance.next_timer_at + timedelta(seconds=1))
         return eng.run_due_timers() > 0
+    return False
+
+
+def _waits(eng: engine.Engine, instance_id: str) -> set[tuple[str, str]]:
+    return {(w.activity_id, w.kind) for w in eng.case(instance_id, OPERATOR).waiting_at}
+
+
+def _run_jobs(eng: engine.Engine, clock: engine.ManualClock, instance_id: str) -> bool:
+    """The worker's job pass; a job waiting out its retry cycle gets the clock pushed."""
+    run_due_jobs = getattr(eng, "run_due_jobs", None)
+    if run_due_jobs is None:
+        return False
+    if run_due_jobs() > 0:
+        return True
+    if not any(kind == "job" for _, kind in _waits(eng, instance_id)):
+        return False
+    for jump in JOB_JUMPS:
+        clock.advance(jump)
+        if run_due_jobs() > 0:
+            return True
+    return False
+
+
+def _trigger(eng: engine.Engine, facts: UnitFacts, instance_id: str) -> bool:
+    """Move on a receive task drawn without a message, as a user would trigger it."""
+    trigger = getattr(eng, "trigger", None)
+    if trigger is None or not facts.triggers:
+        return False
+    waiting = {activity for activity, _ in _waits(eng, instance_id)}
+    for activity_id in facts.triggers:
+        if activity_id in waiting:
+            try:
+                trigger(instance_id, activity_id, {}, actor=WORKER)
+                return True
+            except engine.InvalidInput:
+                continue  # waits there, but not for a trigger (a boundary, a message)
+    return False
+
+
+def _signal(eng: engine.Engine, facts: UnitFacts, instance_id: str) -> bool:
+    """Broadcast the unit's signals, in turn, while the case waits on an event, until one
+    reaches it (one that also starts cases starts them, as in Camunda)."""
+    broadcast = getattr(eng, "broadcast_signal", None)
+    if broadcast is None or not facts.signals:
+        return False
+    if not any(kind == "event" for _, kind in _waits(eng, instance_id)):
+        return False
+    for name in facts.signals:
+        reached = broadcast(name, {}, actor=WORKER)
+        if any(not r.started and r.outcome.instance.id == instance_id for r in reached):
+            return True
     return False
