@@ -64,6 +64,8 @@ class Run:
     where: str = ""
     why: str = ""
     actions: int = 0
+    #: the case driven (empty when none started): where a reader checks what happened
+    instance_id: str = ""
 
     def line(self) -> str:
         if self.ended:
@@ -91,7 +93,9 @@ def drive_unit(eng: engine.Engine, clock: engine.ManualClock, files: dict[str, b
                    f"({', '.join(names) or 'no start event'})")
             runs.append(Run(key, False, "start", why))
             continue
-        runs.append(drive_case(eng, clock, facts, key, instance_id))
+        run = drive_case(eng, clock, facts, key, instance_id)
+        run.instance_id = instance_id
+        runs.append(run)
     return runs
 
 
