@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,11 +32,9 @@ from engine import calendar as calendar_module
 from engine import clock as clock_module
 from engine.calendar import Calendars
 from engine.camunda.async_boundaries import take_new_holds
-from engine.camunda.conditional import refresh_conditions
 from engine.camunda.handlers import HandlerContext, HandlerRegistry
 from engine.camunda.host import Host
 from engine.camunda.serializer import SpecCache, dump_state, load_state
-from engine.camunda.service_tasks import throw_pending_errors
 from engine.camunda.throws import SIGNAL_THROWN
 from engine.clock import Clock
 from engine.errors import ConcurrentUpdate, EngineError
@@ -49,6 +46,7 @@ from . import audit
 from . import decisions as decision_store
 from .casedata import clean
 from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
+from .engine_loop import run_engine as run_engine  # where the runtime imports it from
 from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
 
 log = logging.getLogger(__name__)
@@ -133,30 +131,6 @@ class StepHost(Host):
 
     def decisions_for(self, decision_ref: str, binding: str, version: str | None) -> Any:
         return decision_store.resolve(self.step.session, decision_ref, binding, version)
-
-
-def run_engine(wf: BpmnWorkflow) -> None:
-    """Run every automatic task, due timer, pending BPMN error and conditional event whose
-    condition now holds, until the workflow waits."""
-    wf.do_engine_steps()
-    wf.refresh_timers()
-    if _engine_ready(wf):
-        wf.do_engine_steps()
-    else:  # what a pass with nothing to run does, without its walk of the task tree
-        wf.refresh_timers()
-    while throw_pending_errors(wf) or refresh_conditions(wf):
-        wf.do_engine_steps()
-
-
-def _engine_ready(wf: BpmnWorkflow) -> bool:
-    """Whether a task the engine runs itself is ready (a timer the refresh fired): only
-    then does another pass of `do_engine_steps` have work. A flat scan of the task
-    dicts, where the pass walks the task tree."""
-    for workflow in (wf, *wf.subprocesses.values()):
-        for task in workflow.tasks.values():
-            if task._state == TaskState.READY and not task.task_spec.manual:
-                return True
-    return False
 
 
 class Step:
