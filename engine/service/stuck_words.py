@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.runtime.elements import Element
+from engine.runtime.readmodel import SIGNAL_PREFIX, TRIGGER_PREFIX
 from engine.store.stuck import StuckRow
 
 
@@ -30,7 +31,8 @@ class ChildWait:
 @dataclass
 class StuckCase:
     reason: str
-    #: user_task | message | external_task | incident | case | notification | job
+    #: user_task | message | signal | trigger | external_task | incident | case |
+    #: notification | job
     wait: str
     instance_id: str
     business_key: str | None
@@ -58,17 +60,29 @@ class StuckCase:
 def described(row: StuckRow, element: Element | None) -> StuckCase:
     """The row named from `element` (None: an element the definition does not know)."""
     own, child = _placed(row, element)
+    wait, detail = _kept_wait(row.wait, row.detail)
     case = StuckCase(
-        reason=row.reason, wait=row.wait, instance_id=row.instance_id,
+        reason=row.reason, wait=wait, instance_id=row.instance_id,
         business_key=row.business_key, process_key=row.process_key,
         activity_id=own.id if own else row.activity_id,
         activity_name=own.name if own else row.task_name,
         activity_kind=own.kind if own else None, child=child, task_id=row.task_id,
         groups=row.groups, since=row.since, waiting_seconds=row.waiting_seconds,
         incident_id=row.incident_id, external_task_id=row.external_task_id,
-        institution=row.institution, cause_since=row.cause_since, detail=row.detail,
+        institution=row.institution, cause_since=row.cause_since, detail=detail,
         message="")
     return _with_message(case, row, element)
+
+
+def _kept_wait(wait: str, detail: str | None) -> tuple[str, str | None]:
+    """Signal and trigger waits share the message waits' table behind a prefix; the
+    coordinator reads them as what they are: `signal` with its name, `trigger`."""
+    if wait == "message" and detail:
+        if detail.startswith(SIGNAL_PREFIX):
+            return "signal", detail[len(SIGNAL_PREFIX):]
+        if detail.startswith(TRIGGER_PREFIX):
+            return "trigger", None
+    return wait, detail
 
 
 def _placed(row: StuckRow, element: Element | None) -> tuple[Element | None,
@@ -120,6 +134,11 @@ def _with_message(case: StuckCase, row: StuckRow, element: Element | None) -> St
     reason, wait = case.reason, case.wait
     if reason == "waiting" and wait == "message":
         text = f"waiting {waited} for message '{case.detail}' at {where}"
+    elif reason == "waiting" and wait == "signal":
+        text = f"waiting {waited} for signal '{case.detail}' at {where}"
+    elif reason == "waiting" and wait == "trigger":
+        text = (f"waiting {waited} at {where} for a trigger (a receive task without a "
+                "message: `ciiflow trigger`)")
     elif reason == "waiting" and wait == "external_task":
         text = (f"waiting {waited} for an external worker on topic '{case.detail}' "
                 f"at {where}")

@@ -62,8 +62,8 @@ class StuckChildSchema(Schema):
 class StuckRowSchema(Schema):
     reason = fields.String(required=True, metadata={"description": " | ".join(REASONS)})
     wait = fields.String(required=True, metadata={
-        "description": "user_task | message | external_task | incident | case | notification"
-                       " | job"})
+        "description": "user_task | message | signal | trigger | external_task | incident |"
+                       " case | notification | job"})
     message = fields.String(required=True, metadata={"description": "the reason in words"})
     instance_id = fields.String(required=True)
     business_key = fields.String(allow_none=True)
