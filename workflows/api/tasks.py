@@ -124,7 +124,8 @@ class TaskReassign(MethodView):
 @blp.route("/tasks/<string:task_id>/complete")
 class TaskComplete(MethodView):
     @require(INSTITUTION)
-    @blp.arguments(CompleteSchema)
+    # an instance, not the class: webargs would build the schema again at every completion
+    @blp.arguments(CompleteSchema())
     @blp.response(200, CompletedSchema)
     @blp.alt_response(409, description="no longer ready, or another completion won")
     def post(self, args: dict[str, Any], task_id: str) -> dict[str, Any]:
