@@ -272,7 +272,7 @@ def _signal(eng: engine.Engine, facts: UnitFacts, instance_id: str) -> bool:
     broadcast = getattr(eng, "broadcast_signal", None)
     if broadcast is None or not facts.signals:
         return False
-    if not any(kind == "event" for _, kind in _waits(eng, instance_id)):
+    if not any(kind in ("event", "signal") for _, kind in _waits(eng, instance_id)):
         return False
     for name in facts.signals:
         reached = broadcast(name, {}, actor=WORKER)
