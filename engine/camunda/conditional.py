@@ -11,6 +11,9 @@ starts) and whenever variables change afterwards, with two filters:
 * `camunda:variableEvents` (`create`, `update`, `delete`, comma separated): only those
   kinds of change of it count.
 
+A condition that reads a variable the case does not have yet is false, as Camunda's
+`tryEvaluate` makes it (the event keeps waiting); any other failure is an incident.
+
 `CamundaConditionalEventDefinition` evaluates the condition against the case's
 variables as of now, and remembers a digest of what it watched, so a re-evaluation
 without a change in them never fires (nor loops). `refresh_conditions` re-evaluates
@@ -24,6 +27,7 @@ import hashlib
 import json
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
@@ -31,6 +35,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEv
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskIterator, TaskState
+
+from engine.expressions.errors import MissingVariable
 
 from .namespaces import CAMUNDA, tag
 
@@ -99,8 +105,15 @@ class CamundaConditionalEventDefinition(ConditionalEventDefinition):
         my_task.internal_data[_SEEN] = now
         if not changed:
             return False
-        fired = bool(my_task.workflow.script_engine.evaluate(
-            my_task, self.expression, external_context=data))
+        try:
+            fired = bool(my_task.workflow.script_engine.evaluate(
+                my_task, self.expression, external_context=data))
+        except WorkflowTaskException as error:
+            # Camunda 7's `tryEvaluate`: a variable that does not exist yet makes the
+            # condition false (the event keeps waiting); any other failure is an incident
+            if not isinstance(getattr(error, "cause", None), MissingVariable):
+                raise
+            fired = False
         if fired:
             my_task._set_internal_data(has_fired=True)
             my_task.data.update(data)  # the flow after the event goes on with the case's data
