@@ -50,6 +50,9 @@ ASYNC_ACTIVITIES = frozenset({
 })
 """Elements whose spec class carries `AsyncBoundaryMixin` (engine.camunda.activities)."""
 
+JOINING_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway"})
+"""Gateways whose boundary runs only when they do not join (`engine.camunda.async_gateways`)."""
+
 DEFAULT_TRIES = 3
 """Camunda 7 runs a failing job three times in all, without waiting, when no cycle is set."""
 
@@ -275,7 +278,8 @@ def release(task: Any) -> None:
 # -- what lint says ------------------------------------------------------------
 
 def boundary_finding(attribute: str, value: str | None, tag: str, *,
-                     plain_start: bool = False, loop_owner: str | None = None) -> str | None:
+                     plain_start: bool = False, loop_owner: str | None = None,
+                     joins: bool = False) -> str | None:
     """The lint error for a boundary ciiflow cannot run as Camunda does, or None.
 
     A boundary on one of `ASYNC_ACTIVITIES` (with boundary events or multi-instance
@@ -291,11 +295,21 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
         return None
     if tag == "multiInstanceLoopCharacteristics" and loop_owner in ASYNC_ACTIVITIES:
         return None  # a job per instance (engine.camunda.async_wrapped)
+    if tag == "exclusiveGateway":
+        return None  # a job per arriving token (engine.camunda.async_gateways)
+    if tag in JOINING_GATEWAYS:
+        if not joins:
+            return None
+        return (f"{prefix} refused: this gateway joins several incoming flows; ciiflow "
+                "runs a boundary on a parallel or inclusive gateway that does not join "
+                "(one incoming flow), not on a join, whose waiting branch would be counted "
+                "as arrived while its job waits")
     if tag not in ASYNC_ACTIVITIES:
         return (f"{prefix} refused: ciiflow runs transaction boundaries on activities "
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
-                "call activities, their multi-instance loops) and on start events without an "
-                "event definition, not on other events, gateways or receive tasks")
+                "call activities, their multi-instance loops), exclusive gateways, parallel "
+                "and inclusive gateways that do not join, and start events without an event "
+                "definition; not yet on other events or receive tasks")
     return None
 
 
@@ -310,7 +324,17 @@ def lint_boundary(element: Any, attribute: str) -> str | None:
     plain_start = (not any(_local(c.tag).endswith("EventDefinition") for c in element)
                    and (parent is None or parent.get("triggeredByEvent") != "true"))
     return boundary_finding(attribute, value, _local(element.tag), plain_start=plain_start,
-                            loop_owner=_local(parent.tag) if parent is not None else None)
+                            loop_owner=_local(parent.tag) if parent is not None else None,
+                            joins=_incoming(element) > 1)
+
+
+def _incoming(element: Any) -> int:
+    """How many sequence flows lead to `element` in its process or subprocess."""
+    parent, element_id = element.getparent(), element.get("id")
+    if parent is None:
+        return 0
+    return sum(1 for flow in parent if _local(flow.tag) == "sequenceFlow"
+               and flow.get("targetRef") == element_id)
 
 
 def lint_retry_cycle(cycle: Any) -> tuple[str, str] | None:

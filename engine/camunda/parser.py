@@ -21,7 +21,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import MESSAGE_EVENT_XPATH, ReceiveTaskParser
 from SpiffWorkflow.bpmn.parser.util import first
-from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ReceiveTask
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, ParallelGateway, ReceiveTask
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaEventDefinitionParser,
@@ -47,6 +47,7 @@ from .activities import (
     narrow,
 )
 from .async_boundaries import parse_boundaries
+from .async_gateways import AsyncGatewayParser, ParallelGatewayParser
 from .async_start import with_async_start
 from .async_wrapped import async_split
 from .compensation import (
@@ -59,7 +60,8 @@ from .conditional import with_conditions
 from .conditional_start import ConditionalScopeProcessParser
 from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
 from .event_mappings import CamundaCatchEvent
-from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
+from .event_subprocess_scope import ScopedTriggerProcessParser
+from .gateways import RecordingExclusiveGateway, RecordingInclusiveGateway
 from .links import LinkCatchEventParser
 from .listeners import parse_listeners
 from .mappings import parse_mappings
@@ -158,9 +160,12 @@ class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
         return super().create_task()
 
 
-class CiiflowProcessParser(CompensationBoundaryMixin, ConditionalScopeProcessParser):
+class CiiflowProcessParser(CompensationBoundaryMixin, ScopedTriggerProcessParser,
+                           ConditionalScopeProcessParser):
     """Processes and subprocesses: conditional event subprocesses wait from the scope's
-    start; compensation boundary events are no triggers (`engine.camunda.compensation`)."""
+    start, and so do an embedded subprocess's message, error and escalation ones
+    (`engine.camunda.event_subprocess_scope`); compensation boundary events are no
+    triggers (`engine.camunda.compensation`)."""
 
 
 class CiiflowParser(DmnBundleMixin, CamundaParser):
@@ -184,8 +189,9 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("intermediateThrowEvent"): (CompensationThrowEventParser, CamundaThrowEvent),
         full_tag("intermediateCatchEvent"): with_conditions((LinkCatchEventParser,
                                                               CamundaCatchEvent)),
-        full_tag("exclusiveGateway"): (GatewayParser, RecordingExclusiveGateway),
-        full_tag("inclusiveGateway"): (GatewayParser, RecordingInclusiveGateway),
+        full_tag("exclusiveGateway"): (AsyncGatewayParser, RecordingExclusiveGateway),
+        full_tag("inclusiveGateway"): (AsyncGatewayParser, RecordingInclusiveGateway),
+        full_tag("parallelGateway"): (ParallelGatewayParser, ParallelGateway),
     }
 
     def get_document_positions(self, root: Any) -> dict[str, Any]:

@@ -151,8 +151,39 @@ def async_multi() -> str:
                              "Event_Done"))
 
 
+def async_gateways() -> str:
+    """Review, then Gateway_Route with asyncBefore (R2/PT1M) choosing on `amount > limit`:
+    high amounts go to Fork_Checks, a parallel gateway with asyncAfter (Check_Office,
+    Check_Bank, joined by Join_Checks, no boundary), the others to Gateway_Merge, an
+    exclusive gateway with asyncAfter merging Standard's flow and the checks', then Sign."""
+    route = El("exclusiveGateway", "Gateway_Route", "Amount high?",
+               {"default": "Flow_Standard", "camunda:asyncBefore": "true"},
+               ext="<camunda:failedJobRetryTimeCycle>R2/PT1M</camunda:failedJobRetryTimeCycle>")
+    fork = El("parallelGateway", "Fork_Checks", None, {"camunda:asyncAfter": "true"})
+    join = El("parallelGateway", "Join_Checks")
+    merge = El("exclusiveGateway", "Gateway_Merge", None, {"camunda:asyncAfter": "true"})
+    nodes = [start(), user("Review", "Review", candidateGroups="oai"), route, fork,
+             user("Check_Office", "Check office", candidateGroups="oai"),
+             user("Check_Bank", "Check bank", candidateGroups="oai"), join,
+             user("Standard", "Standard handling", candidateGroups="oai"), merge,
+             user("Sign", "Sign", candidateGroups="oai"), end("Event_Done")]
+    flows = chain("StartEvent_1", "Review", "Gateway_Route")
+    flows += [Fl("Flow_High", "Gateway_Route", "Fork_Checks", "${amount > limit}"),
+              Fl("Flow_Standard", "Gateway_Route", "Standard"),
+              Fl("Flow_Office", "Fork_Checks", "Check_Office"),
+              Fl("Flow_Bank", "Fork_Checks", "Check_Bank"),
+              Fl("Flow_OfficeDone", "Check_Office", "Join_Checks"),
+              Fl("Flow_BankDone", "Check_Bank", "Join_Checks"),
+              Fl("Flow_Checked", "Join_Checks", "Gateway_Merge"),
+              Fl("Flow_StandardDone", "Standard", "Gateway_Merge"),
+              Fl("Flow_Merged", "Gateway_Merge", "Sign"),
+              Fl("Flow_Signed", "Sign", "Event_Done")]
+    return definitions("async_gateways", nodes, flows)
+
+
 def async_refused() -> str:
-    """Boundaries ciiflow refuses by name: on a gateway; and a malformed retry cycle.
+    """Boundaries ciiflow refuses by name: on a joining inclusive gateway; and a malformed
+    retry cycle.
     Beside them, boundaries that run: asyncBefore on loop characteristics, asyncAfter on
     an activity with a boundary event."""
     loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:asyncBefore="true" '
@@ -162,7 +193,7 @@ def async_refused() -> str:
     wait = user("Wait_Answer", "Wait for the answer", candidateGroups="oai", asyncAfter="true")
     late = El("boundaryEvent", "Answer_Late", "Answer late", {"attachedToRef": "Wait_Answer"},
               tail=timer("timeDuration", "P10D"))
-    gateway = El("exclusiveGateway", "Gateway_Join", None, {"camunda:asyncBefore": "true"})
+    gateway = El("inclusiveGateway", "Gateway_Join", None, {"camunda:asyncBefore": "true"})
     send = El("serviceTask", "Send_Letter", "Send letter",
               {"camunda:asyncBefore": "true", "camunda:type": "external",
                "camunda:topic": "send-letter"},
@@ -239,6 +270,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_boundary_timer.bpmn": async_boundary_timer,
     "async_multi.bpmn": async_multi,
     "async_boundary_service.bpmn": async_boundary_service,
+    "async_gateways.bpmn": async_gateways,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,

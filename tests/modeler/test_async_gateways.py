@@ -1,0 +1,96 @@
+"""Camunda 7 transaction boundaries on gateways, in a Modeler file.
+
+`async_gateways.bpmn`: Review, then Gateway_Route (asyncBefore, R2/PT1M) on
+`amount > limit`; high amounts go through Fork_Checks (a parallel fork with
+asyncAfter) to two checks joined by Join_Checks; the others to Standard; both
+meet at Gateway_Merge (an exclusive merge with asyncAfter), then Sign.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import ManualClock
+from engine.store.models import Incident
+from tests.modeler.conftest import Case, corpus
+from tests.modeler.test_async_boundaries import failures, jobs, waiting
+
+
+def test_lint_accepts_gateway_boundaries_and_refuses_a_joining_one_by_name(case: Case) -> None:
+    findings = case.engine.lint(corpus("async_gateways.bpmn"))
+    assert [f.message for f in findings if f.severity == "error"] == []
+
+    refused = {f.element_id: f.message for f in case.engine.lint(corpus("async_refused.bpmn"))
+               if f.severity == "error"}
+    assert refused["Gateway_Join"].startswith(
+        'camunda:asyncBefore="true" on a bpmn:inclusiveGateway refused: this gateway joins')
+
+
+def test_a_failing_condition_after_async_before_keeps_the_completion_then_an_incident(
+        case: Case, clock: ManualClock) -> None:
+    case.deploy("async_gateways.bpmn")
+    iid = case.engine.start("async_gateways", "G-1").instance.id
+
+    case.complete(case.only(iid, "Review"), {"amount": 900})  # `limit` is missing
+
+    # the review committed; the gateway has not evaluated yet: its job waits
+    assert ("Review", "completed") in case.rows(iid)
+    assert case.engine.workflow_data(iid)["amount"] == 900
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Gateway_Route", "job")]
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind, job.retry_cycle) == ("Gateway_Route", "before", "R2/PT1M")
+
+    assert case.engine.run_due_jobs() == 1  # the condition fails: tried again in a minute
+    [job] = jobs(case.engine, iid)
+    assert job.attempts == 1 and job.due_at == clock.now() + timedelta(minutes=1)
+    assert case.engine.instance(iid).status == "running"
+    clock.advance(minutes=1)
+    assert case.engine.run_due_jobs() == 1  # second and last try: the incident
+
+    assert [(f["attempt"], f["activity_id"]) for f in failures(case, iid)] == [
+        (1, "Gateway_Route"), (2, "Gateway_Route")]
+    assert case.engine.instance(iid).status == "incident"
+    assert ("Review", "completed") in case.rows(iid)
+    with case.engine.sessions() as s:
+        [incident] = s.scalars(select(Incident).where(Incident.instance_id == iid)).all()
+    assert incident.activity_id == "Gateway_Route"
+
+    retried = case.engine.retry_incident(incident.id, data={"limit": 500}, actor="coordinator")
+
+    # high amount: the fork ran, its asyncAfter job takes the two flows
+    assert retried.incident is None and case.ready(iid) == []
+    assert waiting(case, iid) == [("Fork_Checks", "job")]
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Fork_Checks", "after")
+    assert case.engine.run_due_jobs() == 1
+    assert sorted(t.activity_id for t in case.ready(iid)) == ["Check_Bank", "Check_Office"]
+
+    case.complete(case.only(iid, "Check_Office"))
+    case.complete(case.only(iid, "Check_Bank"))  # the join, then the merge's asyncAfter
+
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Gateway_Merge", "job")]
+    assert case.engine.run_due_jobs() == 1
+    assert [t.activity_id for t in case.ready(iid)] == ["Sign"]
+    case.complete(case.only(iid, "Sign"))
+    assert case.engine.instance(iid).status == "completed" and jobs(case.engine, iid) == []
+
+
+def test_the_job_before_a_gateway_takes_the_default_flow_and_the_merge_holds_after(
+        case: Case) -> None:
+    case.deploy("async_gateways.bpmn")
+    iid = case.engine.start("async_gateways", "G-2").instance.id
+    case.complete(case.only(iid, "Review"), {"amount": 100, "limit": 500})
+    assert waiting(case, iid) == [("Gateway_Route", "job")]
+
+    assert case.engine.run_due_jobs() == 1
+
+    assert [t.activity_id for t in case.ready(iid)] == ["Standard"]
+    assert jobs(case.engine, iid) == []
+    case.complete(case.only(iid, "Standard"))
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Gateway_Merge", "after")
+    assert case.ready(iid) == []
+    assert case.engine.run_due_jobs() == 1
+    assert [t.activity_id for t in case.ready(iid)] == ["Sign"]
