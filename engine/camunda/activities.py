@@ -24,6 +24,7 @@ from engine.dmn import DecisionTaskConverter, DecisionTaskSpec
 
 from .async_boundaries import AsyncBoundaryMixin
 from .async_start import CONVERTERS as ASYNC_START_CONVERTERS
+from .call_runtime import RunTimeCallMixin
 from .conditional import CONVERTERS as CONDITIONAL_CONVERTERS
 from .event_subprocess import CONVERTERS as EVENT_SUBPROCESS_CONVERTERS
 from .gateways import CONVERTERS as GATEWAY_CONVERTERS
@@ -58,8 +59,10 @@ class CamundaSubProcess(AsyncBoundaryMixin, SubprocessInputOutputMixin, CallActi
     """An embedded subprocess: shares the caller's data, as SpiffWorkflow does."""
 
 
-class CamundaCallActivity(AsyncBoundaryMixin, CallActivityMappingMixin, CallActivity):
-    """A call activity: only `camunda:in` goes in, only `camunda:out` comes back."""
+class CamundaCallActivity(AsyncBoundaryMixin, CallActivityMappingMixin, RunTimeCallMixin,
+                          CallActivity):
+    """A call activity: only `camunda:in` goes in, only `camunda:out` comes back; a
+    process from outside its bundle is found when it is reached (`call_runtime`)."""
 
 
 CONVERTERS: dict[type, type] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -35,6 +35,8 @@ from .service_tasks import ServiceTaskConverter, ServiceTaskSpec
 from .triggers import CONVERTERS as TRIGGER_CONVERTERS
 
 SpecPair = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
+#: the top workflow's {called process key: definition id} for processes found at run time
+CALLED = "called_definitions"
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
@@ -44,6 +46,9 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        called = getattr(workflow, CALLED, None)
+        if called:  # processes called from outside the bundle: their versions (call_runtime)
+            dct[CALLED] = dict(called)
         return dct
 
     def from_dict(  # type: ignore[override]
@@ -60,6 +65,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        setattr(workflow, CALLED, dict(dct.get(CALLED) or {}))
         return workflow
 
 
@@ -114,11 +120,17 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         s.registry._encoder_mode = False
 
 
-def load_state(text: str, specs: SpecPair) -> BpmnWorkflow:
+def load_state(text: str, specs: SpecPair,
+               called: Callable[[dict[str, int]], Mapping[str, BpmnProcessSpec]] | None = None
+               ) -> BpmnWorkflow:
+    """The workflow of a case; `called` gives the specs of the processes it called from
+    outside its bundle (the versions kept in the state), added to the caller's."""
     s = serializer()
     dct = json.loads(text, cls=s.json_decoder_cls)
     s.migrate(dct)
     spec, subs = specs
+    if dct.get(CALLED) and called is not None:
+        subs = {**called(dct[CALLED]), **subs}
     return s.registry.restore(dct, spec=spec, subprocess_specs=subs)
 
 

@@ -172,13 +172,8 @@ def _check_called(element: etree._Element, report: Report, bundle: Bundle) -> No
                 "camunda:calledElementBinding 'deployment' calls only a process deployed "
                 "with the caller: add the BPMN file that defines it",
             )
-            return
-        report.error(
-            eid,
-            f"calledElement {called!r} is not a process of this bundle and no deployed "
-            f"process has key {called!r}: deploy it first, or add the BPMN file that "
-            "defines it",
-        )
+        # any other binding is resolved when a case reaches the call: deploy and check
+        # warn when nothing deployed satisfies it yet (engine.runtime.called)
 
 
 def _check_decision(element: etree._Element, report: Report, bundle: Bundle) -> None:

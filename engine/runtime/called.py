@@ -1,41 +1,44 @@
-"""Called processes from earlier deployments, brought into the bundle that calls them.
+"""Processes called from outside the caller's bundle, found when the call is reached.
 
-A call activity whose `calledElement` is not in its bundle is resolved at deploy
-(`engine.camunda.call_binding` says why and how); the called version's stored
-resources join the bundle under a name that says where they come from
-(`deployed/<key>/v<version>/<file>`), so the parser builds the caller with the
-called spec inside, the caller's checksum covers them, and the caller's version
-keeps them among its resources. They are never deployed as processes of their own,
-and lint findings on them are not the caller's (they were checked when deployed).
+Camunda 7 resolves `calledElement` when the call activity runs, and so does ciiflow
+for a process that is not in the caller's bundle (a process of the bundle is built
+into the caller's version at deploy, whatever the binding):
+
+* at deploy, `findings` only warns about a binding nothing deployed satisfies yet
+  (`deployment` from outside the bundle is refused by lint);
+* when a case reaches the call activity (`engine.camunda.call_runtime`), `bring`
+  resolves the binding against the versions deployed at that moment, adds the called
+  spec (and the specs it calls) to the case's workflow and records the version in
+  the case's state; nothing deployed for it → an incident at the call activity,
+  which a retry after the deploy runs;
+* every later restore of the case (`called_specs`) builds the specs of the recorded
+  versions, so a case inside a called version 1 stays on it after version 2.
+
+One version per called key and case: the first call that reaches it fixes it.
+Versions deployed before this change carry their called processes in their own
+spec (resources `deployed/<key>/v<version>/...`) and restore as they always did.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.camunda.bindings import FILENAMES
 from engine.camunda.call_binding import BINDINGS, CallRequest, outside_calls, version_tag
+from engine.camunda.serializer import CALLED
 from engine.errors import Finding
 from engine.store.models import Definition
 
+if TYPE_CHECKING:
+    from .step import Step
+
 PREFIX = "deployed/"
-NOT_IN_BUNDLE = "is not a process of this bundle"
-"""Lint's words for a call it cannot resolve; dropped where a finding here says more."""
-
-
-@dataclass
-class Resolved:
-    """The deployed files the bundle's calls need, and why a call could not be resolved."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-
-    def is_extra(self, name: str) -> bool:
-        return name in self.files
+"""Where versions deployed before run-time calls kept the called process's files."""
 
 
 def _versions(session: Session, key: str) -> list[Definition]:
@@ -43,10 +46,13 @@ def _versions(session: Session, key: str) -> list[Definition]:
                                 .order_by(Definition.version.desc())))
 
 
-def _pick(call: CallRequest, versions: list[Definition]) -> Definition | str | None:
-    """The version the call binds, a reason it binds none, or None (lint names it)."""
-    if not versions or call.binding == "deployment" or call.binding not in BINDINGS:
-        return None
+def _pick(call: CallRequest, versions: list[Definition]) -> Definition | str:
+    """The version the call binds now, or why none does (naming key, version or tag)."""
+    if call.binding == "deployment" or call.binding not in BINDINGS:
+        return (f"camunda:calledElementBinding {call.binding!r} cannot call process "
+                f"{call.key!r} from outside the caller's bundle")
+    if not versions:
+        return f"no deployed process has key {call.key!r}"
     if call.binding == "latest":
         return versions[0]
     if call.binding == "version":
@@ -63,30 +69,82 @@ def _pick(call: CallRequest, versions: list[Definition]) -> Definition | str | N
     for row in versions:
         if tag and version_tag(row.resources.get(row.bpmn_resource, ""), call.key) == tag:
             return row
-    return (f"no deployed version of process {call.key!r} has camunda:versionTag {tag!r}")
+    return f"no deployed version of process {call.key!r} has camunda:versionTag {tag!r}"
 
 
-def resolve(session: Session, files: Mapping[str, bytes]) -> Resolved:
-    """The stored resources of every process the bundle calls from outside it."""
-    resolved = Resolved()
-    chosen: dict[str, int] = {}
+def findings(session: Session | None, files: Mapping[str, bytes]) -> list[Finding]:
+    """Warnings for the bundle's outside calls that would open an incident if reached now."""
+    found: list[Finding] = []
     for call in outside_calls(files):
-        picked = _pick(call, _versions(session, call.key))
+        if call.binding == "deployment" or call.binding not in BINDINGS:
+            continue  # lint refuses these
+        picked = _pick(call, _versions(session, call.key)) if session is not None \
+            else f"no deployed process has key {call.key!r}"
         if isinstance(picked, str):
-            resolved.findings.append(Finding("error", call.filename, call.element_id, picked))
-            continue
-        if picked is None:
-            continue
-        if chosen.setdefault(call.key, picked.version) != picked.version:
-            resolved.findings.append(Finding(
-                "error", call.filename, call.element_id,
-                f"calls process {call.key!r} at version {picked.version}, another call "
-                f"activity of the bundle at version {chosen[call.key]}: ciiflow binds one "
-                "version of a called process per bundle"))
-            continue
-        for name, text in picked.resources.items():
-            if name.lower() not in FILENAMES:
-                extra = name if name.startswith(PREFIX) else \
-                    f"{PREFIX}{picked.key}/v{picked.version}/{name}"
-                resolved.files[extra] = text.encode("utf-8")
-    return resolved
+            found.append(Finding(
+                "warning", call.filename, call.element_id,
+                f"{picked}: the call activity will open an incident unless it is "
+                "deployed before a case reaches it"))
+    return found
+
+
+def bundle_subprocess_specs(parser: Any, key: str) -> dict[str, Any]:
+    """The specs process `key` calls or embeds that its bundle defines; the others are
+    found when the case reaches them (SpiffWorkflow's own walk requires every one)."""
+    used: dict[str, Any] = {}
+    pending = [key]
+    while pending:
+        for task_spec in parser.get_spec(pending.pop()).task_specs.values():
+            name = getattr(task_spec, "spec", None)
+            if isinstance(task_spec, SubWorkflowTask) and name not in used:
+                found = parser.get_spec(name, required=False)
+                if found is not None:
+                    used[name] = found
+                    pending.append(name)
+    return used
+
+
+def _request(step: Step, top: Any, element_id: str, key: str) -> CallRequest:
+    """The call's binding, read from the drawn file of the case's version, or of a
+    process the case called (a call inside a called process)."""
+    ids = [step.instance.definition_id, *(getattr(top, CALLED, None) or {}).values()]
+    for definition_id in ids:
+        row = step.session.get(Definition, definition_id)
+        files = {n: t.encode("utf-8") for n, t in (row.resources or {}).items()} if row else {}
+        for call in outside_calls(files):
+            if call.element_id == element_id and call.key == key:
+                return call
+    return CallRequest("", element_id, key, "latest", None, None)
+
+
+def _add_specs(step: Step, top: Any, definition: Definition) -> None:
+    spec, subs = step.runtime.specs.get(definition.id, lambda: definition.spec)
+    for name, sub in subs.items():
+        top.subprocess_specs.setdefault(name, sub)
+    top.subprocess_specs[definition.key] = spec
+
+
+def bring(step: Step, task: Any) -> None:
+    """Resolve the call activity `task` has reached and add the called spec to its case."""
+    top = task.workflow.top_workflow
+    key = task.task_spec.spec
+    call = _request(step, top, task.task_spec.bpmn_id, key)
+    picked = _pick(call, _versions(step.session, key))
+    if isinstance(picked, str):
+        raise WorkflowTaskException(
+            f"{picked}: deploy it, then retry this incident", task=task)
+    _add_specs(step, top, picked)
+    setattr(top, CALLED, {**(getattr(top, CALLED, None) or {}), key: picked.id})
+
+
+def called_specs(step: Step, versions: Mapping[str, int]) -> dict[str, Any]:
+    """The specs of the versions a case recorded (`bring`), for its restore; from the
+    spec cache, so a restore asks the database only the first time."""
+    specs: dict[str, Any] = {}
+    for key, definition_id in versions.items():
+        def text(definition_id: int = definition_id) -> str:
+            return step.session.get(Definition, definition_id).spec
+        spec, subs = step.runtime.specs.get(definition_id, text)
+        specs.update({n: s for n, s in subs.items() if n not in specs})
+        specs[key] = spec
+    return specs

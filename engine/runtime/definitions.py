@@ -74,17 +74,11 @@ def lint_bundle(files: Mapping[str, bytes], handlers: Bindings | None = None,
 def _with_called(session: Session | None, files: Mapping[str, bytes],
                  handlers: Bindings | None, known: Known | None
                  ) -> tuple[dict[str, bytes], set[str], list[Finding]]:
-    """The bundle with the deployed processes its call activities bind from outside it
-    (`engine.runtime.called`), which of its files those are, and the lint findings on
-    the bundle's own files."""
-    resolved = called_store.resolve(session, files) if session is not None \
-        else called_store.Resolved()
-    merged = {**files, **resolved.files}
-    named = {(f.file, f.element_id) for f in resolved.findings}
-    findings = [f for f in lint_bundle(merged, handlers, known)
-                if not resolved.is_extra(f.file) and not (
-                    (f.file, f.element_id) in named and called_store.NOT_IN_BUNDLE in f.message)]
-    return merged, set(resolved.files), [*findings, *resolved.findings]
+    """The lint findings on the bundle, and a warning for each call activity whose process
+    from outside the bundle nothing deployed satisfies yet (`engine.runtime.called`: such
+    a call is resolved when a case reaches it)."""
+    return dict(files), set(), [*lint_bundle(files, handlers, known),
+                                *called_store.findings(session, files)]
 
 
 def _parse_xml(data: bytes) -> etree._Element:
@@ -235,7 +229,7 @@ def _no_process(files: Mapping[str, bytes]) -> Finding:
 def _built(parser: CiiflowParser, key: str, filename: str) -> tuple[Any, Mapping[str, Any]]:
     """The spec of process `key` and of the processes it calls; a parser failure refuses."""
     try:
-        return parser.get_spec(key), parser.get_subprocess_specs(key)
+        return parser.get_spec(key), called_store.bundle_subprocess_specs(parser, key)
     except Exception as exc:  # noqa: BLE001 - every parser failure is a refusal
         raise DefinitionRefused(
             [_parser_finding(exc, filename, f"building process {key!r}")]) from exc

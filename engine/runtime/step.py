@@ -43,6 +43,7 @@ from engine.store.jobs import add_jobs
 from engine.store.models import Definition, History, Incident, Instance, Task
 
 from . import audit
+from . import called as called_store
 from . import decisions as decision_store
 from .casedata import clean
 from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
@@ -132,6 +133,10 @@ class StepHost(Host):
     def decisions_for(self, decision_ref: str, binding: str, version: str | None) -> Any:
         return decision_store.resolve(self.step.session, decision_ref, binding, version)
 
+    def called_process(self, task: Any) -> None:
+        """A call activity reached a process from outside its bundle (`call_runtime`)."""
+        called_store.bring(self.step, task)
+
 
 class Step:
     def __init__(self, runtime: Runtime, session: Session, instance: Instance) -> None:
@@ -165,7 +170,8 @@ class Step:
             return self.session.get(Definition, self.instance.definition_id).spec
 
         specs = self.runtime.specs.get(self.instance.definition_id, text)
-        wf = load_state(self.instance.state, specs)
+        wf = load_state(self.instance.state, specs,
+                        lambda versions: called_store.called_specs(self, versions))
         wf.script_engine = self.host
         return wf
 

@@ -1,17 +1,19 @@
-"""Call activities bound to processes deployed before (`camunda:calledElementBinding`).
+"""Call activities bound to processes from outside their bundle (`camunda:calledElementBinding`).
 
-Camunda 7 resolves `calledElement` when the call activity runs; ciiflow resolves it
-when the caller is deployed and keeps the called version with the caller's version
-(engine/camunda/call_binding.py says why), so each test deploys the called process
-first, then the caller from its own Modeler file.
+Camunda 7 resolves `calledElement` when the call activity is reached, and so does
+ciiflow (engine/runtime/called.py): each test deploys the callers and the called
+process `shared_review` from their own Modeler files, in the order a test needs.
 """
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import Engine as SqlEngine
 
-from engine import DefinitionRefused
+from engine import DefinitionRefused, Engine, ManualClock
+from engine.camunda.handlers import HandlerRegistry
 from engine.errors import Finding
+from engine.store.models import Incident
 from tests.modeler.conftest import FILES, Case, corpus
 
 
@@ -21,48 +23,97 @@ def _release(case: Case, release: str) -> None:
     case.engine.deploy({"shared_review.bpmn": data})
 
 
+def _start(case: Case, pid: str, business_key: str) -> str:
+    return case.engine.start(pid, business_key, {"caseNumber": business_key}).instance.id
+
+
 def _called_task(case: Case, pid: str, business_key: str) -> str:
-    iid = case.engine.start(pid, business_key, {"caseNumber": business_key}).instance.id
-    [task] = case.ready(iid)
+    [task] = case.ready(_start(case, pid, business_key))
     return task.activity_id
 
 
-def _refused(case: Case, name: str) -> list[Finding]:
-    with pytest.raises(DefinitionRefused) as refused:
-        case.engine.deploy(corpus(name))
-    return [f for f in refused.value.findings if f.severity == "error"]
+def _warnings(case: Case, files: dict[str, bytes]) -> list[Finding]:
+    """Deploy `files`; the deploy's warnings about call activities."""
+    result = case.engine.deploy(files)
+    assert [f for f in result.findings if f.severity == "error"] == []
+    return [f for f in result.findings if f.severity == "warning" and "call activity" in f.message]
+
+
+def _incident(case: Case, pid: str, business_key: str) -> tuple[str, Incident]:
+    outcome = case.engine.start(pid, business_key, {"caseNumber": business_key})
+    assert outcome.incident is not None
+    assert case.engine.instance(outcome.instance.id).status == "incident"
+    return outcome.instance.id, outcome.incident
 
 
 def test_latest_calls_the_latest_deployed_version_and_maps_variables(case: Case) -> None:
     _release(case, "v1")
     _release(case, "v2")
-    case.deploy("call_latest.bpmn")
-    iid = case.engine.start("call_latest", "C-1", {"caseNumber": "C-1"}).instance.id
+    assert _warnings(case, corpus("call_latest.bpmn")) == []
+    iid = _start(case, "call_latest", "C-1")
     review = case.only(iid, "Review_Second")
     assert case.engine.task_data(review.id) == {"number": "C-1"}
     case.complete(review, {"verdict": "granted"})
     assert case.engine.workflow_data(iid)["reviewVerdict"] == "granted"
     case.complete(case.only(iid, "After_Call"))
     assert case.engine.instance(iid).status == "completed"
-    stored = case.engine.definition("call_latest").resources
-    assert "deployed/shared_review/v2/shared_review.bpmn" in stored
+    # the caller's version holds its own file only: the called one is found at run time
+    assert set(case.engine.definition("call_latest").resources) == {"call_latest.bpmn"}
 
 
-def test_a_new_called_version_reaches_new_cases_once_the_caller_is_redeployed(
+def test_a_caller_deployed_first_opens_an_incident_until_the_called_process_is(
+        case: Case) -> None:
+    [warning] = _warnings(case, corpus("call_latest.bpmn"))
+    assert (warning.file, warning.element_id) == ("call_latest.bpmn", "Call_Review")
+    assert warning.message.startswith("no deployed process has key 'shared_review': the "
+                                      "call activity will open an incident unless")
+    iid, incident = _incident(case, "call_latest", "I")
+    assert incident.activity_id == "Call_Review"
+    assert "no deployed process has key 'shared_review'" in incident.message
+    assert case.ready(iid) == []
+
+    _release(case, "v1")
+    assert case.engine.retry_incident(incident.id, actor="coordinator").incident is None
+
+    assert case.engine.instance(iid).status == "running"
+    case.complete(case.only(iid, "Review_First"), {"verdict": "granted"})
+    case.complete(case.only(iid, "After_Call"))
+    assert case.engine.instance(iid).status == "completed"
+
+
+def test_a_new_version_reaches_new_cases_while_a_case_inside_v1_finishes_on_v1(
         case: Case) -> None:
     _release(case, "v1")
     case.deploy("call_latest.bpmn")
-    assert _called_task(case, "call_latest", "A") == "Review_First"
+    first = _start(case, "call_latest", "A")
+    assert [t.activity_id for t in case.ready(first)] == ["Review_First"]
+
     _release(case, "v2")
-    assert _called_task(case, "call_latest", "B") == "Review_First"  # caller v1 keeps v1
 
-    again = case.engine.deploy(corpus("call_latest.bpmn"))
-
-    assert [(d.key, d.version, d.created) for d in again.definitions] == [
-        ("call_latest", 2, True)]
-    assert _called_task(case, "call_latest", "C") == "Review_Second"
+    assert _called_task(case, "call_latest", "B") == "Review_Second"
+    case.complete(case.only(first, "Review_First"), {"verdict": "kept"})
+    case.complete(case.only(first, "After_Call"))
+    assert case.engine.instance(first).status == "completed"
+    assert case.engine.workflow_data(first)["reviewVerdict"] == "kept"
     unchanged = case.engine.deploy(corpus("call_latest.bpmn"))
-    assert [(d.version, d.created) for d in unchanged.definitions] == [(2, False)]
+    assert [(d.version, d.created) for d in unchanged.definitions] == [(1, False)]
+
+
+def test_a_restart_restores_the_called_version_the_case_used(
+        case: Case, db: SqlEngine, clock: ManualClock, handlers: HandlerRegistry) -> None:
+    _release(case, "v1")
+    case.deploy("call_latest.bpmn")
+    iid = _start(case, "call_latest", "R")
+    _release(case, "v2")
+
+    fresh = Case(Engine(db, clock=clock, handlers=handlers))  # nothing cached
+
+    review = fresh.only(iid, "Review_First")
+    assert fresh.engine.task_data(review.id) == {"number": "R"}
+    fresh.complete(review, {"verdict": "after restart"})
+    fresh.complete(fresh.only(iid, "After_Call"))
+    assert fresh.engine.workflow_data(iid)["reviewVerdict"] == "after restart"
+    assert fresh.engine.instance(iid).status == "completed"
 
 
 def test_version_binding_calls_that_version(case: Case) -> None:
@@ -70,6 +121,22 @@ def test_version_binding_calls_that_version(case: Case) -> None:
     _release(case, "v2")
     case.deploy("call_version.bpmn")
     assert _called_task(case, "call_version", "V") == "Review_First"
+
+
+def test_a_missing_version_warns_and_opens_an_incident_naming_the_deployed_ones(
+        case: Case) -> None:
+    _release(case, "v2")
+    data = corpus("call_version.bpmn")["call_version.bpmn"].replace(
+        b'camunda:calledElementVersion="1"', b'camunda:calledElementVersion="2"')
+    [warning] = _warnings(case, {"call_version.bpmn": data})
+    assert warning.element_id == "Call_Review"
+    assert "no deployed version 2" in warning.message and "(deployed: 1)" in warning.message
+    _, incident = _incident(case, "call_version", "M")
+    assert incident.activity_id == "Call_Review"
+    assert "process 'shared_review' has no deployed version 2 (deployed: 1)" in incident.message
+    _release(case, "v1")  # version 2 of shared_review
+    assert case.engine.retry_incident(incident.id, actor="coordinator").incident is None
+    assert [t.activity_id for t in case.ready(incident.instance_id)] == ["Review_First"]
 
 
 def test_version_tag_binding_calls_the_tagged_version(case: Case) -> None:
@@ -80,30 +147,25 @@ def test_version_tag_binding_calls_the_tagged_version(case: Case) -> None:
     assert _called_task(case, "call_version_tag", "T") == "Review_Second"
 
 
-def test_a_tag_not_deployed_is_refused_by_name_until_it_is(case: Case) -> None:
+def test_a_tag_not_deployed_opens_an_incident_naming_it_until_it_is(case: Case) -> None:
     _release(case, "v1")
-    [finding] = _refused(case, "call_version_tag.bpmn")
-    assert (finding.file, finding.element_id) == ("call_version_tag.bpmn", "Call_Review")
-    assert "has camunda:versionTag '2.0'" in finding.message
+    [warning] = _warnings(case, corpus("call_version_tag.bpmn"))
+    assert (warning.file, warning.element_id) == ("call_version_tag.bpmn", "Call_Review")
+    assert "has camunda:versionTag '2.0'" in warning.message
+    iid, incident = _incident(case, "call_version_tag", "T")
+    assert incident.activity_id == "Call_Review"
+    assert "no deployed version of process 'shared_review' has camunda:versionTag '2.0'" \
+        in incident.message
     _release(case, "v2")
-    case.deploy("call_version_tag.bpmn")
-    assert _called_task(case, "call_version_tag", "T") == "Review_Second"
-
-
-def test_a_missing_version_names_the_deployed_ones(case: Case) -> None:
-    _release(case, "v2")
-    data = corpus("call_version.bpmn")["call_version.bpmn"].replace(
-        b'camunda:calledElementVersion="1"', b'camunda:calledElementVersion="4"')
-    with pytest.raises(DefinitionRefused) as refused:
-        case.engine.deploy({"call_version.bpmn": data})
-    [finding] = [f for f in refused.value.findings if f.severity == "error"]
-    assert finding.element_id == "Call_Review"
-    assert "no deployed version 4" in finding.message and "(deployed: 1)" in finding.message
+    assert case.engine.retry_incident(incident.id, actor="coordinator").incident is None
+    assert [t.activity_id for t in case.ready(iid)] == ["Review_Second"]
 
 
 def test_deployment_binding_calls_only_the_same_bundle(case: Case) -> None:
     _release(case, "v1")
-    [finding] = _refused(case, "call_deployment.bpmn")
+    with pytest.raises(DefinitionRefused) as refused:
+        case.engine.deploy(corpus("call_deployment.bpmn"))
+    [finding] = [f for f in refused.value.findings if f.severity == "error"]
     assert finding.element_id == "Call_Review" and "'deployment'" in finding.message
     both = {**corpus("call_deployment.bpmn"),
             "shared_review.bpmn": (FILES / "shared_review_v2.bpmn").read_bytes()}
@@ -111,13 +173,12 @@ def test_deployment_binding_calls_only_the_same_bundle(case: Case) -> None:
     assert _called_task(case, "call_deployment", "D") == "Review_Second"
 
 
-def test_an_unknown_called_process_is_named_by_lint_and_refused(case: Case) -> None:
-    [finding] = _refused(case, "call_unknown.bpmn")
-    assert finding.element_id == "Call_Review"
-    assert "no deployed process has key 'unknown_review'" in finding.message
-    linted = [f for f in case.engine.lint(corpus("call_unknown.bpmn")) if f.severity == "error"]
-    assert [(f.element_id, f.message) for f in linted] == [
-        (finding.element_id, finding.message)]
+def test_an_unknown_called_process_is_a_lint_warning_not_a_refusal(case: Case) -> None:
+    linted = [f for f in case.engine.lint(corpus("call_unknown.bpmn"))
+              if "no deployed" in f.message]
+    assert [(f.severity, f.message) for f in linted] == [(
+        "warning", "no deployed process has key 'unknown_review': the call activity will "
+        "open an incident unless it is deployed before a case reaches it")]
     _release(case, "v1")
     assert [f for f in case.engine.lint(corpus("call_latest.bpmn"))
-            if f.severity == "error"] == []
+            if "no deployed" in f.message or f.severity == "error"] == []
