@@ -47,6 +47,7 @@ from SpiffWorkflow.util.task import TaskIterator, TaskState
 from .conditional import ConditionalParserMixin
 from .conditional_start import CONVERTERS as CONDITIONAL_START_CONVERTERS
 from .conditional_start import ProcessStartEvent, RearmingStartEvent, has_conditional_start
+from .event_subprocess_scope import RearmingEventStart
 from .namespaces import BPMN, tag
 
 EVENT_SUBPROCESS_TRIGGERS = (
@@ -61,6 +62,7 @@ INTERRUPTED = "interrupted_by_event_subprocess"
 _SUBPROCESS = tag(BPMN, "subProcess")
 _ERROR = tag(BPMN, "errorEventDefinition")
 _CONDITIONAL = tag(BPMN, "conditionalEventDefinition")
+_REARMED_IN_SCOPE = (tag(BPMN, "messageEventDefinition"), tag(BPMN, "escalationEventDefinition"))
 _DEFINITE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.FUTURE
 _HOLDING = TaskState.READY | TaskState.WAITING | TaskState.COMPLETED
 
@@ -69,6 +71,13 @@ def in_event_subprocess(node: Any) -> bool:
     parent = node.getparent()
     return parent is not None and parent.tag == _SUBPROCESS and \
         parent.get("triggeredByEvent") == "true"
+
+
+def _in_embedded_scope(node: Any) -> bool:
+    """Whether the event subprocess of start event `node` is drawn in an embedded subprocess."""
+    scope = node.getparent().getparent()
+    return scope is not None and scope.tag == _SUBPROCESS and \
+        scope.get("triggeredByEvent") != "true"
 
 
 def is_interrupting(node: Any) -> bool:
@@ -206,6 +215,9 @@ class EventSubprocessStartEventParser(ConditionalParserMixin, CamundaStartEventP
             self.spec_class = InterruptingStartEvent
         elif self.node.find(_CONDITIONAL) is not None:
             self.spec_class = RearmingStartEvent
+        elif _in_embedded_scope(self.node) and any(
+                self.node.find(kind) is not None for kind in _REARMED_IN_SCOPE):
+            self.spec_class = RearmingEventStart  # engine.camunda.event_subprocess_scope
         event_definition = self.get_event_definition(list(EVENT_SUBPROCESS_TRIGGERS))
         task = self._create_task(event_definition)
         self.spec.start.connect(task)
@@ -213,6 +225,7 @@ class EventSubprocessStartEventParser(ConditionalParserMixin, CamundaStartEventP
 
 
 CONVERTERS: dict[type, type] = {InterruptingStartEvent: EventConverter,
+                                RearmingEventStart: EventConverter,
                                 **CONDITIONAL_START_CONVERTERS}
 """Registered by `engine.camunda.serializer.serializer()` (through `activities.CONVERTERS`)."""
 

@@ -60,6 +60,7 @@ from .conditional import with_conditions
 from .conditional_start import ConditionalScopeProcessParser
 from .error_variables import ERROR_BOUNDARY_EVENT, ERROR_START_EVENT
 from .event_mappings import CamundaCatchEvent
+from .event_subprocess_scope import ScopedTriggerProcessParser
 from .gateways import RecordingExclusiveGateway, RecordingInclusiveGateway
 from .links import LinkCatchEventParser
 from .listeners import parse_listeners
@@ -159,9 +160,12 @@ class CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):
         return super().create_task()
 
 
-class CiiflowProcessParser(CompensationBoundaryMixin, ConditionalScopeProcessParser):
+class CiiflowProcessParser(CompensationBoundaryMixin, ScopedTriggerProcessParser,
+                           ConditionalScopeProcessParser):
     """Processes and subprocesses: conditional event subprocesses wait from the scope's
-    start; compensation boundary events are no triggers (`engine.camunda.compensation`)."""
+    start, and so do an embedded subprocess's message, error and escalation ones
+    (`engine.camunda.event_subprocess_scope`); compensation boundary events are no
+    triggers (`engine.camunda.compensation`)."""
 
 
 class CiiflowParser(DmnBundleMixin, CamundaParser):

@@ -29,6 +29,7 @@ from . import handlers
 from .bindings import NONE, DelegateBindings
 from .error_variables import thrown_error
 from .event_subprocess import event_subprocess_catches
+from .event_subprocess_scope import catch_in_scopes
 from .host import EXTERNAL
 
 PENDING_ERROR = "ciiflow_bpmn_error"
@@ -104,6 +105,9 @@ def throw_pending_errors(wf: BpmnWorkflow) -> bool:
             code = pending["code"]
             event = BpmnEvent(thrown_error(code, pending.get("message")),
                               payload=deepcopy(task.data), target=task.workflow)
+            if catch_in_scopes(task.workflow, event):
+                thrown = True  # an event subprocess of a subprocess holding the task
+                continue
             catchers = [t for t in wf.event_manager.tasks.values()
                         if t.task_spec.catches(t, event)]
             if not catchers and not event_subprocess_catches(wf, event):

@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
 )
 
 from .event_subprocess import ScopeEndMixin
+from .event_subprocess_scope import ScopedThrowMixin
 from .host import Host
 from .mappings import InputOutputMixin
 
@@ -71,12 +72,14 @@ class RecordingThrowMixin:
         return result
 
 
-class CamundaEndEvent(InputOutputMixin, ScopeEndMixin, RecordingThrowMixin, EndEvent):
+class CamundaEndEvent(InputOutputMixin, ScopeEndMixin, RecordingThrowMixin, ScopedThrowMixin,
+                      EndEvent):
     """An end event; an uncaught error or escalation it throws is put in the history, and
     the last one of a scope ends the scope's event subprocesses that have not started."""
 
 
-class CamundaThrowEvent(InputOutputMixin, RecordingThrowMixin, IntermediateThrowEvent):
+class CamundaThrowEvent(InputOutputMixin, RecordingThrowMixin, ScopedThrowMixin,
+                        IntermediateThrowEvent):
     """An intermediate throw event; an uncaught escalation is put in the history. Both
     apply their `camunda:inputOutput` (`engine.camunda.event_mappings`)."""
 

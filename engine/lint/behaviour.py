@@ -6,8 +6,9 @@ Modeler draws it, so the difference is a finding at deploy, never a surprise in
 a running case:
 
 * ``engine.camunda.event_subprocess`` runs interrupting event subprocesses with a
-  message, timer, error, escalation or conditional start in a process and with a timer
-  or conditional start in an embedded subprocess; any other interrupting one is refused
+  message, timer, error, escalation or conditional start in a process and with a
+  message, timer, error, escalation or conditional start in an embedded subprocess
+  (``engine.camunda.event_subprocess_scope``); any other interrupting one is refused
   by name.
 * ``engine.camunda.multiinstance`` reads only ``loopCardinality`` or
   ``camunda:collection``/``camunda:elementVariable``; BPMN data references are
@@ -78,10 +79,15 @@ _INTERRUPTING = {
     "process": ("messageEventDefinition", "timerEventDefinition", "errorEventDefinition",
                 "escalationEventDefinition", "conditionalEventDefinition",
                 "signalEventDefinition"),
-    "subProcess": ("timerEventDefinition", "conditionalEventDefinition"),
+    "subProcess": ("messageEventDefinition", "timerEventDefinition", "errorEventDefinition",
+                   "escalationEventDefinition", "conditionalEventDefinition"),
+    "event subprocess": ("timerEventDefinition", "conditionalEventDefinition"),
 }
-# Start events that wait in their scope from its start (engine.camunda.conditional_start)
-_SCOPE_STARTS = ("timerEventDefinition", "conditionalEventDefinition")
+# Start events that wait in an embedded subprocess from its start (timers by the library,
+# conditions by engine.camunda.conditional_start, message, error and escalation by
+# engine.camunda.event_subprocess_scope)
+_SCOPE_STARTS = ("timerEventDefinition", "conditionalEventDefinition",
+                 "messageEventDefinition", "escalationEventDefinition", "errorEventDefinition")
 
 
 def _event_subprocesses(root: etree._Element, report: Report) -> None:
@@ -107,6 +113,8 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
             error_start = "errorEventDefinition" in kinds
             scope = sub.getparent()
             where = split(scope.tag)[1] if scope is not None else "process"
+            if scope is not None and scope.get("triggeredByEvent") == "true":
+                where = "event subprocess"  # nested: its scope is itself triggered
             if not (error_start or start.get("isInterrupting", "true") == "true"):
                 _non_interrupting(sub, start, kinds, where, report)
                 continue
@@ -131,17 +139,18 @@ def _event_subprocesses(root: etree._Element, report: Report) -> None:
 
 def _non_interrupting(sub: etree._Element, start: etree._Element, kinds: list[str],
                       where: str, report: Report) -> None:
-    """Inside an embedded subprocess only a timer starts an event subprocess (as for the
-    interrupting ones): a message or escalation start there would wait for ever, silently."""
-    if where != "subProcess" or all(k in _SCOPE_STARTS for k in kinds):
+    """Inside an embedded subprocess a timer, conditional, message or escalation start
+    waits from the subprocess's start; a signal start there would wait for ever, silently."""
+    starts = _SCOPE_STARTS if where == "subProcess" else _INTERRUPTING["event subprocess"]
+    if where not in ("subProcess", "event subprocess") or all(k in starts for k in kinds):
         return
-    kind = next(k for k in kinds if k not in _SCOPE_STARTS).removesuffix(
-        "EventDefinition")
+    kind = next(k for k in kinds if k not in starts).removesuffix("EventDefinition")
     report.error(
         start.get("id"),
         f"event subprocess {sub.get('id')!r} starts with a non-interrupting {kind} start "
-        "event inside an embedded subprocess, where only a timer start fires (SpiffWorkflow "
-        "3.2 starts triggered event subprocesses from the process level only): move the "
+        "event inside an embedded subprocess, where only a timer, conditional, message or "
+        "escalation start fires (SpiffWorkflow 3.2 starts signal event subprocesses from "
+        "the process level only): move the "
         "event subprocess to the process, or use a non-interrupting boundary event on the "
         "subprocess",
     )

@@ -100,27 +100,41 @@ def test_interrupting_event_subprocess_of_the_process_is_accepted(attributes: st
         event_subprocess(f'id="Sub_event_start" {attributes}', definition)) == []
 
 
-def test_interrupting_message_event_subprocess_in_a_subprocess_is_refused() -> None:
-    inner = event_subprocess('id="Inner_event_start"', MESSAGE, "Inner_event").replace(
-        'id="Inner_event"', 'id="Inner_event"', 1)
-    nodes = ('<bpmn:subProcess id="Holder"><bpmn:startEvent id="Holder_start" />'
-             f"{inner}</bpmn:subProcess>")
-    findings = lint_clean_with(nodes)
-    finding = assert_refused(findings, "Inner_event_start", "interrupting event subprocesses "
-                             "in a subProcess are supported with a timer or conditional start only",
-                             "non-interrupting")
+SIGNAL = '<bpmn:signalEventDefinition id="Sub_signal" />'
+ESCALATION = '<bpmn:escalationEventDefinition id="Sub_escalation" />'
+
+
+def _in_holder(start: str, definition: str) -> str:
+    inner = event_subprocess(start, definition, "Inner_event")
+    return ('<bpmn:subProcess id="Holder"><bpmn:startEvent id="Holder_start" />'
+            f"{inner}</bpmn:subProcess>")
+
+
+@pytest.mark.parametrize(("attributes", "definition"), [
+    ("", MESSAGE), ("", ERROR), ("", ESCALATION),
+    ('isInterrupting="false"', MESSAGE), ('isInterrupting="false"', ESCALATION)],
+    ids=["message", "error", "escalation", "message-beside", "escalation-beside"])
+def test_message_error_escalation_event_subprocess_in_a_subprocess_is_accepted(
+        attributes: str, definition: str) -> None:
+    """engine.camunda.event_subprocess_scope wires them to the subprocess's start."""
+    assert lint_clean_with(_in_holder(f'id="Inner_event_start" {attributes}',
+                                      definition)) == []
+
+
+def test_interrupting_signal_event_subprocess_in_a_subprocess_is_refused() -> None:
+    finding = assert_refused(lint_clean_with(_in_holder('id="Inner_event_start"', SIGNAL)),
+                             "Inner_event_start", "interrupting event subprocesses in a "
+                             "subProcess are supported with a message, timer, error, "
+                             "escalation or conditional start only", "non-interrupting")
     assert "Inner_event" in finding.message
 
 
-def test_non_interrupting_message_event_subprocess_in_a_subprocess_is_refused() -> None:
-    """It would wait for ever: only a timer starts an event subprocess there."""
-    inner = event_subprocess('id="Inner_event_start" isInterrupting="false"', MESSAGE,
-                             "Inner_event")
-    nodes = ('<bpmn:subProcess id="Holder"><bpmn:startEvent id="Holder_start" />'
-             f"{inner}</bpmn:subProcess>")
-    finding = assert_refused(lint_clean_with(nodes), "Inner_event_start",
-                             "non-interrupting message start event inside an embedded "
-                             "subprocess", "move the event subprocess to the process")
+def test_non_interrupting_signal_event_subprocess_in_a_subprocess_is_refused() -> None:
+    """It would wait for ever: SpiffWorkflow starts signal ones from the process only."""
+    finding = assert_refused(
+        lint_clean_with(_in_holder('id="Inner_event_start" isInterrupting="false"', SIGNAL)),
+        "Inner_event_start", "non-interrupting signal start event inside an embedded "
+        "subprocess", "move the event subprocess to the process")
     assert "Inner_event" in finding.message
 
 

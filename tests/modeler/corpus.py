@@ -359,6 +359,7 @@ def write_corpus(out: Path = FILES) -> list[Path]:
     from tests.modeler.corpus_camunda7 import CORPUS as CAMUNDA7  # Java delegates, listeners
     from tests.modeler.corpus_compensation import CORPUS as COMPENSATION  # compensation
     from tests.modeler.corpus_conditional_start import CORPUS as CONDITIONAL_STARTS
+    from tests.modeler.corpus_esp_scope import CORPUS as ESP_SCOPE  # in embedded subprocesses
     from tests.modeler.corpus_events import CORPUS as EVENTS  # interrupting event subprocesses
     from tests.modeler.corpus_links import CORPUS as LINKS  # link events
     from tests.modeler.corpus_signals import CORPUS as SIGNALS  # signals across cases
@@ -366,7 +367,7 @@ def write_corpus(out: Path = FILES) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in {**CORPUS, **CAMUNDA7, **EVENTS, **BOUNDARIES, **LINKS,
-                        **COMPENSATION, **SIGNALS, **CONDITIONAL_STARTS}.items():
+                        **COMPENSATION, **SIGNALS, **CONDITIONAL_STARTS, **ESP_SCOPE}.items():
         (out / name).write_text(build(), encoding="utf-8")
         written.append(out / name)
     return written

@@ -170,13 +170,13 @@ def test_non_interrupting_timer_event_subprocess_runs_beside_the_main_flow(
 
 
 def test_unsupported_interrupting_event_subprocess_is_refused_at_deploy(case: Case) -> None:
-    """An interrupting message start inside an embedded subprocess would never fire
-    (SpiffWorkflow starts triggered event subprocesses from the process only)."""
+    """An interrupting signal start inside an embedded subprocess would never fire
+    (SpiffWorkflow starts signal event subprocesses from the process only)."""
     name = "esp_embedded.bpmn"
     files = corpus(name)
     for old, new in [(b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P5D'
                       b"</bpmn:timeDuration>", b""),
-                     (b"timerEventDefinition", b"messageEventDefinition")]:
+                     (b"timerEventDefinition", b"signalEventDefinition")]:
         assert old in files[name]
         files[name] = files[name].replace(old, new)
     with pytest.raises(DefinitionRefused) as refused:
