@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.camunda.compensation import waits_kept as compensation_waits_kept
-from engine.camunda.serializer import SpecPair, serializer
+from engine.camunda.serializer import CALLED, SpecPair, serializer
 from engine.errors import InvalidInput
 
 from .readmodel import Snapshot
@@ -180,9 +180,18 @@ def _migrate(wf: BpmnWorkflow, alignment: Alignment, result: CaseMove) -> None:
     plans.append((wf, top, alignment.new[0]))
     for sp_id, sp in wf.subprocesses.items():
         diff = alignment.subs.get(sp.spec.name)
+        called = getattr(wf, CALLED, None) or {}  # from outside the bundle (runtime.called)
+        if diff is None and sp.spec.name in called and sp.is_completed():
+            continue  # a call that ended keeps the version it ran, restored as before
         if diff is None:
             owner = wf.get_task_from_id(sp_id)
             where = _label(owner.task_spec) if owner is not None else sp.spec.name
+            if sp.spec.name in called:
+                result.reasons.append(
+                    f"subprocess {where} runs process {sp.spec.name!r}, called from outside "
+                    "the bundle when the case reached it: migrate the case once the call "
+                    "has ended")
+                continue
             result.reasons.append(
                 f"subprocess {where} runs process {sp.spec.name!r}, "
                 "which the new version does not have")

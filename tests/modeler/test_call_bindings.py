@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine as SqlEngine
 
-from engine import DefinitionRefused, Engine, ManualClock
+from engine import Caller, DefinitionRefused, Engine, ManualClock
 from engine.camunda.handlers import HandlerRegistry
 from engine.errors import Finding
 from engine.store.models import Incident
@@ -182,3 +182,30 @@ def test_an_unknown_called_process_is_a_lint_warning_not_a_refusal(case: Case) -
     _release(case, "v1")
     assert [f for f in case.engine.lint(corpus("call_latest.bpmn"))
             if "no deployed" in f.message or f.severity == "error"] == []
+
+
+def test_migration_refuses_a_case_inside_a_call_and_moves_one_after_it(case: Case) -> None:
+    owner = Caller(name="owner", role="process-owner")
+    _release(case, "v1")
+    case.deploy("call_latest.bpmn")
+    inside = _start(case, "call_latest", "IN")
+    after = _start(case, "call_latest", "OUT")
+    case.complete(case.only(after, "Review_First"), {"verdict": "done"})
+    renamed = corpus("call_latest.bpmn")["call_latest.bpmn"].replace(
+        b'name="After call"', b'name="After the call"')
+    case.engine.deploy({"call_latest.bpmn": renamed})
+
+    report = case.engine.migrate("call_latest", 1, 2, caller=owner, dry_run=False)
+
+    plans = {plan.instance_id: plan for plan in report.cases}
+    assert not plans[inside].migrated
+    assert plans[inside].reasons == [
+        "subprocess Call_Review (Review in the shared process) runs process "
+        "'shared_review', called from outside the bundle when the case reached it: "
+        "migrate the case once the call has ended"]
+    assert plans[after].migrated, plans[after].reasons
+    case.complete(case.only(after, "After_Call"))
+    assert case.engine.instance(after).status == "completed"
+    assert case.engine.workflow_data(after)["reviewVerdict"] == "done"
+    case.complete(case.only(inside, "Review_First"), {"verdict": "stayed"})
+    assert [t.activity_id for t in case.ready(inside)] == ["After_Call"]
