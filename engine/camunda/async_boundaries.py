@@ -53,6 +53,9 @@ ASYNC_ACTIVITIES = frozenset({
 JOINING_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway"})
 """Gateways whose boundary runs only when they do not join (`engine.camunda.async_gateways`)."""
 
+THROW_EVENTS = frozenset({"intermediateThrowEvent", "endEvent"})
+"""Events held by `engine.camunda.async_events` (but a link throw, an end event's asyncAfter)."""
+
 DEFAULT_TRIES = 3
 """Camunda 7 runs a failing job three times in all, without waiting, when no cycle is set."""
 
@@ -279,7 +282,7 @@ def release(task: Any) -> None:
 
 def boundary_finding(attribute: str, value: str | None, tag: str, *,
                      plain_start: bool = False, loop_owner: str | None = None,
-                     joins: bool = False) -> str | None:
+                     joins: bool = False, definition: str | None = None) -> str | None:
     """The lint error for a boundary ciiflow cannot run as Camunda does, or None.
 
     A boundary on one of `ASYNC_ACTIVITIES` (with boundary events or multi-instance
@@ -297,6 +300,14 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
         return None  # a job per instance (engine.camunda.async_wrapped)
     if tag == "exclusiveGateway":
         return None  # a job per arriving token (engine.camunda.async_gateways)
+    if tag in THROW_EVENTS and definition == "linkEventDefinition":
+        return (f"{prefix} refused: a link throw event jumps to its catch event in the "
+                "same step; ciiflow does not hold a link")
+    if tag == "endEvent" and attribute == "asyncAfter":
+        return (f"{prefix} refused: nothing follows an end event in its scope; ciiflow "
+                "runs asyncBefore on an end event (a job ends the scope), not asyncAfter")
+    if tag in THROW_EVENTS:
+        return None  # engine.camunda.async_events
     if tag in JOINING_GATEWAYS:
         if not joins:
             return None
@@ -308,8 +319,9 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
         return (f"{prefix} refused: ciiflow runs transaction boundaries on activities "
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
                 "call activities, their multi-instance loops), exclusive gateways, parallel "
-                "and inclusive gateways that do not join, and start events without an event "
-                "definition; not yet on other events or receive tasks")
+                "and inclusive gateways that do not join, intermediate throw and end events, "
+                "and start events without an event definition; not yet on catch events, "
+                "other start events, event-based gateways or receive tasks")
     return None
 
 
@@ -323,9 +335,11 @@ def lint_boundary(element: Any, attribute: str) -> str | None:
     parent = element.getparent()
     plain_start = (not any(_local(c.tag).endswith("EventDefinition") for c in element)
                    and (parent is None or parent.get("triggeredByEvent") != "true"))
+    definition = next((_local(c.tag) for c in element
+                       if _local(c.tag).endswith("EventDefinition")), None)
     return boundary_finding(attribute, value, _local(element.tag), plain_start=plain_start,
                             loop_owner=_local(parent.tag) if parent is not None else None,
-                            joins=_incoming(element) > 1)
+                            joins=_incoming(element) > 1, definition=definition)
 
 
 def _incoming(element: Any) -> int:

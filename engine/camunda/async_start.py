@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 
 from .async_boundaries import AsyncBoundaryMixin, parse_boundaries
+from .async_events import CONVERTERS as EVENT_CONVERTERS
 from .async_gateways import CONVERTERS as GATEWAY_CONVERTERS
 from .async_wrapped import CONVERTERS as WRAPPED_CONVERTERS
 from .namespaces import CAMUNDA
@@ -62,5 +63,6 @@ def with_async_start(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
 
 
 CONVERTERS: dict[type, type] = {AsyncStartEvent: AsyncStartEventConverter,
-                                **WRAPPED_CONVERTERS, **GATEWAY_CONVERTERS}
+                                **WRAPPED_CONVERTERS, **GATEWAY_CONVERTERS,
+                                **EVENT_CONVERTERS}
 """Registered with the activities' converters (`engine.camunda.activities`)."""

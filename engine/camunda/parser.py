@@ -47,6 +47,7 @@ from .activities import (
     narrow,
 )
 from .async_boundaries import parse_boundaries
+from .async_events import with_async_event
 from .async_gateways import AsyncGatewayParser, ParallelGatewayParser
 from .async_start import with_async_start
 from .async_wrapped import async_split
@@ -185,8 +186,9 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
         full_tag("boundaryEvent"): with_conditions(ERROR_BOUNDARY_EVENT),
         full_tag("startEvent"): with_compensation_start(with_async_start(ERROR_START_EVENT)),
-        full_tag("endEvent"): (CompensationEndEventParser, CamundaEndEvent),
-        full_tag("intermediateThrowEvent"): (CompensationThrowEventParser, CamundaThrowEvent),
+        full_tag("endEvent"): with_async_event((CompensationEndEventParser, CamundaEndEvent)),
+        full_tag("intermediateThrowEvent"): with_async_event((CompensationThrowEventParser,
+                                                               CamundaThrowEvent)),
         full_tag("intermediateCatchEvent"): with_conditions((LinkCatchEventParser,
                                                               CamundaCatchEvent)),
         full_tag("exclusiveGateway"): (AsyncGatewayParser, RecordingExclusiveGateway),

@@ -62,8 +62,10 @@ def job_action(task_id: str, data: dict[str, Any] | None = None) -> Action:
         if task is None or held(task) is None:
             raise TaskNotReady(f"task {task_id} no longer waits for its job")
         kind = held(task)
-        if data and kind == "after" and not task.children:
-            task.data.update(data)  # a loop's instance: its loop merges it on release
+        if data and (kind == "before" or not task.children):
+            # before: the release may evaluate the element's input mappings already; an
+            # instance held after: its loop merges it on release
+            task.data.update(data)
         release(task)
         if data:
             targets = [task] if kind == "before" else [

@@ -181,6 +181,24 @@ def async_gateways() -> str:
     return definitions("async_gateways", nodes, flows)
 
 
+def async_events() -> str:
+    """Review, then Milestone_Reached (an intermediate none throw event with asyncBefore
+    and asyncAfter), Decide, then End_Done with asyncBefore (R1/PT1M: one try) whose
+    input mapping doubles `total`."""
+    milestone = El("intermediateThrowEvent", "Milestone_Reached", "Milestone reached",
+                   {"camunda:asyncBefore": "true", "camunda:asyncAfter": "true"})
+    done = El("endEvent", "End_Done", "Done", {"camunda:asyncBefore": "true"},
+              ext="<camunda:failedJobRetryTimeCycle>R1/PT1M</camunda:failedJobRetryTimeCycle>\n"
+                  "<camunda:inputOutput>\n"
+                  '  <camunda:inputParameter name="doubled">${total * 2}'
+                  "</camunda:inputParameter>\n</camunda:inputOutput>")
+    return definitions("async_events",
+                       [start(), user("Review", "Review", candidateGroups="oai"), milestone,
+                        user("Decide", "Decide", candidateGroups="oai"), done],
+                       chain("StartEvent_1", "Review", "Milestone_Reached", "Decide",
+                             "End_Done"))
+
+
 def async_refused() -> str:
     """Boundaries ciiflow refuses by name: on a joining inclusive gateway; and a malformed
     retry cycle.
@@ -271,6 +289,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_multi.bpmn": async_multi,
     "async_boundary_service.bpmn": async_boundary_service,
     "async_gateways.bpmn": async_gateways,
+    "async_events.bpmn": async_events,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,
