@@ -1,20 +1,14 @@
-"""Which deployed process a call activity calls (`camunda:calledElementBinding`).
+"""Which call activities call a process from outside their bundle, and how they bind it.
 
-Camunda 7 resolves `calledElement` when the call activity runs. SpiffWorkflow
-needs the called process's spec inside the caller's spec when the workflow is
-built and every time it is restored, so ciiflow resolves at deploy instead and
-freezes what it found into the caller's version (`engine.runtime.called`):
+Camunda 7 resolves `calledElement` when the call activity runs (`camunda:
+calledElementBinding`: `latest` by default, `deployment`, `version` with
+`camunda:calledElementVersion`, `versionTag` with `camunda:calledElementVersionTag`,
+the `camunda:versionTag` of the called `bpmn:process`). ciiflow does the same for a
+process that is not in the caller's bundle: a process of the same bundle is built into
+the caller's version, whatever the binding, and `deployment` calls only those.
 
-* a process of the same bundle is called as deployed with it, whatever the binding;
-* `deployment`: only a process of the same bundle (else lint refuses);
-* `latest` (the default): the latest deployed version of the key at the time the
-  caller is deployed. A later deploy of the called process reaches new cases once
-  the caller is deployed again (which then makes a new caller version);
-* `version` (`camunda:calledElementVersion`) and `versionTag`
-  (`camunda:calledElementVersionTag`, the `camunda:versionTag` of the called
-  `bpmn:process`): that version, now and always.
-
-This module only reads the XML; the store is asked by `engine.runtime.called`.
+This module only reads the XML; the store is asked by `engine.runtime.called` when a
+case reaches the call (and at deploy, to warn about a binding nothing satisfies yet).
 """
 
 from __future__ import annotations
