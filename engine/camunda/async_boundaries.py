@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
@@ -155,6 +156,18 @@ def retry_cycle_of(spec: Any) -> str | None:
 
 
 # -- the specs -----------------------------------------------------------------
+
+def holding_class(task: Any, parser: Any, classes: dict[type, type]) -> type:
+    """The holding class for a spec drawn with a boundary; a spec class this flavour does
+    not know (a subclass added later) is refused at parse time, never run without its
+    boundary."""
+    held_class = classes.get(type(task))
+    if held_class is None:
+        raise ValidationException(
+            f"camunda:asyncBefore/asyncAfter on {task.bpmn_id!r} ({type(task).__name__}) has "
+            "no transaction boundary in ciiflow", node=parser.node, file_name=parser.filename)
+    return held_class
+
 
 class AsyncBoundaryMixin:
     """Holds an activity's task at its boundaries until the job runner releases it."""

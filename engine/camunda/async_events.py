@@ -22,7 +22,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
 
-from .async_boundaries import AsyncBoundaryMixin, parse_boundaries
+from .async_boundaries import AsyncBoundaryMixin, holding_class, parse_boundaries
 from .compensation import CompensationEndEvent, CompensationThrowEvent
 from .namespaces import CAMUNDA
 from .throws import CamundaEndEvent, CamundaThrowEvent
@@ -76,8 +76,8 @@ def with_async_event(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
     def create_task(self: Any) -> Any:
         task = parser.create_task(self)
         boundaries = parse_boundaries(self.node, CAMUNDA)
-        if boundaries and type(task) in _ASYNC:
-            task.__class__ = _ASYNC[type(task)]
+        if boundaries:
+            task.__class__ = holding_class(task, self, _ASYNC)
             task.boundaries = boundaries
         return task
 

@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import (
 )
 from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
 
-from .async_boundaries import AsyncBoundaryMixin, parse_boundaries
+from .async_boundaries import AsyncBoundaryMixin, holding_class, parse_boundaries
 from .gateways import GatewayParser, RecordingExclusiveGateway, RecordingInclusiveGateway
 from .namespaces import CAMUNDA
 
@@ -56,8 +56,8 @@ class AsyncGatewayParser(GatewayParser):
 
     def create_task(self) -> Any:
         task = super().create_task()
-        if parse_boundaries(self.node, CAMUNDA) and type(task) in _ASYNC:
-            task.__class__ = _ASYNC[type(task)]
+        if parse_boundaries(self.node, CAMUNDA):
+            task.__class__ = holding_class(task, self, _ASYNC)
         return task
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
