@@ -209,3 +209,20 @@ def test_migration_refuses_a_case_inside_a_call_and_moves_one_after_it(case: Cas
     assert case.engine.workflow_data(after)["reviewVerdict"] == "done"
     case.complete(case.only(inside, "Review_First"), {"verdict": "stayed"})
     assert [t.activity_id for t in case.ready(inside)] == ["After_Call"]
+
+
+def test_a_call_built_into_the_callers_version_restores_as_deployed(
+        case: Case, db: SqlEngine, clock: ManualClock, handlers: HandlerRegistry) -> None:
+    """A same-bundle call, like a caller version stored before calls were resolved at
+    run time, carries the called spec in its own version: no run-time lookup."""
+    both = {**corpus("call_deployment.bpmn"),
+            "shared_review.bpmn": (FILES / "shared_review_v1.bpmn").read_bytes()}
+    case.engine.deploy(both)
+    iid = _start(case, "call_deployment", "OLD")
+    _release(case, "v2")
+
+    fresh = Case(Engine(db, clock=clock, handlers=handlers))
+
+    fresh.complete(fresh.only(iid, "Review_First"), {"verdict": "as deployed"})
+    assert [t.activity_id for t in fresh.ready(iid)] == ["After_Call"]
+    assert _called_task(fresh, "call_deployment", "NEW") == "Review_First"
