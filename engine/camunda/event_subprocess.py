@@ -47,7 +47,7 @@ from SpiffWorkflow.util.task import TaskIterator, TaskState
 from .conditional import ConditionalParserMixin
 from .conditional_start import CONVERTERS as CONDITIONAL_START_CONVERTERS
 from .conditional_start import ProcessStartEvent, RearmingStartEvent, has_conditional_start
-from .event_subprocess_scope import RearmingEventStart
+from .event_subprocess_scope import RearmingEventStart, ScopedCatchMixin
 from .namespaces import BPMN, tag
 
 EVENT_SUBPROCESS_TRIGGERS = (
@@ -184,7 +184,7 @@ class ScopeEndMixin:
         return result
 
 
-class InterruptingStartEvent(StartEvent):
+class InterruptingStartEvent(ScopedCatchMixin, StartEvent):
     """The start event of an interrupting event subprocess: firing it ends the enclosing
     scope's other work first, and hands the event subprocess the scope's current data."""
 

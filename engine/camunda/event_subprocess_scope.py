@@ -94,6 +94,25 @@ def _scope_start_catching(scope: Any, waiting: list[Any], event: Any) -> Any:
     return None
 
 
+ROUTED = "ciiflow_routed_to_scope"
+"""Attribute of an event `catch_in_scopes` hands to an event subprocess of its scope."""
+
+
+class ScopedCatchMixin:
+    """For the start events of event subprocesses: one wired to an embedded subprocess's
+    start takes an error or escalation only from `catch_in_scopes` (a throw inside its
+    scope), never from the library's catch of last resort, which offers an event nobody
+    caught on its way out to every waiting catch of the case."""
+
+    def catches(self, my_task: Any, event: Any) -> bool:
+        if isinstance(event.event_definition, ErrorEventDefinition | EscalationEventDefinition) \
+                and not getattr(event, ROUTED, False):
+            holder = _holder(my_task.workflow)
+            if holder is not None and holder.workflow is not holder.workflow.top_workflow:
+                return False
+        return super().catches(my_task, event)  # type: ignore[misc]
+
+
 def catch_in_scopes(workflow: Any, event: Any) -> bool:
     """Give `event`, thrown in `workflow`, to the innermost event subprocess waiting for it;
     False when a catch of the library comes first (or none waits): the caller throws."""
@@ -103,7 +122,9 @@ def catch_in_scopes(workflow: Any, event: Any) -> bool:
     while scope is not None and scope is not scope.top_workflow:
         if any(t.workflow is scope and t.task_spec.catches(t, event) for t in waiting):
             return False  # the library's targeted catch finds it at this level
+        setattr(event, ROUTED, True)
         found = _scope_start_catching(scope, waiting, event)
+        setattr(event, ROUTED, False)
         if found is not None:
             found.task_spec.catch(found, event)
             found.task_spec._update(found)
@@ -128,7 +149,7 @@ class ScopedThrowMixin:
         return super()._run_hook(my_task)  # type: ignore[misc]
 
 
-class RearmingEventStart(StartEvent):
+class RearmingEventStart(ScopedCatchMixin, StartEvent):
     """The start of a non-interrupting message or escalation event subprocess in an
     embedded subprocess: when it fires, a fresh copy waits for the next event."""
 

@@ -122,7 +122,27 @@ def esp_scope_escalation() -> str:
     return _around(assess, pid="esp_scope_escalation", roots=ESCALATIONS)
 
 
+def esp_scope_stray() -> str:
+    """Outer_Work ends in the error INCOMPLETE, thrown at the process level, where nobody
+    catches it: Assess's error event subprocess (beside, in another scope) stays idle."""
+    assess = El("subProcess", "Assess", "Assess", children=[
+        start("Event_AStart"), user("Inner_Work", "Inner work", candidateGroups="sas"),
+        end("Event_AEnd"),
+        _event_sub("On_Error", "Error", "Event_ErrorStart",
+                   '<bpmn:errorEventDefinition id="ErrorEventDefinition_1" />',
+                   user("Repair", "Repair", candidateGroups="lead"), "Flow_E")],
+        flows=chain("Event_AStart", "Inner_Work", "Event_AEnd", prefix="Flow_A"))
+    nodes = [start(), El("parallelGateway", "Gateway_Fork"), assess, end("Event_Done"),
+             user("Outer_Work", "Outer work", candidateGroups="oai"),
+             end("Event_Failed", '<bpmn:errorEventDefinition id="ErrorEventDefinition_2" '
+                 'errorRef="Error_Incomplete" />', "Failed")]
+    flows = [*chain("StartEvent_1", "Gateway_Fork", "Assess", "Event_Done"),
+             *chain("Gateway_Fork", "Outer_Work", "Event_Failed", prefix="Flow_O")]
+    return definitions("esp_scope_stray", nodes, flows, roots=ERRORS)
+
+
 CORPUS: dict[str, Callable[[], str]] = {
+    "esp_scope_stray.bpmn": esp_scope_stray,
     "esp_scope_message.bpmn": esp_scope_message,
     "esp_scope_error.bpmn": esp_scope_error,
     "esp_scope_escalation.bpmn": esp_scope_escalation,

@@ -138,3 +138,15 @@ def test_non_interrupting_escalation_runs_beside_the_subprocess_work(case: Case)
     case.complete(case.only(on_time, "Assess_Risk"), {"late": False})
     case.complete(case.only(on_time, "Inner_Work"))
     assert ready(case, on_time) == ["After", "Outer_Work"]
+
+
+def test_an_error_thrown_outside_the_subprocess_is_not_taken_by_its_event_subprocess(
+        case: Case) -> None:
+    case.deploy("esp_scope_stray.bpmn")
+    iid = case.engine.start("esp_scope_stray", "SE-4").instance.id
+    case.complete(case.only(iid, "Outer_Work"))
+    assert ready(case, iid) == ["Inner_Work"]  # uncaught: it ends like a none end event
+    assert "error_end_uncaught" in [h.kind for h in case.history(iid)]
+    case.complete(case.only(iid, "Inner_Work"))
+    assert case.engine.instance(iid).status == "completed"
+    assert "Repair" not in [a for a, _ in case.rows(iid)]
