@@ -55,6 +55,7 @@ JOINING_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway"})
 """Gateways whose boundary runs only when they do not join (`engine.camunda.async_gateways`)."""
 
 THROW_EVENTS = frozenset({"intermediateThrowEvent", "endEvent"})
+EVENTS = THROW_EVENTS | {"intermediateCatchEvent"}
 """Events held by `engine.camunda.async_events` (but a link throw, an end event's asyncAfter)."""
 
 DEFAULT_TRIES = 3
@@ -313,9 +314,15 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
         return None  # a job per instance (engine.camunda.async_wrapped)
     if tag == "exclusiveGateway":
         return None  # a job per arriving token (engine.camunda.async_gateways)
-    if tag in THROW_EVENTS and definition == "linkEventDefinition":
+    if tag in EVENTS and definition == "linkEventDefinition":
         return (f"{prefix} refused: a link throw event jumps to its catch event in the "
                 "same step; ciiflow does not hold a link")
+    if tag == "intermediateCatchEvent":
+        if attribute == "asyncAfter":
+            return None  # engine.camunda.async_events
+        return (f"{prefix} refused: ciiflow runs asyncAfter on a catch event, not yet "
+                "asyncBefore (the held event would already catch a message or signal "
+                "arriving while its job waits)")
     if tag == "endEvent" and attribute == "asyncAfter":
         return (f"{prefix} refused: nothing follows an end event in its scope; ciiflow "
                 "runs asyncBefore on an end event (a job ends the scope), not asyncAfter")
@@ -333,8 +340,8 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
                 "call activities, their multi-instance loops), exclusive gateways, parallel "
                 "and inclusive gateways that do not join, intermediate throw and end events, "
-                "and start events without an event definition; not yet on catch events, "
-                "other start events, event-based gateways or receive tasks")
+                "catch events (asyncAfter) and start events without an event definition; not "
+                "yet on other start events, event-based gateways or receive tasks")
     return None
 
 

@@ -1,4 +1,4 @@
-"""Transaction boundaries on throw events: intermediate throw events and end events.
+"""Transaction boundaries on events: intermediate throw events, end events, catch events.
 
 Camunda 7 lets a modeller put a job before an end event (asyncBefore: the step
 that reaches it commits, the job ends the scope, throwing its error, escalation,
@@ -7,13 +7,15 @@ signal or message if it has one) and before or after an intermediate throw event
 after it). A failure inside the job (a message nobody is bound to, an expression
 in a mapping) opens an incident at the event once the tries are spent, and what
 came before stays committed, as for activities (`engine.camunda.async_boundaries`).
+On an intermediate catch event, `asyncAfter`: the step that brings the event (a
+message, a timer, a signal, a condition met) commits it, the job goes on.
 
 An event's extensions are SpiffWorkflow's flat properties, so the boundaries are
 kept on the spec itself (`boundaries`), as a start event's are
 (`engine.camunda.async_start`). Only an event drawn with a boundary gets the
 holding class; the others, and every definition deployed before, restore and run
-as they did. What stays refused by name (asyncAfter on an end event, link throw
-events) is `engine.camunda.async_boundaries.boundary_finding`.
+as they did. What stays refused by name (asyncAfter on an end event, link events, a
+catch event's asyncBefore) is `engine.camunda.async_boundaries.boundary_finding`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
 
 from .async_boundaries import AsyncBoundaryMixin, holding_class, parse_boundaries
 from .compensation import CompensationEndEvent, CompensationThrowEvent
+from .event_mappings import CamundaCatchEvent
 from .namespaces import CAMUNDA
 from .throws import CamundaEndEvent, CamundaThrowEvent
 
@@ -53,11 +56,17 @@ class AsyncCompensationThrowEvent(HeldEventMixin, CompensationThrowEvent):
     """An intermediate compensation throw event with asyncBefore or asyncAfter."""
 
 
+class AsyncCatchEvent(HeldEventMixin, CamundaCatchEvent):
+    """An intermediate catch event with asyncAfter: the event is caught (the message's
+    variables set, the timer gone) in the step that brings it, the job takes the flow."""
+
+
 _ASYNC: dict[type, type] = {
     CamundaEndEvent: AsyncEndEvent,
     CompensationEndEvent: AsyncCompensationEndEvent,
     CamundaThrowEvent: AsyncThrowEvent,
     CompensationThrowEvent: AsyncCompensationThrowEvent,
+    CamundaCatchEvent: AsyncCatchEvent,
 }
 
 

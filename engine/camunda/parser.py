@@ -189,8 +189,8 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("endEvent"): with_async_event((CompensationEndEventParser, CamundaEndEvent)),
         full_tag("intermediateThrowEvent"): with_async_event((CompensationThrowEventParser,
                                                                CamundaThrowEvent)),
-        full_tag("intermediateCatchEvent"): with_conditions((LinkCatchEventParser,
-                                                              CamundaCatchEvent)),
+        full_tag("intermediateCatchEvent"): with_async_event(with_conditions((
+            LinkCatchEventParser, CamundaCatchEvent))),
         full_tag("exclusiveGateway"): (AsyncGatewayParser, RecordingExclusiveGateway),
         full_tag("inclusiveGateway"): (AsyncGatewayParser, RecordingInclusiveGateway),
         full_tag("parallelGateway"): (ParallelGatewayParser, ParallelGateway),

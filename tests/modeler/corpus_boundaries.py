@@ -199,6 +199,24 @@ def async_events() -> str:
                              "End_Done"))
 
 
+def async_catch() -> str:
+    """Submit, then Wait_Reply (a message catch event, message `reply`, with asyncAfter),
+    Read_Reply, then Wait_Hour (a timer catch event, PT1H, with asyncAfter), Close."""
+    reply = El("intermediateCatchEvent", "Wait_Reply", "Reply received",
+               {"camunda:asyncAfter": "true"},
+               tail='<bpmn:messageEventDefinition id="MessageEventDefinition_1" '
+                    'messageRef="Message_Reply" />')
+    hour = El("intermediateCatchEvent", "Wait_Hour", "One hour", {"camunda:asyncAfter": "true"},
+              tail=timer("timeDuration", "PT1H"))
+    return definitions("async_catch",
+                       [start(), user("Submit", "Submit", candidateGroups="oai"), reply,
+                        user("Read_Reply", "Read reply", candidateGroups="oai"), hour,
+                        user("Close", "Close", candidateGroups="oai"), end("Event_Done")],
+                       chain("StartEvent_1", "Submit", "Wait_Reply", "Read_Reply", "Wait_Hour",
+                             "Close", "Event_Done"),
+                       roots='<bpmn:message id="Message_Reply" name="reply" />')
+
+
 def async_refused() -> str:
     """Boundaries ciiflow refuses by name: on a joining inclusive gateway; and a malformed
     retry cycle.
@@ -290,6 +308,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_boundary_service.bpmn": async_boundary_service,
     "async_gateways.bpmn": async_gateways,
     "async_events.bpmn": async_events,
+    "async_catch.bpmn": async_catch,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine import ManualClock
 from engine.store.models import Incident
 from tests.modeler.conftest import Case, corpus
 from tests.modeler.test_async_boundaries import failures, jobs, waiting
@@ -69,3 +70,49 @@ def test_a_failure_in_the_job_before_an_end_event_keeps_the_completion_and_opens
     assert retried.incident is None
     assert case.engine.instance(iid).status == "completed"
     assert jobs(case.engine, iid) == []
+
+
+def test_async_after_on_catch_events_commits_the_caught_event_then_the_job_goes_on(
+        case: Case, clock: ManualClock) -> None:
+    """`async_catch.bpmn`: Submit, Wait_Reply (message `reply`, asyncAfter), Read_Reply,
+    Wait_Hour (PT1H, asyncAfter), Close."""
+    assert [f.message for f in case.engine.lint(corpus("async_catch.bpmn"))
+            if f.severity == "error"] == []
+    case.deploy("async_catch.bpmn")
+    iid = case.engine.start("async_catch", "C-1").instance.id
+    case.complete(case.only(iid, "Submit"))
+    assert jobs(case.engine, iid) == []  # waiting for the message: no job yet
+
+    outcome = case.engine.correlate("reply", business_key="C-1", payload={"answer": "yes"})
+
+    assert outcome.incident is None
+    assert case.engine.workflow_data(iid)["answer"] == "yes"  # caught and committed
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Wait_Reply", "job")]
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Wait_Reply", "after")
+    assert case.engine.run_due_jobs() == 1
+    case.complete(case.only(iid, "Read_Reply"))
+
+    clock.advance(hours=1, minutes=1)
+    assert case.engine.run_due_timers() == 1  # the timer fires; its asyncAfter holds
+
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Wait_Hour", "job")]
+    assert case.engine.run_due_jobs() == 1
+    assert [t.activity_id for t in case.ready(iid)] == ["Close"]
+    assert jobs(case.engine, iid) == []
+
+
+def test_async_before_on_a_catch_event_and_async_after_on_an_end_event_are_refused_by_name(
+        case: Case) -> None:
+    catch = corpus("async_catch.bpmn")["async_catch.bpmn"].replace(
+        b'"Reply received" camunda:asyncAfter=', b'"Reply received" camunda:asyncBefore=')
+    end = corpus("async_events.bpmn")["async_events.bpmn"].replace(
+        b'"Done" camunda:asyncBefore=', b'"Done" camunda:asyncAfter=')
+
+    errors = {f.element_id: f.message for name, text in (("c.bpmn", catch), ("e.bpmn", end))
+              for f in case.engine.lint({name: text}) if f.severity == "error"}
+
+    assert errors["Wait_Reply"].startswith(
+        'camunda:asyncBefore="true" on a bpmn:intermediateCatchEvent refused: ')
+    assert errors["End_Done"].startswith(
+        'camunda:asyncAfter="true" on a bpmn:endEvent refused: nothing follows')
