@@ -47,7 +47,7 @@ from SpiffWorkflow.util.task import TaskIterator, TaskState
 from .conditional import ConditionalParserMixin
 from .conditional_start import CONVERTERS as CONDITIONAL_START_CONVERTERS
 from .conditional_start import ProcessStartEvent, RearmingStartEvent, has_conditional_start
-from .event_subprocess_scope import RearmingEventStart, ScopedCatchMixin
+from .event_subprocess_scope import RearmingEventStart, ScopedCatchMixin, wires_triggers
 from .namespaces import BPMN, tag
 
 EVENT_SUBPROCESS_TRIGGERS = (
@@ -71,13 +71,6 @@ def in_event_subprocess(node: Any) -> bool:
     parent = node.getparent()
     return parent is not None and parent.tag == _SUBPROCESS and \
         parent.get("triggeredByEvent") == "true"
-
-
-def _in_embedded_scope(node: Any) -> bool:
-    """Whether the event subprocess of start event `node` is drawn in an embedded subprocess."""
-    scope = node.getparent().getparent()
-    return scope is not None and scope.tag == _SUBPROCESS and \
-        scope.get("triggeredByEvent") != "true"
 
 
 def is_interrupting(node: Any) -> bool:
@@ -215,8 +208,8 @@ class EventSubprocessStartEventParser(ConditionalParserMixin, CamundaStartEventP
             self.spec_class = InterruptingStartEvent
         elif self.node.find(_CONDITIONAL) is not None:
             self.spec_class = RearmingStartEvent
-        elif _in_embedded_scope(self.node) and any(
-                self.node.find(kind) is not None for kind in _REARMED_IN_SCOPE):
+        elif any(self.node.find(kind) is not None for kind in _REARMED_IN_SCOPE) and \
+                wires_triggers(self.node.getparent().getparent(), self.process_parser.parser):
             self.spec_class = RearmingEventStart  # engine.camunda.event_subprocess_scope
         event_definition = self.get_event_definition(list(EVENT_SUBPROCESS_TRIGGERS))
         task = self._create_task(event_definition)

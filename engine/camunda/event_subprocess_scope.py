@@ -21,8 +21,10 @@ So here:
 * a non-interrupting one leaves a fresh copy of itself waiting each time it fires
   (`RearmingEventStart`), so a second message runs it again, as in Camunda.
 
-Event subprocesses of a process (the case's own) keep the library's triggers; those of
-a called process stay refused by lint (`check_called_event_subprocesses`).
+A process that a call activity of the same bundle calls is wired the same way (it runs
+inside the caller's case; started on its own, the wiring runs it as the library would).
+Other processes keep the library's triggers; a signal event subprocess in either place
+stays refused by lint.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from SpiffWorkflow.util.task import TaskState
 from .namespaces import BPMN, tag
 
 _SUBPROCESS = tag(BPMN, "subProcess")
+_PROCESS = tag(BPMN, "process")
+_CALL = tag(BPMN, "callActivity")
 SCOPED = (MessageEventDefinition, ErrorEventDefinition, EscalationEventDefinition)
 """Start-event triggers wired to an embedded subprocess's start here."""
 
@@ -57,13 +61,28 @@ def _scoped_starts(spec: Any) -> bool:
                for s in getattr(spec, "bpmn_start_events", ()))
 
 
+def wires_triggers(scope: Any, parser: Any) -> bool:
+    """Whether the event subprocesses drawn in `scope` (a process or subprocess element)
+    wait from its start: in an embedded subprocess, and in a process a call activity of
+    the bundle calls (it then runs inside the caller's case, where the library's triggers
+    never reach it)."""
+    if scope is None:
+        return False
+    if scope.tag == _SUBPROCESS:
+        return scope.get("triggeredByEvent") != "true"
+    return scope.tag == _PROCESS and any(
+        call.get("calledElement") == scope.get("id")
+        for process_parser in parser.process_parsers.values()
+        for call in process_parser.node.iter(_CALL))
+
+
 class ScopedTriggerProcessParser(ProcessParser):
-    """An embedded subprocess whose message, error and escalation event subprocesses wait
-    from the subprocess's start (the case's process keeps the library's triggers)."""
+    """An embedded subprocess (or a called process) whose message, error and escalation
+    event subprocesses wait from its start (another process keeps the library's triggers)."""
 
     def add_tasks(self) -> None:
         super().add_tasks()
-        if self.node.tag != _SUBPROCESS or self.node.get("triggeredByEvent") == "true":
+        if not wires_triggers(self.node, self.parser):
             return
         start = self.spec.start
         for name in list(getattr(start, "trigger_specs", ())):

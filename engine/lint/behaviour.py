@@ -339,15 +339,15 @@ def check_message_starts(bundle: Bundle, bpmn_files: list[str]) -> list[Finding]
     return found
 
 
-# (timer and conditional event subprocesses wait from their scope's start: they run there)
-_TRIGGERED = ("messageEventDefinition", "errorEventDefinition", "escalationEventDefinition",
-              "signalEventDefinition")
+# (timer, conditional, message, error and escalation event subprocesses wait from the called
+# process's start: engine.camunda.conditional_start, engine.camunda.event_subprocess_scope)
+_TRIGGERED = ("signalEventDefinition",)
 
 
 def check_called_event_subprocesses(bundle: Bundle, bpmn_files: list[str]) -> list[Finding]:
     """A process a call activity of the bundle starts runs inside the caller's case, where
-    SpiffWorkflow starts no message, error or escalation event subprocess of it (only the
-    case's own process is looked at): refused, since it would never run."""
+    SpiffWorkflow starts no signal event subprocess of it (only the case's own process is
+    looked at): refused, since it would never run."""
     called = {call.get("calledElement") for filename in bpmn_files
               for call in bundle.roots[filename].iter(tag(BPMN, "callActivity"))}
     found: list[Finding] = []
@@ -367,5 +367,5 @@ def check_called_event_subprocesses(bundle: Bundle, bpmn_files: list[str]) -> li
                             f"{process.get('id')!r} starts with bpmn:{kinds[0]}, but a call "
                             "activity of this bundle calls that process, and there such an "
                             "event subprocess never starts; catch the event with a boundary "
-                            "event on the call activity, or use a timer or conditional start"))
+                            "event on the call activity, or use a message start"))
     return found

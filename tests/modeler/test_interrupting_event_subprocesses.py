@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine import DefinitionRefused, ManualClock
+from engine import DefinitionRefused, ManualClock, NoSubscriber
 from engine.camunda.handlers import BpmnError, HandlerContext, HandlerRegistry
 from tests.modeler.conftest import Case, corpus
 
@@ -136,11 +136,39 @@ def test_a_handlers_bpmn_error_starts_the_error_event_subprocess(case: Case) -> 
     assert ready(case, ok) == ["Review"]
 
 
-def test_a_called_process_with_a_message_event_subprocess_is_refused(case: Case) -> None:
-    """In a called process SpiffWorkflow never starts a message event subprocess."""
+def test_in_a_called_process_message_event_subprocesses_run(case: Case) -> None:
+    """They wait from the called process's start (engine.camunda.event_subprocess_scope):
+    the interrupting one cancels the called process's work only, then the caller goes on."""
     files = corpus("call_caller.bpmn", "esp_message.bpmn")
     files["call_caller.bpmn"] = files["call_caller.bpmn"].replace(
         b'calledElement="called_review"', b'calledElement="esp_message"')
+    case.engine.deploy(files)
+    iid = case.engine.start("call_caller", "CM-1", {"caseNumber": "N-1",
+                                                    "amount": 2}).instance.id
+    assert ready(case, iid) == ["Check", "Review"]
+    case.engine.correlate("documents-received", business_key="CM-1")
+    case.engine.correlate("documents-received", business_key="CM-1")
+    assert ready(case, iid) == ["Check", "Read_Docs", "Read_Docs", "Review"]
+    case.engine.correlate("withdrawn", business_key="CM-1")
+    assert ready(case, iid) == ["Archive"]
+    assert {("Check", "cancelled"), ("Review", "cancelled"), ("Read_Docs", "cancelled")} \
+        <= set(case.rows(iid))
+    case.complete(case.only(iid, "Archive"), {"verdict": "withdrawn"})
+    assert ready(case, iid) == ["After_Call"]
+    assert case.engine.task_data(case.only(iid, "After_Call").id)["calledVerdict"] == \
+        "withdrawn"
+    with pytest.raises(NoSubscriber):  # the called process ended: nobody listens
+        case.engine.correlate("documents-received", business_key="CM-1")
+
+
+def test_a_called_process_with_a_signal_event_subprocess_is_refused(case: Case) -> None:
+    """In a called process SpiffWorkflow never starts a signal event subprocess."""
+    files = corpus("call_caller.bpmn", "esp_message.bpmn")
+    files["call_caller.bpmn"] = files["call_caller.bpmn"].replace(
+        b'calledElement="called_review"', b'calledElement="esp_message"')
+    files["esp_message.bpmn"] = files["esp_message.bpmn"].replace(
+        b"bpmn:messageEventDefinition", b"bpmn:signalEventDefinition").replace(
+        b"messageRef=", b"signalRef=").replace(b"<bpmn:message ", b"<bpmn:signal ")
     with pytest.raises(DefinitionRefused) as refused:
         case.engine.deploy(files)
     named = {f.element_id for f in refused.value.findings
