@@ -296,7 +296,8 @@ def release(task: Any) -> None:
 
 def boundary_finding(attribute: str, value: str | None, tag: str, *,
                      plain_start: bool = False, loop_owner: str | None = None,
-                     joins: bool = False, definition: str | None = None) -> str | None:
+                     joins: bool = False, definition: str | None = None,
+                     process_start: bool = False) -> str | None:
     """The lint error for a boundary ciiflow cannot run as Camunda does, or None.
 
     A boundary on one of `ASYNC_ACTIVITIES` (with boundary events or multi-instance
@@ -310,6 +311,9 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
     prefix = f"camunda:{attribute}=\"true\" on a bpmn:{tag}"
     if tag == "startEvent" and plain_start:
         return None
+    if (tag == "startEvent" and process_start and attribute == "asyncAfter"
+            and definition in ("messageEventDefinition", "timerEventDefinition")):
+        return None  # the trigger starts the case and commits (engine.camunda.async_start)
     if tag == "multiInstanceLoopCharacteristics" and loop_owner in ASYNC_ACTIVITIES:
         return None  # a job per instance (engine.camunda.async_wrapped)
     if tag == "exclusiveGateway":
@@ -340,8 +344,10 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
                 "call activities, their multi-instance loops), exclusive gateways, parallel "
                 "and inclusive gateways that do not join, intermediate throw and end events, "
-                "catch events (asyncAfter) and start events without an event definition; not "
-                "yet on other start events, event-based gateways or receive tasks")
+                "catch events (asyncAfter), start events without an event definition and "
+                "message and timer (date, duration) start events of a process (asyncAfter); "
+                "not yet on other start events (cycle timers included), event-based gateways "
+                "or receive tasks")
     return None
 
 
@@ -357,9 +363,14 @@ def lint_boundary(element: Any, attribute: str) -> str | None:
                    and (parent is None or parent.get("triggeredByEvent") != "true"))
     definition = next((_local(c.tag) for c in element
                        if _local(c.tag).endswith("EventDefinition")), None)
+    if element.find("./{*}timerEventDefinition/{*}timeCycle") is not None:
+        definition = "timeCycle"  # SpiffWorkflow fires a cycle start without completing it
     return boundary_finding(attribute, value, _local(element.tag), plain_start=plain_start,
                             loop_owner=_local(parent.tag) if parent is not None else None,
-                            joins=_incoming(element) > 1, definition=definition)
+                            joins=_incoming(element) > 1, definition=definition,
+                            process_start=parent is not None and _local(parent.tag) == "process"
+                            and sum(_local(c.tag).endswith("EventDefinition")
+                                    for c in element) == 1)
 
 
 def _incoming(element: Any) -> int:

@@ -3,10 +3,12 @@
 The most common boundary in Camunda 7 files: the start commits at once (the caller
 gets its case id) and a job runs the case from its start event. A start event's
 extensions are SpiffWorkflow's flat properties, so the boundaries are kept on the
-spec itself (`boundaries`) and written by this module's converter. Only a start
-event without an event definition gets them: a message or timer start waits for its
-trigger in `_update_hook`, which a hold before it would skip; lint refuses the
-others by name (`engine.camunda.async_boundaries.boundary_finding`).
+spec itself (`boundaries`) and written by this module's converter. A start event
+without an event definition gets both; a message or timer (date, duration) start
+event of a process only `asyncAfter` (the message or timer starts the case and
+commits, a job runs it on): it waits for its trigger in `_update_hook`, which a hold
+before it would skip.
+Lint refuses the others by name (`engine.camunda.async_boundaries.boundary_finding`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,23 @@ def is_plain_start(node: Any) -> bool:
             and (parent is None or parent.get("triggeredByEvent") != "true"))
 
 
+def is_event_start(node: Any, boundaries: dict[str, Any]) -> bool:
+    """A message or timer start event of a process, with asyncAfter only: the start
+    commits when the message or timer starts the case, a job runs it on. Not a cycle
+    timer: SpiffWorkflow fires one without completing its start event."""
+    parent = node.getparent()
+    definitions = {c.tag.rsplit("}", 1)[-1] for c in node if isinstance(c.tag, str)
+                   and c.tag.endswith("EventDefinition")}
+    cycle = node.find("./{*}timerEventDefinition/{*}timeCycle") is not None
+    return (parent is not None and parent.tag.endswith("}process") and "asyncBefore" not in
+            boundaries and len(definitions) == 1 and definitions <= EVENT_STARTS
+            and not cycle)
+
+
+EVENT_STARTS = frozenset({"messageEventDefinition", "timerEventDefinition"})
+"""Start events that carry asyncAfter (`is_event_start`)."""
+
+
 def with_async_start(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
     """The (parser, spec class) pair of `bpmn:startEvent`, its parser giving a plain start
     event with a boundary the class `AsyncStartEvent`."""
@@ -54,7 +73,8 @@ def with_async_start(parser_and_spec: tuple[type, type]) -> tuple[type, type]:
     def create_task(self: Any) -> Any:
         task = parser.create_task(self)
         boundaries = parse_boundaries(self.node, CAMUNDA)
-        if boundaries and is_plain_start(self.node) and type(task) is StartEvent:
+        if (boundaries and type(task) is StartEvent
+                and (is_plain_start(self.node) or is_event_start(self.node, boundaries))):
             task.__class__ = AsyncStartEvent
             task.boundaries = boundaries
         return task

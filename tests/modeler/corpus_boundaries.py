@@ -217,6 +217,29 @@ def async_catch() -> str:
                        roots='<bpmn:message id="Message_Reply" name="reply" />')
 
 
+def async_message_start() -> str:
+    """A message start event (message `appeal-filed`) with asyncAfter, then Triage."""
+    first = start("Event_Appeal", '<bpmn:messageEventDefinition id="MessageEventDefinition_1" '
+                                  'messageRef="Message_Appeal" />', "Appeal filed")
+    first.attrs["camunda:asyncAfter"] = "true"
+    return definitions("async_message_start",
+                       [first, user("Triage", "Triage", candidateGroups="oai"),
+                        end("Event_Done")],
+                       chain("Event_Appeal", "Triage", "Event_Done"),
+                       roots='<bpmn:message id="Message_Appeal" name="appeal-filed" />')
+
+
+def async_timer_start() -> str:
+    """A timer start event (ten hours after the deployment: PT10H) with asyncAfter, then
+    Daily_Check."""
+    first = start("Event_Daily", timer("timeDuration", "PT10H"), "In 10 hours")
+    first.attrs["camunda:asyncAfter"] = "true"
+    return definitions("async_timer_start",
+                       [first, user("Daily_Check", "Daily check", candidateGroups="oai"),
+                        end("Event_Done")],
+                       chain("Event_Daily", "Daily_Check", "Event_Done"))
+
+
 def async_refused() -> str:
     """Boundaries ciiflow refuses by name: on a joining inclusive gateway; and a malformed
     retry cycle.
@@ -309,6 +332,8 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_gateways.bpmn": async_gateways,
     "async_events.bpmn": async_events,
     "async_catch.bpmn": async_catch,
+    "async_message_start.bpmn": async_message_start,
+    "async_timer_start.bpmn": async_timer_start,
     "shared_review_v1.bpmn": shared_review_v1,
     "shared_review_v2.bpmn": shared_review_v2,
     "call_latest.bpmn": call_latest,
