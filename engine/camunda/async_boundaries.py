@@ -51,7 +51,7 @@ ASYNC_ACTIVITIES = frozenset({
 })
 """Elements whose spec class carries `AsyncBoundaryMixin` (engine.camunda.activities)."""
 
-JOINING_GATEWAYS = frozenset({"parallelGateway", "inclusiveGateway"})
+JOINING_GATEWAYS = frozenset({"inclusiveGateway"})
 """Gateways whose boundary runs only when they do not join (`engine.camunda.async_gateways`)."""
 
 THROW_EVENTS = frozenset({"intermediateThrowEvent", "endEvent"})
@@ -316,7 +316,7 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
         return None  # the trigger starts the case and commits (engine.camunda.async_start)
     if tag == "multiInstanceLoopCharacteristics" and loop_owner in ASYNC_ACTIVITIES:
         return None  # a job per instance (engine.camunda.async_wrapped)
-    if tag == "exclusiveGateway":
+    if tag in ("exclusiveGateway", "parallelGateway"):
         return None  # a job per arriving token (engine.camunda.async_gateways)
     if tag in EVENTS and definition == "linkEventDefinition":
         return (f"{prefix} refused: a link throw event jumps to its catch event in the "
@@ -335,15 +335,14 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
     if tag in JOINING_GATEWAYS:
         if not joins:
             return None
-        return (f"{prefix} refused: this gateway joins several incoming flows; ciiflow "
-                "runs a boundary on a parallel or inclusive gateway that does not join "
-                "(one incoming flow), not on a join, whose waiting branch would be counted "
-                "as arrived while its job waits")
+        return (f"{prefix} refused: this inclusive gateway joins several incoming flows; "
+                "ciiflow runs a boundary on an inclusive gateway that does not join (one "
+                "incoming flow), not yet on an inclusive join")
     if tag not in ASYNC_ACTIVITIES:
         return (f"{prefix} refused: ciiflow runs transaction boundaries on activities "
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
-                "call activities, their multi-instance loops), exclusive gateways, parallel "
-                "and inclusive gateways that do not join, intermediate throw and end events, "
+                "call activities, their multi-instance loops), exclusive and parallel "
+                "gateways, inclusive gateways that do not join, intermediate throw and end events, "
                 "catch events (asyncAfter), start events without an event definition and "
                 "message and timer (date, duration) start events of a process (asyncAfter); "
                 "not yet on other start events (cycle timers included), event-based gateways "

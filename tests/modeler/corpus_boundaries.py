@@ -240,6 +240,22 @@ def async_timer_start() -> str:
                        chain("Event_Daily", "Daily_Check", "Event_Done"))
 
 
+def async_join() -> str:
+    """Fork_Work (parallel), then Draft and Check in parallel, joined by Join_Work with
+    asyncBefore (a job per arriving token), then Sign."""
+    fork = El("parallelGateway", "Fork_Work")
+    join = El("parallelGateway", "Join_Work", None, {"camunda:asyncBefore": "true"})
+    nodes = [start(), fork, user("Draft", "Draft", candidateGroups="oai"),
+             user("Check", "Check", candidateGroups="oai"), join,
+             user("Sign", "Sign", candidateGroups="oai"), end("Event_Done")]
+    flows = chain("StartEvent_1", "Fork_Work")
+    flows += [Fl("Flow_Draft", "Fork_Work", "Draft"), Fl("Flow_Check", "Fork_Work", "Check"),
+              Fl("Flow_Drafted", "Draft", "Join_Work"),
+              Fl("Flow_Checked", "Check", "Join_Work"),
+              Fl("Flow_Joined", "Join_Work", "Sign"), Fl("Flow_Signed", "Sign", "Event_Done")]
+    return definitions("async_join", nodes, flows)
+
+
 def async_refused() -> str:
     """Boundaries ciiflow refuses by name: on a joining inclusive gateway; and a malformed
     retry cycle.
@@ -330,6 +346,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_multi.bpmn": async_multi,
     "async_boundary_service.bpmn": async_boundary_service,
     "async_gateways.bpmn": async_gateways,
+    "async_join.bpmn": async_join,
     "async_events.bpmn": async_events,
     "async_catch.bpmn": async_catch,
     "async_message_start.bpmn": async_message_start,

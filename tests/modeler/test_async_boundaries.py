@@ -48,7 +48,7 @@ def test_lint_accepts_the_boundaries_it_runs_and_refuses_the_others_by_name(case
     errors = {f.element_id: f.message for f in refused if f.severity == "error"}
     assert "Consult" not in errors  # asyncBefore on the loop characteristics runs
     assert "Wait_Answer" not in errors  # asyncAfter beside a boundary event runs
-    assert "bpmn:inclusiveGateway refused: this gateway joins" in errors["Gateway_Join"]
+    assert "bpmn:inclusiveGateway refused: this inclusive gateway joins" in errors["Gateway_Join"]
     assert "camunda:failedJobRetryTimeCycle 'R3/5 minutes'" in errors["Send_Letter"]
     with pytest.raises(DefinitionRefused) as refusal:
         case.engine.deploy(corpus("async_refused.bpmn"))

@@ -18,14 +18,15 @@ from tests.modeler.conftest import Case, corpus
 from tests.modeler.test_async_boundaries import failures, jobs, waiting
 
 
-def test_lint_accepts_gateway_boundaries_and_refuses_a_joining_one_by_name(case: Case) -> None:
+def test_lint_accepts_gateway_boundaries_and_refuses_an_inclusive_join_by_name(case: Case) -> None:
     findings = case.engine.lint(corpus("async_gateways.bpmn"))
     assert [f.message for f in findings if f.severity == "error"] == []
 
     refused = {f.element_id: f.message for f in case.engine.lint(corpus("async_refused.bpmn"))
                if f.severity == "error"}
     assert refused["Gateway_Join"].startswith(
-        'camunda:asyncBefore="true" on a bpmn:inclusiveGateway refused: this gateway joins')
+        'camunda:asyncBefore="true" on a bpmn:inclusiveGateway refused: '
+        "this inclusive gateway joins")
 
 
 def test_a_failing_condition_after_async_before_keeps_the_completion_then_an_incident(
@@ -94,3 +95,48 @@ def test_the_job_before_a_gateway_takes_the_default_flow_and_the_merge_holds_aft
     assert case.ready(iid) == []
     assert case.engine.run_due_jobs() == 1
     assert [t.activity_id for t in case.ready(iid)] == ["Sign"]
+
+
+def test_a_parallel_join_with_async_before_has_a_job_per_token_and_the_last_one_fires_it(
+        case: Case) -> None:
+    """`async_join.bpmn`: Draft and Check in parallel, Join_Work with asyncBefore, Sign."""
+    assert [f.message for f in case.engine.lint(corpus("async_join.bpmn"))
+            if f.severity == "error"] == []
+    case.deploy("async_join.bpmn")
+    iid = case.engine.start("async_join", "J-1").instance.id
+
+    case.complete(case.only(iid, "Draft"), {"draft": 1})
+
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Join_Work", "before")
+    assert case.engine.run_due_jobs() == 1  # the draft's token arrives: the join waits
+    assert [t.activity_id for t in case.ready(iid)] == ["Check"]
+    assert jobs(case.engine, iid) == []
+
+    case.complete(case.only(iid, "Check"), {"checked": 1})
+
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Join_Work", "before")
+    assert case.ready(iid) == []
+    assert case.engine.run_due_jobs() == 1  # the last token: the join fires
+
+    assert [t.activity_id for t in case.ready(iid)] == ["Sign"]
+    data = case.engine.workflow_data(iid)
+    assert (data["draft"], data["checked"]) == (1, 1)
+    assert jobs(case.engine, iid) == []
+
+
+def test_both_tokens_waiting_in_their_jobs_join_once(case: Case) -> None:
+    case.deploy("async_join.bpmn")
+    iid = case.engine.start("async_join", "J-2").instance.id
+    case.complete(case.only(iid, "Draft"))
+    case.complete(case.only(iid, "Check"))
+    assert [(j.activity_id, j.kind) for j in jobs(case.engine, iid)] == [
+        ("Join_Work", "before"), ("Join_Work", "before")]
+
+    assert case.engine.run_due_jobs() == 2
+
+    assert [t.activity_id for t in case.ready(iid)] == ["Sign"]
+    assert jobs(case.engine, iid) == []
+    case.complete(case.only(iid, "Sign"))
+    assert case.engine.instance(iid).status == "completed"
