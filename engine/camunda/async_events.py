@@ -15,7 +15,7 @@ kept on the spec itself (`boundaries`), as a start event's are
 (`engine.camunda.async_start`). Only an event drawn with a boundary gets the
 holding class; the others, and every definition deployed before, restore and run
 as they did. What stays refused by name (asyncAfter on an end event, link events, a
-catch event's asyncBefore) is `engine.camunda.async_boundaries.boundary_finding`.
+catch event's asyncBefore) is `engine.camunda.async_lint.boundary_finding`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ without an event definition gets both; a message or timer (date, duration) start
 event of a process only `asyncAfter` (the message or timer starts the case and
 commits, a job runs it on): it waits for its trigger in `_update_hook`, which a hold
 before it would skip.
-Lint refuses the others by name (`engine.camunda.async_boundaries.boundary_finding`).
+Lint refuses the others by name (`engine.camunda.async_lint.boundary_finding`).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from engine.camunda.async_boundaries import BOUNDARIES, RETRY_CYCLE, lint_boundary, lint_retry_cycle
+from engine.camunda.async_boundaries import BOUNDARIES, RETRY_CYCLE
+from engine.camunda.async_lint import lint_boundary, lint_retry_cycle
 from engine.camunda.listeners import listener_code, supports
 from engine.camunda.namespaces import BPMN, CAMUNDA, CAMUNDA_DMN, MODELER, split
 from engine.lint.report import Report, owner_id
