@@ -7,8 +7,9 @@ signal or message if it has one) and before or after an intermediate throw event
 after it). A failure inside the job (a message nobody is bound to, an expression
 in a mapping) opens an incident at the event once the tries are spent, and what
 came before stays committed, as for activities (`engine.camunda.async_boundaries`).
-On an intermediate catch event, `asyncAfter`: the step that brings the event (a
-message, a timer, a signal, a condition met) commits it, the job goes on.
+On an intermediate catch event or a receive task, `asyncAfter`: the step that brings
+the event (a message, a timer, a signal, a condition met, a trigger) commits it, the
+job goes on.
 
 An event's extensions are SpiffWorkflow's flat properties, so the boundaries are
 kept on the spec itself (`boundaries`), as a start event's are
@@ -23,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.default.task_spec import EventConverter
+from SpiffWorkflow.bpmn.specs.defaults import ReceiveTask
 
 from .async_boundaries import AsyncBoundaryMixin, holding_class, parse_boundaries
 from .compensation import CompensationEndEvent, CompensationThrowEvent
@@ -56,6 +58,11 @@ class AsyncCompensationThrowEvent(HeldEventMixin, CompensationThrowEvent):
     """An intermediate compensation throw event with asyncBefore or asyncAfter."""
 
 
+class AsyncReceiveTask(HeldEventMixin, ReceiveTask):
+    """A receive task with asyncAfter: the message (or trigger) is taken and committed,
+    the job goes on."""
+
+
 class AsyncCatchEvent(HeldEventMixin, CamundaCatchEvent):
     """An intermediate catch event with asyncAfter: the event is caught (the message's
     variables set, the timer gone) in the step that brings it, the job takes the flow."""
@@ -67,6 +74,7 @@ _ASYNC: dict[type, type] = {
     CamundaThrowEvent: AsyncThrowEvent,
     CompensationThrowEvent: AsyncCompensationThrowEvent,
     CamundaCatchEvent: AsyncCatchEvent,
+    ReceiveTask: AsyncReceiveTask,
 }
 
 

@@ -57,12 +57,12 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
     if tag in EVENTS and definition == "linkEventDefinition":
         return (f"{prefix} refused: a link throw event jumps to its catch event in the "
                 "same step; ciiflow does not hold a link")
-    if tag == "intermediateCatchEvent":
+    if tag in ("intermediateCatchEvent", "receiveTask"):
         if attribute == "asyncAfter":
             return None  # engine.camunda.async_events
-        return (f"{prefix} refused: ciiflow runs asyncAfter on a catch event, not yet "
-                "asyncBefore (the held event would already catch a message or signal "
-                "arriving while its job waits)")
+        return (f"{prefix} refused: ciiflow runs asyncAfter on a catch event or receive "
+                "task, not yet asyncBefore (the held element would already take a message "
+                "or signal arriving while its job waits)")
     if tag == "endEvent" and attribute == "asyncAfter":
         return (f"{prefix} refused: nothing follows an end event in its scope; ciiflow "
                 "runs asyncBefore on an end event (a job ends the scope), not asyncAfter")
@@ -79,10 +79,11 @@ def boundary_finding(attribute: str, value: str | None, tag: str, *,
                 "(user, service, send, business rule, manual and plain tasks, subprocesses, "
                 "call activities, their multi-instance loops), exclusive and parallel "
                 "gateways, inclusive gateways that do not join, intermediate throw and end events, "
-                "catch events (asyncAfter), start events without an event definition and "
+                "catch events and receive tasks (asyncAfter), start events without an event "
+                "definition and "
                 "message and timer (date, duration) start events of a process (asyncAfter); "
-                "not yet on other start events (cycle timers included), event-based gateways "
-                "or receive tasks")
+                "not yet on other start events (cycle timers included) or event-based "
+                "gateways")
     return None
 
 

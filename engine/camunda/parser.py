@@ -183,7 +183,7 @@ class CiiflowParser(DmnBundleMixin, CamundaParser):
         full_tag("manualTask"): (CamundaPlainTaskParser, CamundaManualTask),
         full_tag("subProcess"): (CamundaSubProcessParser, CamundaSubProcess),
         full_tag("callActivity"): (CamundaCallActivityParser, CamundaCallActivity),
-        full_tag("receiveTask"): (CamundaReceiveTaskParser, ReceiveTask),
+        full_tag("receiveTask"): with_async_event((CamundaReceiveTaskParser, ReceiveTask)),
         full_tag("boundaryEvent"): with_conditions(ERROR_BOUNDARY_EVENT),
         full_tag("startEvent"): with_compensation_start(with_async_start(ERROR_START_EVENT)),
         full_tag("endEvent"): with_async_event((CompensationEndEventParser, CamundaEndEvent)),

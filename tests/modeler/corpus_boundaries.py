@@ -256,6 +256,17 @@ def async_join() -> str:
     return definitions("async_join", nodes, flows)
 
 
+def async_receive() -> str:
+    """Wait_Letter (a receive task, message `letter`, with asyncAfter), then Read_Letter."""
+    wait = El("receiveTask", "Wait_Letter", "Wait for the letter",
+              {"messageRef": "Message_Letter", "camunda:asyncAfter": "true"})
+    return definitions("async_receive",
+                       [start(), wait, user("Read_Letter", "Read letter", candidateGroups="oai"),
+                        end("Event_Done")],
+                       chain("StartEvent_1", "Wait_Letter", "Read_Letter", "Event_Done"),
+                       roots='<bpmn:message id="Message_Letter" name="letter" />')
+
+
 def async_refused() -> str:
     """Boundaries ciiflow refuses by name: on a joining inclusive gateway; and a malformed
     retry cycle.
@@ -349,6 +360,7 @@ CORPUS: dict[str, Callable[[], str]] = {
     "async_join.bpmn": async_join,
     "async_events.bpmn": async_events,
     "async_catch.bpmn": async_catch,
+    "async_receive.bpmn": async_receive,
     "async_message_start.bpmn": async_message_start,
     "async_timer_start.bpmn": async_timer_start,
     "shared_review_v1.bpmn": shared_review_v1,

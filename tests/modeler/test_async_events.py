@@ -116,3 +116,23 @@ def test_async_before_on_a_catch_event_and_async_after_on_an_end_event_are_refus
         'camunda:asyncBefore="true" on a bpmn:intermediateCatchEvent refused: ')
     assert errors["End_Done"].startswith(
         'camunda:asyncAfter="true" on a bpmn:endEvent refused: nothing follows')
+
+
+def test_async_after_on_a_receive_task_commits_the_message_then_the_job_goes_on(
+        case: Case) -> None:
+    """`async_receive.bpmn`: Wait_Letter (message `letter`, asyncAfter), Read_Letter."""
+    assert [f.message for f in case.engine.lint(corpus("async_receive.bpmn"))
+            if f.severity == "error"] == []
+    case.deploy("async_receive.bpmn")
+    iid = case.engine.start("async_receive", "R-1").instance.id
+    assert jobs(case.engine, iid) == []
+
+    case.engine.correlate("letter", business_key="R-1", payload={"pages": 2})
+
+    assert case.engine.workflow_data(iid)["pages"] == 2
+    assert case.ready(iid) == [] and waiting(case, iid) == [("Wait_Letter", "job")]
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Wait_Letter", "after")
+    assert case.engine.run_due_jobs() == 1
+    assert [t.activity_id for t in case.ready(iid)] == ["Read_Letter"]
+    assert jobs(case.engine, iid) == []
