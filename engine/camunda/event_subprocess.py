@@ -209,7 +209,7 @@ class EventSubprocessStartEventParser(ConditionalParserMixin, CamundaStartEventP
         elif self.node.find(_CONDITIONAL) is not None:
             self.spec_class = RearmingStartEvent
         elif any(self.node.find(kind) is not None for kind in _REARMED_IN_SCOPE) and \
-                wires_triggers(self.node.getparent().getparent(), self.process_parser.parser):
+                wires_triggers(self.node.getparent().getparent()):
             self.spec_class = RearmingEventStart  # engine.camunda.event_subprocess_scope
         event_definition = self.get_event_definition(list(EVENT_SUBPROCESS_TRIGGERS))
         task = self._create_task(event_definition)

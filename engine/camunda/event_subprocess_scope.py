@@ -21,10 +21,12 @@ So here:
 * a non-interrupting one leaves a fresh copy of itself waiting each time it fires
   (`RearmingEventStart`), so a second message runs it again, as in Camunda.
 
-A process that a call activity of the same bundle calls is wired the same way (it runs
-inside the caller's case; started on its own, the wiring runs it as the library would).
-Other processes keep the library's triggers; a signal event subprocess in either place
-stays refused by lint.
+A process is wired the same way, since a call activity (of its bundle, or of another,
+resolved when a case reaches it) may run it inside a caller's case; started on its own,
+the wiring runs its event subprocesses as the library's triggers would (a message wait
+while the process runs, the process's work cancelled by an interrupting one, a copy
+per event for a non-interrupting one). A signal event subprocess in an embedded
+subprocess or a called process stays refused by lint.
 """
 
 from __future__ import annotations
@@ -51,7 +53,6 @@ from .namespaces import BPMN, tag
 
 _SUBPROCESS = tag(BPMN, "subProcess")
 _PROCESS = tag(BPMN, "process")
-_CALL = tag(BPMN, "callActivity")
 SCOPED = (MessageEventDefinition, ErrorEventDefinition, EscalationEventDefinition)
 """Start-event triggers wired to an embedded subprocess's start here."""
 
@@ -61,19 +62,16 @@ def _scoped_starts(spec: Any) -> bool:
                for s in getattr(spec, "bpmn_start_events", ()))
 
 
-def wires_triggers(scope: Any, parser: Any) -> bool:
+def wires_triggers(scope: Any) -> bool:
     """Whether the event subprocesses drawn in `scope` (a process or subprocess element)
-    wait from its start: in an embedded subprocess, and in a process a call activity of
-    the bundle calls (it then runs inside the caller's case, where the library's triggers
-    never reach it)."""
+    wait from its start: in an embedded subprocess, and in a process, which a call
+    activity (of this bundle or, resolved when reached, of another) may run inside a
+    caller's case, where the library's triggers never reach it."""
     if scope is None:
         return False
     if scope.tag == _SUBPROCESS:
         return scope.get("triggeredByEvent") != "true"
-    return scope.tag == _PROCESS and any(
-        call.get("calledElement") == scope.get("id")
-        for process_parser in parser.process_parsers.values()
-        for call in process_parser.node.iter(_CALL))
+    return scope.tag == _PROCESS
 
 
 class ScopedTriggerProcessParser(ProcessParser):
@@ -82,7 +80,7 @@ class ScopedTriggerProcessParser(ProcessParser):
 
     def add_tasks(self) -> None:
         super().add_tasks()
-        if not wires_triggers(self.node, self.parser):
+        if not wires_triggers(self.node):
             return
         start = self.spec.start
         for name in list(getattr(start, "trigger_specs", ())):

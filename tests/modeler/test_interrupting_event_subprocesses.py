@@ -174,3 +174,19 @@ def test_a_called_process_with_a_signal_event_subprocess_is_refused(case: Case) 
     named = {f.element_id for f in refused.value.findings
              if f.severity == "error" and "call activity" in f.message}
     assert named == {"Event_WithdrawnStart", "Event_DocsStart"}
+
+
+def test_a_process_called_from_another_bundle_runs_its_message_event_subprocess(
+        case: Case) -> None:
+    """The call is resolved when the case reaches it: the wiring is the process's own."""
+    case.deploy("esp_message.bpmn")
+    caller = corpus("call_caller.bpmn")["call_caller.bpmn"].replace(
+        b'calledElement="called_review"', b'calledElement="esp_message"')
+    case.engine.deploy({"call_caller.bpmn": caller})
+    iid = case.engine.start("call_caller", "CM-2", {"caseNumber": "N-2",
+                                                    "amount": 1}).instance.id
+    assert ready(case, iid) == ["Check", "Review"]
+    case.engine.correlate("withdrawn", business_key="CM-2")
+    assert ready(case, iid) == ["Archive"]
+    case.complete(case.only(iid, "Archive"), {"verdict": "withdrawn"})
+    assert ready(case, iid) == ["After_Call"]
