@@ -1,4 +1,5 @@
-"""Message, error and escalation event subprocesses inside an embedded subprocess.
+"""Message, error and escalation event subprocesses inside an embedded subprocess (and
+in a process, which may run called, inside a caller's case).
 
 SpiffWorkflow 3.2 starts a triggered event subprocess only from the case's own process
 (`EventManager.update_collaboration` reads the top workflow's `trigger_specs`), and a
@@ -116,10 +117,10 @@ ROUTED = "ciiflow_routed_to_scope"
 
 
 class ScopedCatchMixin:
-    """For the start events of event subprocesses: one wired to an embedded subprocess's
-    start takes an error or escalation only from `catch_in_scopes` (a throw inside its
-    scope), never from the library's catch of last resort, which offers an event nobody
-    caught on its way out to every waiting catch of the case."""
+    """For the start events of event subprocesses: one of an embedded subprocess or of a
+    called process takes an error or escalation only from `catch_in_scopes` (a throw
+    inside its scope), never from the library's catch of last resort, which offers an
+    event nobody caught on its way out to every waiting catch of the case."""
 
     def catches(self, my_task: Any, event: Any) -> bool:
         if isinstance(event.event_definition, ErrorEventDefinition | EscalationEventDefinition) \
@@ -167,8 +168,8 @@ class ScopedThrowMixin:
 
 
 class RearmingEventStart(ScopedCatchMixin, StartEvent):
-    """The start of a non-interrupting message or escalation event subprocess in an
-    embedded subprocess: when it fires, a fresh copy waits for the next event."""
+    """The start of a non-interrupting message or escalation event subprocess wired to
+    its scope's start: when it fires, a fresh copy waits for the next event."""
 
     def _run_hook(self, my_task: Any) -> bool:
         result = super()._run_hook(my_task)
