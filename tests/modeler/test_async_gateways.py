@@ -140,3 +140,21 @@ def test_both_tokens_waiting_in_their_jobs_join_once(case: Case) -> None:
     assert jobs(case.engine, iid) == []
     case.complete(case.only(iid, "Sign"))
     assert case.engine.instance(iid).status == "completed"
+
+
+def test_async_after_on_a_parallel_join_is_one_job_after_it_fired(case: Case) -> None:
+    text = corpus("async_join.bpmn")["async_join.bpmn"].replace(
+        b'"Join_Work" camunda:asyncBefore=', b'"Join_Work" camunda:asyncAfter=')
+    assert b'"Join_Work" camunda:asyncAfter="true"' in text
+    case.engine.deploy({"async_join.bpmn": text})
+    iid = case.engine.start("async_join", "J-3").instance.id
+    case.complete(case.only(iid, "Draft"))
+    assert jobs(case.engine, iid) == []  # the join waits for the other branch, no job
+
+    case.complete(case.only(iid, "Check"))
+
+    [job] = jobs(case.engine, iid)
+    assert (job.activity_id, job.kind) == ("Join_Work", "after")
+    assert case.ready(iid) == []
+    assert case.engine.run_due_jobs() == 1
+    assert [t.activity_id for t in case.ready(iid)] == ["Sign"]
