@@ -19,19 +19,32 @@ import datetime as dt
 import numbers
 from collections.abc import Mapping
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from lxml import etree
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from engine.errors import InvalidInput
 
-from .forms import FormField, apply_constraint
+from .forms import FormField, apply_constraint, form_fields
 from .namespaces import BPMN as BPMN_NS
 from .namespaces import CAMUNDA as CAMUNDA_NS
 from .xml import parse
 
 _schema_cache: dict[str, type[Schema]] = {}
 _start_form_cache: dict[tuple[str, str], list[FormField]] = {}
+
+
+class ElementForm(list[FormField]):
+    """A task's form with its completion schema, built once per task spec: a completion
+    then neither rebuilds the fields nor derives a cache key from their text."""
+
+    schema_class: type[Schema]
+
+
+#: per task spec object: a deployed definition version never changes, and the runtime's
+#: spec cache keeps its specs alive as long as they are used (an evicted spec's entry goes)
+_element_forms: WeakKeyDictionary[Any, ElementForm] = WeakKeyDictionary()
 
 
 class StrictInteger(fields.Integer):
@@ -90,14 +103,35 @@ def _field(form_field: FormField) -> fields.Field:
     return fields.String(validate=checks, **kwargs)
 
 
+def element_form(task_spec: Any) -> ElementForm:
+    """The `camunda:formData` of a user task spec with its schema, built once per spec."""
+    if task_spec is None:  # no such element: no form
+        form = ElementForm()
+        form.schema_class = _schema_class(form)
+        return form
+    form = _element_forms.get(task_spec)
+    if form is None:
+        form = ElementForm(form_fields(task_spec))
+        form.schema_class = _schema_class(form)
+        _element_forms[task_spec] = form
+    return form
+
+
 def schema_for(form: list[FormField]) -> Schema:
-    """The completion schema of a form; built once per distinct form (keyed by its repr)."""
+    """The completion schema of a form; built once per distinct form."""
+    if isinstance(form, ElementForm):
+        return form.schema_class()
+    return _schema_class(form)()
+
+
+def _schema_class(form: list[FormField]) -> type[Schema]:
+    """Keyed by the form's text, for forms not read from a task spec (the start form)."""
     cache_key = repr(form)
     cls = _schema_cache.get(cache_key)
     if cls is None:
         cls = FormSchema.from_dict({f.id: _field(f) for f in form}, name="TaskForm")
         _schema_cache[cache_key] = cls
-    return cls()
+    return cls
 
 
 def validate_form(form: list[FormField], data: Any,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -177,8 +177,13 @@ class PendingWrites:
     subscriptions: list[dict[str, Any]] | None = None
     new_external: list[dict[str, Any]] = field(default_factory=list)
     closed_external: list[dict[str, Any]] = field(default_factory=list)
+    #: what `execute` has written in this step: the new task rows, the closed tasks' ids
+    written_tasks: list[dict[str, Any]] = field(default_factory=list)
+    written_closed: set[str] = field(default_factory=set)
 
     def execute(self, conn: Connection, instance_id: str) -> None:
+        self.written_tasks.extend(self.new_tasks)
+        self.written_closed.update(c["b_id"] for c in self.closed_tasks)
         if self.closed_tasks:
             conn.execute(_CLOSE_TASK, self.closed_tasks)
             conn.execute(_CLOSE_CANDIDATES, [{"b_id": c["b_id"]} for c in self.closed_tasks])
@@ -201,6 +206,27 @@ class PendingWrites:
         self.new_tasks, self.candidates, self.closed_tasks = [], [], []
         self.new_external, self.closed_external = [], []
         self.subscriptions = None
+
+
+def ready_after(step: Step, before: Snapshot) -> list[Task] | None:
+    """The instance's ready task rows once the step is written, in the task list's order
+    (ready_at, id), as the database would answer them: known without a query when every
+    task ready before the step left the ready set in it (the usual completion), so the
+    ready rows are the ones it wrote. None when the step cannot tell: a task still ready
+    from before (its row was not read), or signals thrown (they may move this case too).
+    """
+    writes = step.writes
+    if step.signals or any(str(t) not in writes.written_closed for t in before.ready):
+        return None
+    rows = [Task(**{k: _as_read(v) for k, v in row.items()}) for row in writes.written_tasks
+            if row["instance_id"] == step.instance.id]
+    rows.sort(key=lambda t: (t.ready_at, t.id))
+    return rows
+
+
+def _as_read(value: Any) -> Any:
+    """A value as the database gives it back: datetimes aware, in UTC (`UTCDateTime`)."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def _subscription_since(conn: Connection, instance_id: str) -> dict[tuple[str, str], Any]:

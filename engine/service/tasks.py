@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.camunda.form_input import check_form
+from engine.camunda.form_input import check_form, element_form
 from engine.camunda.forms import exposed_variables, find_task_spec, form_fields
 from engine.camunda.translations import task_name, translate_form
 from engine.errors import InstanceNotActive, InvalidInput, NotAllowed, NotFound, TaskNotReady
@@ -28,7 +28,7 @@ from engine.runtime.claims import (
     reassign,
     release,
 )
-from engine.runtime.readmodel import Snapshot
+from engine.runtime.readmodel import Snapshot, ready_after
 from engine.runtime.step import Step, StepOutcome, merged, run_engine
 from engine.service.base import ServiceBase
 from engine.service.caller import Caller
@@ -162,15 +162,18 @@ class TaskService(ServiceBase):
                                        "holder or a coordinator may release it first")
             if instance.status != "running":
                 raise InstanceNotActive(f"instance {instance.id} is {instance.status}")
-            form = form_fields(self._spec(session, instance.definition_id, row.activity_id))
+            form = element_form(self._spec(session, instance.definition_id, row.activity_id))
             # A caller (the API, the CLI) may send the form's fields only, so a task without
             # a form takes no data; code embedding the engine may set variables there.
             checked = form if (form or caller is not None) else None
-            outcome = self._complete(session, instance, row, merged(data), checked, actor)
+            outcome, known = self._complete(session, instance, row, merged(data), checked,
+                                            actor)
             if with_ready or caller is not None:
+                # the step knows the rows it made ready; it asks only when it cannot tell
+                ready = known if known is not None and outcome.incident is None else (
+                    queries.ready_tasks(session, instance.id))
                 outcome.ready_tasks = [
-                    t for t in queries.ready_tasks(session, instance.id)
-                    if caller is None or caller.sees_groups(t.candidate_groups)]
+                    t for t in ready if caller is None or caller.sees_groups(t.candidate_groups)]
             return outcome
 
     def task_data(self, task_id: str) -> dict[str, Any]:
@@ -181,7 +184,10 @@ class TaskService(ServiceBase):
 
     # -- inside a transaction --------------------------------------------------
     def _complete(self, session: Session, instance: Instance, row: Any, data: dict[str, Any],
-                  form: list[Any] | None, actor: str | None) -> StepOutcome:
+                  form: list[Any] | None, actor: str | None,
+                  ) -> tuple[StepOutcome, list[Task] | None]:
+        """The step's outcome, and the case's ready task rows after it when the step
+        knows them (`readmodel.ready_after`)."""
         step = Step(self.runtime, session, instance)
         step.known_tasks[row.id] = row
         wf = step.load()
@@ -198,8 +204,10 @@ class TaskService(ServiceBase):
             spiff_task.run()
             run_engine(w)
 
-        return step.advance(wf, action, actor=actor, before=before, completing=row.id,
-                            operation={"op": "complete_task", "task_id": row.id, "data": data})
+        outcome = step.advance(wf, action, actor=actor, before=before, completing=row.id,
+                               operation={"op": "complete_task", "task_id": row.id,
+                                          "data": data})
+        return outcome, ready_after(step, before)
 
     def _visible(self, session: Session, task_id: str,
                  caller: Caller | None) -> tuple[Task, Instance]:
