@@ -14,6 +14,7 @@ Options given on gunicorn's command line win over this file (`-b`, `-w`, `--thre
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -66,6 +67,14 @@ def post_fork(server: object, worker: Any) -> None:
     """One pooled database connection per thread of the worker (workflows/app.py reads it):
     `--threads` on the command line is seen here, the module's `threads` is not."""
     os.environ.setdefault("CIIFLOW_DB_POOL_SIZE", str(worker.cfg.threads))
+
+
+def post_worker_init(worker: object) -> None:
+    """The app is loaded: its modules, specs and schemas live as long as the worker, so
+    they move to the permanent generation and a full collection no longer walks them
+    (one fell every ~1,000 completions, ~170 ms each: bench/README.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 def on_starting(server: object) -> None:
