@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
 import sys
 import threading
 from collections import Counter
@@ -32,6 +30,7 @@ from engine.store.db import make_engine
 from engine.store.jobs import claim_due_jobs
 from engine.store.models import Instance, Job
 from tests.modeler.conftest import corpus
+from tests.support.worker_processes import run_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = timedelta(seconds=60)
@@ -144,28 +143,7 @@ def test_three_worker_processes_run_300_jobs_once_each_and_share_them(
     """
     clock.set(datetime.now(UTC) - timedelta(hours=1))  # the workers run on the system clock
     ids = start_held(engine, 300)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "tests.engine.test_job_leases", db_url], cwd=ROOT, env=env,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(3)]
-
-    def tell_all() -> None:
-        for worker in workers:
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-
-    try:
-        for worker in workers:  # every worker has its engine built before any starts
-            assert worker.stdout.readline().strip() == "ready"
-        tell_all()
-        first = [json.loads(worker.stdout.readline()) for worker in workers]
-        tell_all()
-        reports = [json.loads(worker.communicate(timeout=300)[0]) for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-    assert all(worker.returncode == 0 for worker in workers)
+    first, reports = run_workers("tests.engine.test_job_leases", db_url, timeout=300)
 
     assert [r["ran"] for r in first] == [BATCH] * 3
     assert all(len(r["stamped"]) == BATCH for r in first)  # each worker did its own part

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +28,7 @@ from engine.store.leases import claim_due_timers
 from engine.store.models import History, Instance
 from tests.engine import processes
 from tests.support.bpmn import Flow, Node, document, timer, user_task
+from tests.support.worker_processes import run_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = timedelta(seconds=60)
@@ -164,28 +163,7 @@ def test_three_worker_processes_fire_500_timers_once_each_and_share_them(
     """
     clock.set(datetime.now(UTC) - timedelta(hours=1))  # the workers run on the system clock
     ids = start_due(engine, clock, 500)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "tests.engine.test_timer_leases", db_url], cwd=ROOT, env=env,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(3)]
-
-    def tell_all() -> None:
-        for worker in workers:
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-
-    try:
-        for worker in workers:  # every worker has its engine built before any starts
-            assert worker.stdout.readline().strip() == "ready"
-        tell_all()
-        first = [json.loads(worker.stdout.readline()) for worker in workers]
-        tell_all()
-        reports = [json.loads(worker.communicate(timeout=120)[0]) for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-    assert all(worker.returncode == 0 for worker in workers)
+    first, reports = run_workers("tests.engine.test_timer_leases", db_url, timeout=120)
 
     assert [r["fired"] for r in first] == [BATCH] * 3
     assert fired_per_instance(engine) == {i: 1 for i in ids}
