@@ -26,6 +26,9 @@ from engine.store.db import make_engine
 from workflows import cii
 from workflows.migrate import metadata
 
+# every workflow a step takes from the state cache is checked against the stored state
+# (engine.runtime.state_cache); subprocesses the tests start inherit it
+os.environ.setdefault("CIIFLOW_STATE_CACHE_CHECK", "1")
 PG_URL = os.environ.get("CIIFLOW_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

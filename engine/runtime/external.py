@@ -79,9 +79,9 @@ def fetch_and_lock(engine: Engine, worker_id: str, topics: Iterable[tuple[str, i
 
 def _variables(engine: Engine, session: Session, instance: Instance,
                task_id: str) -> dict[str, Any]:
-    wf = Step(engine.runtime, session, instance).load()
-    task = wf.get_task_from_id(uuid.UUID(task_id))
-    return dict(task.data) if task is not None else {}
+    with Step(engine.runtime, session, instance).reading() as wf:
+        task = wf.get_task_from_id(uuid.UUID(task_id))
+        return deepcopy(task.data) if task is not None else {}
 
 
 def _locked_row(session: Session, task_id: str, worker_id: str,

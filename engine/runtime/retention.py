@@ -82,7 +82,9 @@ def erase(session: Session, instance_id: str, now: datetime) -> bool:
     claimed = session.execute(
         update(Instance).where(Instance.id == instance_id, Instance.purged_at.is_(None),
                                Instance.status.in_(CLOSED))
-        .values(purged_at=now, history_salt=None, business_key=None)
+        # a new version: the erased state is not the one kept in memory (`state_cache`)
+        .values(purged_at=now, history_salt=None, business_key=None,
+                version=Instance.version + 1)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         return False

@@ -17,7 +17,8 @@ and to record uncaught throws in the step's history.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,13 +43,14 @@ from engine.expressions import SafeScriptEngine
 from engine.store.jobs import add_jobs
 from engine.store.models import Definition, History, Incident, Instance, Task
 
-from . import audit
+from . import audit, state_cache
 from . import called as called_store
 from . import decisions as decision_store
 from .casedata import clean
 from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
 from .engine_loop import run_engine as run_engine  # where the runtime imports it from
 from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
+from .state_cache import StateCache
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,8 @@ class Runtime:
     calendars: Calendars = field(default_factory=Calendars)
     #: takes the signals a step threw to the other cases (`engine.runtime.signals`)
     broadcast: Callable[[Step, list[str]], None] | None = None
+    #: the workflows committed steps left, by case and version (`state_cache`)
+    states: StateCache = field(default_factory=StateCache)
 
     def script_engine(self) -> SafeScriptEngine:
         """For a workflow built outside a step; `Step.advance` gives it the step's host."""
@@ -166,14 +170,28 @@ class Step:
 
     # -- loading -------------------------------------------------------------
     def load(self) -> BpmnWorkflow:
-        def text() -> str:
-            return self.session.get(Definition, self.instance.definition_id).spec
+        """The case's workflow at the version read, now this step's alone: the object its
+        last step left on this process when there is one (`state_cache`), else restored."""
+        instance = self.instance
+        wf = self.runtime.states.take(instance.id, instance.version)
+        if wf is not None and state_cache.checking():
+            _check_kept(wf, instance)
+        if wf is None:
+            def text() -> str:
+                return self.session.get(Definition, instance.definition_id).spec
 
-        specs = self.runtime.specs.get(self.instance.definition_id, text)
-        wf = load_state(self.instance.state, specs,
-                        lambda versions: called_store.called_specs(self, versions))
+            specs = self.runtime.specs.get(instance.definition_id, text)
+            wf = load_state(instance.state, specs,
+                            lambda versions: called_store.called_specs(self, versions))
         wf.script_engine = self.host
         return wf
+
+    @contextmanager
+    def reading(self) -> Iterator[BpmnWorkflow]:
+        """The case's workflow for a read that changes nothing; given back afterwards."""
+        wf = self.load()
+        yield wf
+        self.runtime.states.give_back(self.instance.id, self.instance.version, wf)
 
     # -- history and events --------------------------------------------------
     def record(self, kind: str, *, actor: str | None = None, activity_id: str | None = None,
@@ -235,6 +253,9 @@ class Step:
         if self.savepoint is not None:
             self.savepoint.commit()
             self.savepoint = None
+        if self.instance.status not in ("completed", "terminated"):
+            self.runtime.states.keep_after_commit(self.session, self.instance.id,
+                                                  self.instance.version, wf)
         if self.signals and self.runtime.broadcast is not None:
             self.runtime.broadcast(self, self.signals)
         return StepOutcome(self.instance)
@@ -356,6 +377,13 @@ class Step:
             self._head = audit.chain(self.history[self._chained:], self._head,
                                      self.instance.history_salt or "")
             self._chained = len(self.history)
+
+
+def _check_kept(wf: BpmnWorkflow, instance: Instance) -> None:
+    """`CIIFLOW_STATE_CACHE_CHECK`: the kept object must be the state stored at its version."""
+    if dump_state(wf) != instance.state:
+        raise RuntimeError(f"the workflow kept for instance {instance.id} at version "
+                           f"{instance.version} is not the state stored at that version")
 
 
 def describe_failure(exc: Exception) -> tuple[str | None, str]:

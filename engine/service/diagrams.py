@@ -63,10 +63,11 @@ class DiagramService(ServiceBase):
             instance = session.get(Instance, instance_id)
             if instance is None:
                 raise NotFound(f"no instance {instance_id}")
-            wf = Step(self.runtime, session, instance).load()
+            with Step(self.runtime, session, instance).reading() as wf:
+                waiting = waiting_at(wf)
             incidents = list_incidents(session, status="open", instance_id=instance_id,
                                        limit=MAX_LIMIT, offset=0)
-            waits = waits_named(waiting_at(wf), instance.definition_id, language,
+            waits = waits_named(waiting, instance.definition_id, language,
                                 spec_finder(self.runtime, session))
         return CasePosition(instance, waits, incidents)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
@@ -116,11 +117,12 @@ class InstanceService(ServiceBase):
                      if caller.sees_groups(t.candidate_groups)]
             history, incidents = queries.case_record(
                 session, instance_id, None if caller.reads_all else caller.groups)
-            wf = Step(self.runtime, session, instance).load()
-            data = current_data(wf) if caller.reads_all else None
+            with Step(self.runtime, session, instance).reading() as wf:
+                data = current_data(wf) if caller.reads_all else None
+                waiting = waiting_at(wf)
             spec_of = spec_finder(self.runtime, session)
             names = task_names(session, tasks, language, spec_of)
-            waits = waits_named(waiting_at(wf), instance.definition_id, language, spec_of)
+            waits = waits_named(waiting, instance.definition_id, language, spec_of)
         self.record_read(caller, "instance", instance_id, instance_id)
         return CaseDetail(instance, tasks, history if took_part else [], incidents, data,
                           with_details=caller.reads_all, waiting_at=waits, task_names=names)
@@ -129,7 +131,8 @@ class InstanceService(ServiceBase):
         """The case variables as the workflow holds them now (for coordinators and forms)."""
         with self.readers() as session:
             instance = queries.existing(session, Instance, instance_id, "instance")
-            return current_data(Step(self.runtime, session, instance).load())
+            with Step(self.runtime, session, instance).reading() as wf:
+                return current_data(wf)
 
     def set_status(self, instance_id: str, action: str, *, reason: str,
                    actor: str | None = None) -> Instance:
@@ -160,10 +163,10 @@ class InstanceService(ServiceBase):
 
 def current_data(wf: BpmnWorkflow) -> dict[str, Any]:
     """Case data as of now: the data of the newest waiting tasks, merged over the workflow's."""
-    data: dict[str, Any] = dict(wf.data)
+    data: dict[str, Any] = deepcopy(wf.data)
     waiting = wf.get_tasks(state=TaskState.READY | TaskState.WAITING)
     if not waiting and wf.last_task is not None:
         waiting = [wf.last_task]
     for task in sorted(waiting, key=lambda t: t.last_state_change):
-        data.update(task.data)
+        data.update(deepcopy(task.data))
     return data

@@ -114,7 +114,8 @@ class PrivacyService(ServiceBase):
             raise NotFound(f"no instance {instance_id}")
         with self.readers() as session:
             instance = queries.existing(session, Instance, instance_id, "instance")
-            data = current_data(Step(self.runtime, session, instance).load())
+            with Step(self.runtime, session, instance).reading() as wf:
+                data = current_data(wf)
             record = {
                 "instance": _columns(instance, exclude={"state", "history_salt",
                                                         "timer_lease_by",

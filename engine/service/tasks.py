@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
@@ -223,11 +224,11 @@ class TaskService(ServiceBase):
         return find_task_spec(specs, activity_id)
 
     def _task_data(self, session: Session, instance: Instance, task_id: str) -> dict[str, Any]:
-        wf = Step(self.runtime, session, instance).load()
-        spiff_task = wf.get_task_from_id(uuid.UUID(task_id))
-        if spiff_task is not None and spiff_task.has_state(TaskState.READY):
-            return dict(spiff_task.data)
-        return current_data(wf)
+        with Step(self.runtime, session, instance).reading() as wf:
+            spiff_task = wf.get_task_from_id(uuid.UUID(task_id))
+            if spiff_task is not None and spiff_task.has_state(TaskState.READY):
+                return deepcopy(spiff_task.data)
+            return current_data(wf)
 
 
 GROUP_NAME_MAX = 255
