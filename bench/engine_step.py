@@ -30,7 +30,8 @@ import argparse
 import statistics
 import sys
 import time
-from contextlib import ExitStack
+from collections.abc import Callable
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,6 +43,7 @@ from sqlalchemy import event, select  # noqa: E402
 
 from bench.databases import database  # noqa: E402
 from bench.rounds import Rounds, alternate, median_spread  # noqa: E402
+from bench.step_floor import Floor, Recorder, Replayer  # noqa: E402
 from engine import Engine, ManualClock  # noqa: E402
 from engine.camunda.serializer import (
     dump_state,  # noqa: E402
@@ -170,9 +172,12 @@ class BareStored(Bare):
 class Ours:
     """`Engine.complete_task` on an SQLite file, commit included."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, record: bool = False) -> None:
         self.engine = Engine(url, clock=ManualClock())
         metadata.create_all(self.engine.db)
+        #: with `--floor`: what the engine sends, replayed after each round (`step_floor`)
+        self.recorder = Recorder(self.engine.db) if record else None
+        self.after_round: Callable[[], None] | None = None
         self.engine.deploy({"bench.bpmn": process(juel=True)})
         self.sizes: list[int] = []
         self.cases = 0
@@ -202,17 +207,23 @@ class Ours:
                 if task_id is None:
                     break
                 self._counting = True
+                if self.recorder:
+                    self.recorder.in_step = True
                 c0 = time.thread_time()
                 t0 = time.perf_counter()
                 engine.complete_task(task_id, {"route": "go"}, actor="bench")
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.thread_time() - c0)
                 self._counting = False
+                if self.recorder:
+                    self.recorder.in_step = False
                 self.steps += 1
                 with engine.sessions() as s:
                     self.sizes.append(len(s.scalar(select(Instance.state).where(
                         Instance.id == started.instance.id))))
         self.cpu_rounds.append(statistics.mean(cpu) * 1000)
+        if self.after_round is not None:
+            self.after_round()
         return statistics.mean(times) * 1000
 
 
@@ -223,6 +234,9 @@ def main() -> None:
                         "(its tables are created); default: a fresh SQLite file")
     parser.add_argument("--postgresql", action="store_true",
                         help="a fresh schema of CIIFLOW_TEST_DATABASE_URL")
+    parser.add_argument("--floor", action="store_true",
+                        help="also the floor: bare SpiffWorkflow plus the step's own SQL "
+                        "replayed through the driver (floor_ratio, step_vs_floor)")
     parser.add_argument("--stored", action="store_true",
                         help="also rounds against (a) that saves its state in the database "
                         "(stored_ratio, printed before the last line)")
@@ -232,7 +246,13 @@ def main() -> None:
     with ExitStack() as stack:
         url = args.database_url or stack.enter_context(
             database("postgresql" if args.postgresql else "sqlite"))
-        ours = Ours(url)
+        ours = Ours(url, record=args.floor)
+        floor = None
+        if args.floor:
+            mirror = stack.enter_context(database(
+                "postgresql" if ours.engine.db.name == "postgresql" else "sqlite"))
+            floor = Floor(ours.recorder, stack.enter_context(closing(Replayer(mirror))))
+            ours.after_round = floor.after_round
         bare.round(), ours.round()  # warm caches and the database
         ours.steps = ours.statements = 0
         bare.cpu_rounds, ours.cpu_rounds = [], []
@@ -250,6 +270,8 @@ def main() -> None:
           f"{median_spread(measured.baseline, 3)} ms")
     print(f"ciiflow Engine.complete_task on {ours.engine.db.name}, commit included: "
           f"{median_spread(measured.subject, 3)} ms")
+    if floor is not None:
+        print(floor.line(measured.baseline, measured.subject))
     if stored is not None:
         print(f"{stored.spread('stored_ratio')} "
               f"engine_ms={statistics.median(stored.subject):.3f} "
