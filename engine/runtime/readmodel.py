@@ -25,6 +25,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from engine.camunda.event_subprocess import INTERRUPTED
 from engine.camunda.taskattrs import evaluate_attributes
 from engine.store.models import ExternalTask, MessageSubscription, Task, TaskCandidate
+from engine.store.prepared import Prepared
 
 from .domain_events import TaskCancelled, TaskCompleted, TaskReady
 
@@ -33,31 +34,31 @@ if TYPE_CHECKING:
 
 TASK = Task.__table__
 EXTERNAL = ExternalTask.__table__
-_CLOSE_EXTERNAL = (
+_CLOSE_EXTERNAL = Prepared(
     update(EXTERNAL).where(EXTERNAL.c.id == bindparam("b_id"))
     .values(state=bindparam("state"), ended_at=bindparam("ended_at"), worker_id=None,
             lock_expires_at=None)
 )
-_CLOSE_TASK = (
+_CLOSE_TASK = Prepared(
     update(TASK).where(TASK.c.id == bindparam("b_id"))
     .values(state=bindparam("state"), completed_at=bindparam("completed_at"),
             completed_by=bindparam("completed_by"))
 )
 #: a closed task's candidate rows leave the groups' ready index (models.TaskCandidate)
-_CLOSE_CANDIDATES = (
+_CLOSE_CANDIDATES = Prepared(
     update(TaskCandidate.__table__)
     .where(TaskCandidate.__table__.c.task_id == bindparam("b_id"))
     .values(ready_at=None)
 )
-# Built once, like the updates above: building a statement per step costs more than
-# running it (SQLAlchemy then derives its cache key from scratch each time).
-_INSERT_TASK = insert(TASK)
-_INSERT_CANDIDATES = insert(TaskCandidate.__table__)
-_INSERT_EXTERNAL = insert(EXTERNAL)
+# Built once, like the updates above, and run on the driver (engine.store.prepared):
+# a completion sends these at every step.
+_INSERT_TASK = Prepared(insert(TASK))
+_INSERT_CANDIDATES = Prepared(insert(TaskCandidate.__table__))
+_INSERT_EXTERNAL = Prepared(insert(EXTERNAL))
 SUBSCRIPTION = MessageSubscription.__table__
-_INSERT_SUBSCRIPTIONS = insert(SUBSCRIPTION)
-_DELETE_SUBSCRIPTIONS = delete(SUBSCRIPTION).where(
-    SUBSCRIPTION.c.instance_id == bindparam("b_instance"))
+_INSERT_SUBSCRIPTIONS = Prepared(insert(SUBSCRIPTION))
+_DELETE_SUBSCRIPTIONS = Prepared(delete(SUBSCRIPTION).where(
+    SUBSCRIPTION.c.instance_id == bindparam("b_instance")))
 _SUBSCRIPTION_SINCE = select(
     SUBSCRIPTION.c.message_name, SUBSCRIPTION.c.activity_id, SUBSCRIPTION.c.since
 ).where(SUBSCRIPTION.c.instance_id == bindparam("b_instance"))
@@ -185,21 +186,21 @@ class PendingWrites:
         self.written_tasks.extend(self.new_tasks)
         self.written_closed.update(c["b_id"] for c in self.closed_tasks)
         if self.closed_tasks:
-            conn.execute(_CLOSE_TASK, self.closed_tasks)
-            conn.execute(_CLOSE_CANDIDATES, [{"b_id": c["b_id"]} for c in self.closed_tasks])
+            _CLOSE_TASK.execute(conn, self.closed_tasks)
+            _CLOSE_CANDIDATES.execute(conn, [{"b_id": c["b_id"]} for c in self.closed_tasks])
         if self.new_tasks:
-            conn.execute(_INSERT_TASK, self.new_tasks)
+            _INSERT_TASK.execute(conn, self.new_tasks)
         if self.candidates:
-            conn.execute(_INSERT_CANDIDATES, self.candidates)
+            _INSERT_CANDIDATES.execute(conn, self.candidates)
         if self.new_external:
-            conn.execute(_INSERT_EXTERNAL, self.new_external)
+            _INSERT_EXTERNAL.execute(conn, self.new_external)
         if self.closed_external:
-            conn.execute(_CLOSE_EXTERNAL, self.closed_external)
+            _CLOSE_EXTERNAL.execute(conn, self.closed_external)
         if self.subscriptions is not None:
             kept = _subscription_since(conn, instance_id)
-            conn.execute(_DELETE_SUBSCRIPTIONS, {"b_instance": instance_id})
+            _DELETE_SUBSCRIPTIONS.execute(conn, {"b_instance": instance_id})
             if self.subscriptions:
-                conn.execute(_INSERT_SUBSCRIPTIONS, [
+                _INSERT_SUBSCRIPTIONS.execute(conn, [
                     {**row, "since": kept.get((row["message_name"], row["activity_id"]),
                                               row["since"])}
                     for row in self.subscriptions])

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import bindparam, insert, inspect, update
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -42,6 +42,7 @@ from engine.errors import ConcurrentUpdate, EngineError
 from engine.expressions import SafeScriptEngine
 from engine.store.jobs import add_jobs
 from engine.store.models import Definition, History, Incident, Instance, Task
+from engine.store.prepared import Prepared
 
 from . import audit, state_cache
 from . import called as called_store
@@ -62,18 +63,19 @@ INSTANCE = Instance.__table__
 _ALWAYS_SET = frozenset({"updated_at", "history_seq", "history_head"})
 #: the compare-and-set statements by the columns they set, built once each: building a
 #: statement per step costs more than running it (SQLAlchemy derives its cache key anew)
-_SAVES: dict[frozenset[str], Any] = {}
-_INSERT_HISTORY = insert(History.__table__)
-_MOVE_HEAD = (
+_SAVES: dict[frozenset[str], Prepared] = {}
+_INSERT_HISTORY = Prepared(insert(History.__table__))
+_READ_STATE = select(INSTANCE.c.state).where(INSTANCE.c.id == bindparam("b_id"))
+_MOVE_HEAD = Prepared(
     update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"))
     .values(history_seq=bindparam("history_seq"), history_head=bindparam("history_head"))
 )
 
 
-def _save_statement(columns: frozenset[str]) -> Any:
+def _save_statement(columns: frozenset[str]) -> Prepared:
     statement = _SAVES.get(columns)
     if statement is None:  # a few variants: the columns the engine's operations set
-        statement = _SAVES[columns] = (
+        statement = _SAVES[columns] = Prepared(
             update(INSTANCE)
             .where(INSTANCE.c.id == bindparam("b_id"),
                    INSTANCE.c.version == bindparam("b_version"))
@@ -175,16 +177,25 @@ class Step:
         instance = self.instance
         wf = self.runtime.states.take(instance.id, instance.version)
         if wf is not None and state_cache.checking():
-            _check_kept(wf, instance)
+            _check_kept(wf, instance, self._stored_state())
         if wf is None:
             def text() -> str:
                 return self.session.get(Definition, instance.definition_id).spec
 
             specs = self.runtime.specs.get(instance.definition_id, text)
-            wf = load_state(instance.state, specs,
+            wf = load_state(self._stored_state(), specs,
                             lambda versions: called_store.called_specs(self, versions))
         wf.script_engine = self.host
         return wf
+
+    def _stored_state(self) -> str:
+        """The state as stored at the version read: a completion reads its case without
+        it (the kept workflow makes it unneeded), so it is read here when it is."""
+        if self.instance.state is None:
+            text = self.session.connection().execute(
+                _READ_STATE, {"b_id": self.instance.id}).scalar_one()
+            set_committed_value(self.instance, "state", text)
+        return self.instance.state
 
     @contextmanager
     def reading(self) -> Iterator[BpmnWorkflow]:
@@ -340,11 +351,11 @@ class Step:
         pending = state.persistent and state.modified
         changed = {k: v for k, v in values.items()
                    if pending or k in _ALWAYS_SET or getattr(instance, k) != v}
-        result = self.session.connection().execute(
-            _save_statement(frozenset(changed)),
+        matched = _save_statement(frozenset(changed)).execute(
+            self.session.connection(),
             {"b_id": instance.id, "b_version": old_version, "version": old_version + 1,
              **changed})
-        if result.rowcount != 1:
+        if matched != 1:
             raise ConcurrentUpdate(f"instance {self.instance.id} was advanced by someone else")
         set_committed_value(self.instance, "version", old_version + 1)
         for key, value in values.items():
@@ -360,13 +371,13 @@ class Step:
         conn = self.session.connection()
         self._chain()
         if (self.instance.history_seq, self.instance.history_head) != (self._seq, self._head):
-            conn.execute(_MOVE_HEAD, {"b_id": self.instance.id, "history_seq": self._seq,
+            _MOVE_HEAD.execute(conn, {"b_id": self.instance.id, "history_seq": self._seq,
                                       "history_head": self._head})
             set_committed_value(self.instance, "history_seq", self._seq)
             set_committed_value(self.instance, "history_head", self._head)
         self.writes.execute(conn, self.instance.id)
         if self.history:
-            conn.execute(_INSERT_HISTORY, self.history)
+            _INSERT_HISTORY.execute(conn, self.history)
         self.runtime.bus.publish_all(self.session, self.events)
         self.history, self.events, self._chained = [], [], 0
 
@@ -379,9 +390,9 @@ class Step:
             self._chained = len(self.history)
 
 
-def _check_kept(wf: BpmnWorkflow, instance: Instance) -> None:
+def _check_kept(wf: BpmnWorkflow, instance: Instance, stored: str) -> None:
     """`CIIFLOW_STATE_CACHE_CHECK`: the kept object must be the state stored at its version."""
-    if dump_state(wf) != instance.state:
+    if dump_state(wf) != stored:
         raise RuntimeError(f"the workflow kept for instance {instance.id} at version "
                            f"{instance.version} is not the state stored at that version")
 

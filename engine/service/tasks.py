@@ -40,11 +40,12 @@ from engine.service.views import TaskDetail, TaskPage
 from engine.store import queries
 from engine.store.models import Definition, Instance, Task
 
-_INSTANCE_COLUMNS = [c.key for c in Instance.__table__.columns]
+#: the case without its state: the step reads it only when it has no kept workflow
+_INSTANCE_COLUMNS = [c.key for c in Instance.__table__.columns if c.key != "state"]
 _T = Task.__table__.c
 _TASK_AND_INSTANCE = (
     select(_T.id, _T.state, _T.activity_id, _T.candidate_groups, _T.assignee,
-           *[c.label(f"i_{c.key}") for c in Instance.__table__.columns])
+           *[Instance.__table__.c[c].label(f"i_{c}") for c in _INSTANCE_COLUMNS])
     .join(Instance.__table__, _T.instance_id == Instance.__table__.c.id)
     .where(_T.id == bindparam("task_id"))
 )

@@ -1,0 +1,119 @@
+"""The writes of a step, compiled once per dialect and sent through the driver's cursor.
+
+Why: a completion sends six writes (the compare-and-set, the closed task and its
+candidate rows, the new task and its candidate rows, the history). Replayed through
+the driver with nothing around them they cost about 0.18 ms with the COMMIT on
+SQLite (`bench/engine_step.py --floor`); through SQLAlchemy Core each one also spends
+20–40 µs of Python on an execution context, parameter processing and a result
+object, even for a statement whose compiled form is cached. So these statements are
+still written with SQLAlchemy Core and compiled by it, with its type processing
+(`UTCDateTime`, JSON) and its SQL for each dialect, once per dialect and set of
+parameter names; only the execution goes to the DBAPI cursor of the session's own
+connection, inside the same transaction. Written here because SQLAlchemy has no
+public "execute this compiled statement on the driver" call.
+
+When anyone listens for SQLAlchemy's cursor events on the engine (a statement
+counter, tracing, the tests that count what a request sends), the statement goes
+through `Connection.execute` as any other, so what is observed is what is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.sql.dml import UpdateBase
+
+Params = dict[str, Any]
+_Processor = Callable[[Any], Any] | None
+
+
+class _Compiled:
+    """One statement's SQL for one dialect and set of parameter names."""
+
+    def __init__(self, statement: UpdateBase, dialect: Dialect, keys: Sequence[str]) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        if compiled.escaped_bind_names:  # not our statements' names; kept simple
+            raise ValueError(f"bind names that need escaping: {compiled.escaped_bind_names}")
+        self.sql = compiled.string
+        given = set(keys)
+        #: columns whose value SQLAlchemy computes in Python when it is not given (defaults)
+        defaults = {c.key: c.default for c in (*compiled.insert_prefetch,
+                                               *compiled.update_prefetch)}
+        #: per bound parameter: its name, its processor, and a fixed value when the
+        #: caller does not give it (a literal in `.values()`, a column's default)
+        self.binds: list[tuple[str, _Processor, tuple[Any] | None]] = []
+        if compiled.positional:
+            names = list(compiled.positiontup or [])
+        else:  # each name once, in the order the SQL names them
+            names = list(dict.fromkeys(compiled.bind_names.values()))
+        for name in names:
+            bind = compiled.binds[name]
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            fixed = None if name in given else _fixed_value(statement, bind, defaults)
+            self.binds.append((name, processor, fixed))
+        self.positional = compiled.positional
+
+    def parameters(self, params: Params) -> Any:
+        values = []
+        for name, processor, fixed in self.binds:
+            value = params[name] if fixed is None else fixed[0]
+            values.append(processor(value) if processor is not None else value)
+        if self.positional:
+            return tuple(values)
+        return {name: v for (name, _p, _f), v in zip(self.binds, values, strict=True)}
+
+
+def _fixed_value(statement: UpdateBase, bind: Any, defaults: dict[str, Any]) -> tuple[Any]:
+    default = defaults.get(bind.key)
+    if default is not None and default.is_scalar:
+        return (default.arg,)
+    if default is not None and default.is_callable:
+        return (default.arg(None),)  # SQLAlchemy's wrapper of a no-argument callable
+    if not bind.required:  # a value written in the statement (`.values(ready_at=None)`)
+        return (bind.effective_value,)
+    raise ValueError(f"no value for the parameter {bind.key!r} of {statement}")
+
+
+class Prepared:
+    """A Core INSERT/UPDATE/DELETE run on the driver's cursor (see the module's why)."""
+
+    def __init__(self, statement: UpdateBase) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
+
+    def execute(self, conn: Connection, params: Params | list[Params]) -> int:
+        """Run once, or once per row for a list; returns the rows the database matched."""
+        rows = params if isinstance(params, list) else [params]
+        if not rows:
+            return 0
+        if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+            return conn.execute(self.statement, params).rowcount
+        dialect = conn.dialect
+        keys = frozenset(rows[0])
+        compiled = self._compiled.get((dialect.name, keys))
+        if compiled is None:
+            compiled = self._compiled[(dialect.name, keys)] = _Compiled(
+                self.statement, dialect, sorted(keys))
+        cursor = conn.connection.cursor()
+        try:
+            if len(rows) == 1:
+                cursor.execute(compiled.sql, compiled.parameters(rows[0]))
+            else:
+                cursor.executemany(compiled.sql, [compiled.parameters(r) for r in rows])
+            return cursor.rowcount
+        except Exception as error:
+            # as SQLAlchemy would raise it (IntegrityError, OperationalError, …)
+            raise _wrapped(conn, error, compiled.sql) from error
+        finally:
+            cursor.close()
+
+
+def _wrapped(conn: Connection, error: Exception, sql: str) -> Exception:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(error, conn.dialect.loaded_dbapi.Error):
+        return DBAPIError.instance(sql, None, error, conn.dialect.loaded_dbapi.Error,
+                                   dialect=conn.dialect)
+    return error
