@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from bench.databases import database  # noqa: E402
 from bench.rounds import Rounds, alternate, median_spread  # noqa: E402
@@ -172,11 +172,14 @@ class BareStored(Bare):
 class Ours:
     """`Engine.complete_task` on an SQLite file, commit included."""
 
-    def __init__(self, url: str, *, record: bool = False) -> None:
+    def __init__(self, url: str) -> None:
         self.engine = Engine(url, clock=ManualClock())
         metadata.create_all(self.engine.db)
-        #: with `--floor`: what the engine sends, replayed after each round (`step_floor`)
-        self.recorder = Recorder(self.engine.db) if record else None
+        #: what the engine sends, in the untimed rounds before the measured ones: the
+        #: statements per step and, with `--floor`, what is replayed (`step_floor`).
+        #: Detached before the measured rounds: a cursor listener would send the step's
+        #: writes through SQLAlchemy instead of the driver (engine.store.prepared)
+        self.recorder = Recorder(self.engine.db)
         self.after_round: Callable[[], None] | None = None
         self.engine.deploy({"bench.bpmn": process(juel=True)})
         self.sizes: list[int] = []
@@ -185,14 +188,6 @@ class Ours:
         #: step runs in this thread, so CPU time leaves out the neighbours' share of the
         #: cores (not the caches they share); on PostgreSQL the server's part is missing
         self.cpu_rounds: list[float] = []
-        self.steps = 0
-        self.statements = 0
-        self._counting = False
-
-        @event.listens_for(self.engine.db, "before_cursor_execute")
-        def _count(*_args: object) -> None:
-            if self._counting:
-                self.statements += 1
 
     def round(self) -> float:
         engine, times = self.engine, []
@@ -206,18 +201,13 @@ class Ours:
                         Task.instance_id == started.instance.id, Task.state == "ready")).first()
                 if task_id is None:
                     break
-                self._counting = True
-                if self.recorder:
-                    self.recorder.in_step = True
+                self.recorder.in_step = True
                 c0 = time.thread_time()
                 t0 = time.perf_counter()
                 engine.complete_task(task_id, {"route": "go"}, actor="bench")
                 times.append(time.perf_counter() - t0)
                 cpu.append(time.thread_time() - c0)
-                self._counting = False
-                if self.recorder:
-                    self.recorder.in_step = False
-                self.steps += 1
+                self.recorder.in_step = False
                 with engine.sessions() as s:
                     self.sizes.append(len(s.scalar(select(Instance.state).where(
                         Instance.id == started.instance.id))))
@@ -246,20 +236,25 @@ def main() -> None:
     with ExitStack() as stack:
         url = args.database_url or stack.enter_context(
             database("postgresql" if args.postgresql else "sqlite"))
-        ours = Ours(url, record=args.floor)
+        ours = Ours(url)
+        bare.round(), ours.round()  # warm caches and the database
+        # untimed rounds that record what a step sends: one to count, and with --floor
+        # one per measured round to replay beside it (a replay writes the same rows)
+        recorded = [ours.recorder.take() for _ in range(1 + (args.rounds if args.floor else 0))
+                    if ours.round() is not None]
+        ours.recorder.detach()
+        statements = Recorder.statements_per_step(recorded[0])
         floor = None
         if args.floor:
             mirror = stack.enter_context(database(
                 "postgresql" if ours.engine.db.name == "postgresql" else "sqlite"))
-            floor = Floor(ours.recorder, stack.enter_context(closing(Replayer(mirror))))
+            floor = Floor(recorded, stack.enter_context(closing(Replayer(mirror))))
             ours.after_round = floor.after_round
-        bare.round(), ours.round()  # warm caches and the database
-        ours.steps = ours.statements = 0
         bare.cpu_rounds, ours.cpu_rounds = [], []
         measured = alternate(bare.round, ours.round, args.rounds)
+        ours.after_round = None  # the floor pairs with the measured rounds only
         cpu = Rounds(list(bare.cpu_rounds), list(ours.cpu_rounds))  # before --stored adds
         size = statistics.mean(ours.sizes)
-        statements = ours.statements / ours.steps
         if args.stored:
             keeper = BareStored(url)
             keeper.round()

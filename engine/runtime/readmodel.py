@@ -181,6 +181,14 @@ class PendingWrites:
     #: what `execute` has written in this step: the new task rows, the closed tasks' ids
     written_tasks: list[dict[str, Any]] = field(default_factory=list)
     written_closed: set[str] = field(default_factory=set)
+    #: since when the instance waited for each message it waits for (`read_before`)
+    _since: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def read_before(self, conn: Connection, instance_id: str) -> None:
+        """What `execute` needs to read first: it sends writes only, which PostgreSQL
+        then receives together (`engine.store.prepared.pipelined`)."""
+        if self.subscriptions is not None:
+            self._since = _subscription_since(conn, instance_id)
 
     def execute(self, conn: Connection, instance_id: str) -> None:
         self.written_tasks.extend(self.new_tasks)
@@ -197,7 +205,7 @@ class PendingWrites:
         if self.closed_external:
             _CLOSE_EXTERNAL.execute(conn, self.closed_external)
         if self.subscriptions is not None:
-            kept = _subscription_since(conn, instance_id)
+            kept = self._since
             _DELETE_SUBSCRIPTIONS.execute(conn, {"b_instance": instance_id})
             if self.subscriptions:
                 _INSERT_SUBSCRIPTIONS.execute(conn, [

@@ -42,7 +42,7 @@ from engine.errors import ConcurrentUpdate, EngineError
 from engine.expressions import SafeScriptEngine
 from engine.store.jobs import add_jobs
 from engine.store.models import Definition, History, Incident, Instance, Task
-from engine.store.prepared import Prepared
+from engine.store.prepared import Prepared, pipelined
 
 from . import audit, state_cache
 from . import called as called_store
@@ -370,14 +370,17 @@ class Step:
         """Write what the step recorded, after the compare-and-set, and publish its events."""
         conn = self.session.connection()
         self._chain()
-        if (self.instance.history_seq, self.instance.history_head) != (self._seq, self._head):
-            _MOVE_HEAD.execute(conn, {"b_id": self.instance.id, "history_seq": self._seq,
-                                      "history_head": self._head})
-            set_committed_value(self.instance, "history_seq", self._seq)
-            set_committed_value(self.instance, "history_head", self._head)
-        self.writes.execute(conn, self.instance.id)
-        if self.history:
-            _INSERT_HISTORY.execute(conn, self.history)
+        self.writes.read_before(conn, self.instance.id)
+        with pipelined(conn):  # on PostgreSQL, one round trip for all of them
+            if (self.instance.history_seq, self.instance.history_head) != (self._seq,
+                                                                           self._head):
+                _MOVE_HEAD.execute(conn, {"b_id": self.instance.id, "history_seq": self._seq,
+                                          "history_head": self._head})
+            self.writes.execute(conn, self.instance.id)
+            if self.history:
+                _INSERT_HISTORY.execute(conn, self.history)
+        set_committed_value(self.instance, "history_seq", self._seq)
+        set_committed_value(self.instance, "history_head", self._head)
         self.runtime.bus.publish_all(self.session, self.events)
         self.history, self.events, self._chained = [], [], 0
 

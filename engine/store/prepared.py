@@ -15,11 +15,17 @@ public "execute this compiled statement on the driver" call.
 When anyone listens for SQLAlchemy's cursor events on the engine (a statement
 counter, tracing, the tests that count what a request sends), the statement goes
 through `Connection.execute` as any other, so what is observed is what is sent.
+
+On PostgreSQL each statement is a round trip; `pipelined` sends the rows a step
+writes after its compare-and-set together (psycopg's pipeline mode): one wait
+instead of four to six. The compare-and-set itself stays a round trip of its own,
+because its answer decides whether anything else is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -117,3 +123,23 @@ def _wrapped(conn: Connection, error: Exception, sql: str) -> Exception:
         return DBAPIError.instance(sql, None, error, conn.dialect.loaded_dbapi.Error,
                                    dialect=conn.dialect)
     return error
+
+
+@contextmanager
+def pipelined(conn: Connection) -> Iterator[None]:
+    """The statements run inside are sent together on PostgreSQL and their first error
+    is raised at the end, as SQLAlchemy would raise it; elsewhere they run one by one.
+
+    Only for writes whose answers nobody reads (a read inside waits for the ones before
+    it, which is still right). Not when cursor events are observed: they then go
+    through SQLAlchemy one by one, as `Prepared` does."""
+    pipeline = getattr(conn.connection.driver_connection, "pipeline", None)
+    if (pipeline is None or conn.dispatch.before_cursor_execute
+            or conn.dispatch.after_cursor_execute):
+        yield
+        return
+    try:
+        with pipeline():
+            yield
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(conn, error, "(the step's writes, pipelined)") from error
