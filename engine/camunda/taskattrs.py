@@ -74,7 +74,7 @@ def as_time(value: Any, ready_at: datetime) -> datetime | None:
 
 class AttributeFailure(Exception):
     """An attribute of a user task that could not be evaluated. It carries the task spec, so
-    the incident it opens names the user task (`engine.runtime.step.describe_failure`): the
+    the incident it opens names the user task (`engine.runtime.failures.describe_failure`): the
     expression's own error knows no element."""
 
     def __init__(self, task_spec: Any, attribute: str, error: Exception) -> None:

@@ -41,6 +41,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from engine.camunda.serializer import dump_state
+
 #: `session.info` key: {instance id: (version, workflow)} kept once the session commits
 _PENDING = "ciiflow_states_pending"
 DEFAULT_SIZE = 128
@@ -52,6 +54,13 @@ def configured_size() -> int:
 
 def checking() -> bool:
     return os.environ.get("CIIFLOW_STATE_CACHE_CHECK", "") not in ("", "0")
+
+
+def check(wf: BpmnWorkflow, instance_id: str, version: int, stored: str) -> None:
+    """`CIIFLOW_STATE_CACHE_CHECK`: a kept object must be the state stored at its version."""
+    if dump_state(wf) != stored:
+        raise RuntimeError(f"the workflow kept for instance {instance_id} at version "
+                           f"{version} is not the state stored at that version")
 
 
 class StateCache:

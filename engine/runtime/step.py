@@ -50,6 +50,7 @@ from . import decisions as decision_store
 from .casedata import clean
 from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateChanged
 from .engine_loop import run_engine as run_engine  # where the runtime imports it from
+from .failures import describe_failure
 from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
 from .state_cache import StateCache
 
@@ -177,7 +178,7 @@ class Step:
         instance = self.instance
         wf = self.runtime.states.take(instance.id, instance.version)
         if wf is not None and state_cache.checking():
-            _check_kept(wf, instance, self._stored_state())
+            state_cache.check(wf, instance.id, instance.version, self._stored_state())
         if wf is None:
             def text() -> str:
                 return self.session.get(Definition, instance.definition_id).spec
@@ -391,30 +392,6 @@ class Step:
             self._head = audit.chain(self.history[self._chained:], self._head,
                                      self.instance.history_salt or "")
             self._chained = len(self.history)
-
-
-def _check_kept(wf: BpmnWorkflow, instance: Instance, stored: str) -> None:
-    """`CIIFLOW_STATE_CACHE_CHECK`: the kept object must be the state stored at its version."""
-    if dump_state(wf) != stored:
-        raise RuntimeError(f"the workflow kept for instance {instance.id} at version "
-                           f"{instance.version} is not the state stored at that version")
-
-
-def describe_failure(exc: Exception) -> tuple[str | None, str]:
-    """The BPMN element at fault and a one-line message, from whatever SpiffWorkflow raised."""
-    activity_id = None
-    task = getattr(exc, "task", None)
-    if task is not None:
-        activity_id = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
-    elif getattr(exc, "task_spec", None) is not None:
-        activity_id = getattr(exc.task_spec, "bpmn_id", None) or exc.task_spec.name
-    parts = [str(exc).strip() or type(exc).__name__]
-    inner = getattr(exc, "exception", None)
-    if inner is not None and str(inner) and str(inner) not in parts[0]:
-        parts.append(str(inner))
-    parts.extend(getattr(exc, "__notes__", []) or [])
-    message = ": ".join(p for p in parts if p)
-    return activity_id, message[:2000]
 
 
 def merged(data: dict[str, Any] | None) -> dict[str, Any]:
