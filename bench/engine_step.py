@@ -9,8 +9,10 @@
 
 Both run in alternating short rounds (`bench/rounds.py`); the last line gives the
 median per-round ratio with its range and the SQL statements one completion sends
-(counted by a SQLAlchemy listener, BEGIN included, COMMIT not), so that a change
-that adds a round trip shows even when the machine's noise hides its time:
+(recorded by a SQLAlchemy listener in untimed rounds before the measured ones, BEGIN
+included, COMMIT not: a listener sends the step's writes through SQLAlchemy instead of
+the driver, `engine.store.prepared`), so that a change that adds a round trip shows
+even when the machine's noise hides its time:
 step_ratio=<b/a> (<min>–<max>, <n> rounds) engine_ms=<b> bare_ms=<a> bytes_per_step=<n>
 statements_per_step=<n> backend=<name> step_cpu_ratio=<b/a> (…) engine_cpu_ms=<b>
 bare_cpu_ms=<a>
@@ -19,6 +21,10 @@ load moves much less than the wall clock; on PostgreSQL the server's part is not
 With `--stored`, a second baseline in rounds of its own: (a) that also saves its state
 with a compare-and-set UPDATE of one row, committed, on the same database through the
 driver (what storing alone costs): `stored_ratio=<b/that> …`, before the last line.
+
+With `--floor`, the floor under a step (`bench/step_floor.py`): the bare round plus the
+same steps' SQL replayed through the driver alone, `floor_ratio=<floor/a>
+step_vs_floor=<b/floor>`, before the last line.
 
 The bare side stays what it was measured as: SpiffWorkflow's own JSON codec (the
 stdlib `json` with its registry's encoder) around the spec-less state.
