@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.store.models import UTCDateTime
-from engine.store.prepared import Prepared
+from engine.store.prepared import Prepared, pipelined
 
 META = MetaData()
 ROW = Table("prepared_row", META,
@@ -93,3 +93,21 @@ def test_cursor_listeners_see_every_statement(table: SqlEngine) -> None:
     assert [s.split()[0] for s in seen if s.split()[0] in ("INSERT", "UPDATE")] == [
         "INSERT", "UPDATE"]
     assert rows(table) == [("a", None, [], "y", 7)]
+
+
+def test_pipelined_writes_fail_as_sqlalchemy_would_and_leave_nothing(table: SqlEngine) -> None:
+    with pytest.raises(IntegrityError):
+        with Session(table) as session, session.begin():
+            conn = session.connection()
+            with pipelined(conn):  # PostgreSQL: sent together, the error raised here
+                INSERT.execute(conn, {"id": "a", "at": None, "note": "first"})
+                INSERT.execute(conn, {"id": "a", "at": None, "note": "again"})
+                INSERT.execute(conn, {"id": "b", "at": None, "note": "after"})
+    assert rows(table) == []
+    with Session(table) as session, session.begin():
+        conn = session.connection()
+        with pipelined(conn):
+            INSERT.execute(conn, [{"id": "a", "at": None, "note": "x"},
+                                  {"id": "b", "at": None, "note": "y"}])
+            UPDATE.execute(conn, {"b_id": "b", "note": "z"})
+    assert [(r[0], r[3]) for r in rows(table)] == [("a", "x"), ("b", "z")]
