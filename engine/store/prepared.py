@@ -24,11 +24,12 @@ because its answer decides whether anything else is written.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Connection, Dialect, Select
 from sqlalchemy.sql.dml import UpdateBase
 
 Params = dict[str, Any]
@@ -38,10 +39,13 @@ _Processor = Callable[[Any], Any] | None
 class _Compiled:
     """One statement's SQL for one dialect and set of parameter names."""
 
-    def __init__(self, statement: UpdateBase, dialect: Dialect, keys: Sequence[str]) -> None:
+    def __init__(self, statement: UpdateBase | Select[Any], dialect: Dialect,
+                 keys: Sequence[str]) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         if compiled.escaped_bind_names:  # not our statements' names; kept simple
             raise ValueError(f"bind names that need escaping: {compiled.escaped_bind_names}")
+        if compiled.post_compile_params:  # IN lists: their SQL depends on each call
+            raise ValueError("parameters expanded at each call (IN lists) are not prepared")
         self.sql = compiled.string
         given = set(keys)
         #: columns whose value SQLAlchemy computes in Python when it is not given (defaults)
@@ -71,7 +75,8 @@ class _Compiled:
         return {name: v for (name, _p, _f), v in zip(self.binds, values, strict=True)}
 
 
-def _fixed_value(statement: UpdateBase, bind: Any, defaults: dict[str, Any]) -> tuple[Any]:
+def _fixed_value(statement: UpdateBase | Select[Any], bind: Any,
+                 defaults: dict[str, Any]) -> tuple[Any]:
     default = defaults.get(bind.key)
     if default is not None and default.is_scalar:
         return (default.arg,)
@@ -112,6 +117,43 @@ class Prepared:
         except Exception as error:
             # as SQLAlchemy would raise it (IntegrityError, OperationalError, …)
             raise _wrapped(conn, error, compiled.sql) from error
+        finally:
+            cursor.close()
+
+
+class PreparedQuery:
+    """A Core SELECT run on the driver's cursor, its rows typed as SQLAlchemy types them
+    (its result processors: `UTCDateTime`, JSON): for the token lookup every request
+    makes, where SQLAlchemy's execution and result cost more than PostgreSQL's answer."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self.row = namedtuple("Row", [c.key for c in statement.selected_columns],  # type: ignore[misc]
+                              rename=True)
+        self._compiled: dict[tuple[str, frozenset[str]], tuple[_Compiled, list[Any]]] = {}
+
+    def all(self, conn: Connection, params: Params) -> list[Any]:
+        if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+            return [self.row(*r) for r in conn.execute(self.statement, params)]
+        dialect = conn.dialect
+        key = (dialect.name, frozenset(params))
+        found = self._compiled.get(key)
+        cursor = conn.connection.cursor()
+        try:
+            compiled = found[0] if found else _Compiled(self.statement, dialect, sorted(params))
+            cursor.execute(compiled.sql, compiled.parameters(params))
+            if found is None:  # the processors need the driver's type codes: known now
+                processors = [
+                    column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                    for column, described in zip(self.statement.selected_columns,
+                                                 cursor.description, strict=True)]
+                found = self._compiled[key] = (compiled, processors)
+            processors = found[1]
+            return [self.row(*(p(v) if p is not None else v
+                               for p, v in zip(processors, r, strict=True)))
+                    for r in cursor.fetchall()]
+        except Exception as error:
+            raise _wrapped(conn, error, self.statement.__class__.__name__) from error
         finally:
             cursor.close()
 

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .models import Base, UTCDateTime
+from .prepared import PreparedQuery
 
 ROLES = ("institution", "coordinator", "process-owner", "admin", "worker")
 TOKEN_PREFIX = "cii_"
@@ -136,10 +137,15 @@ _BY_TOKEN = (
            Principal.disabled_at.is_(None))
 )
 
+#: the same, run on the driver (`engine.store.prepared`): authentication's one statement
+_BY_TOKEN_ON_DRIVER = PreparedQuery(_BY_TOKEN)
+
 
 def holder_of(session: Session | Connection, token: str, now: datetime) -> Holder | None:
     """The enabled principal holding `token`, valid at `now`, in one round trip; else None."""
-    rows = session.execute(_BY_TOKEN, {"token_hash": hash_token(token), "now": now}).all()
+    params = {"token_hash": hash_token(token), "now": now}
+    rows = (_BY_TOKEN_ON_DRIVER.all(session, params) if isinstance(session, Connection)
+            else session.execute(_BY_TOKEN, params).all())
     if not rows:
         return None
     first = rows[0]

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.store.models import UTCDateTime
-from engine.store.prepared import Prepared, pipelined
+from engine.store.prepared import Prepared, PreparedQuery, pipelined
 
 META = MetaData()
 ROW = Table("prepared_row", META,
@@ -111,3 +111,21 @@ def test_pipelined_writes_fail_as_sqlalchemy_would_and_leave_nothing(table: SqlE
                                   {"id": "b", "at": None, "note": "y"}])
             UPDATE.execute(conn, {"b_id": "b", "note": "z"})
     assert [(r[0], r[3]) for r in rows(table)] == [("a", "x"), ("b", "z")]
+
+
+def test_a_query_on_the_driver_reads_what_sqlalchemy_reads(table: SqlEngine) -> None:
+    at = datetime(2026, 12, 3, 9, 30, tzinfo=ZURICH)
+    with table.begin() as conn:
+        conn.execute(ROW.insert(), {"id": "a", "at": at, "groups": ["oai"], "note": "é"})
+        conn.execute(ROW.insert(), {"id": "b", "at": None, "note": None})
+    query = PreparedQuery(select(ROW.c.id, ROW.c.at.label("when"), ROW.c.groups, ROW.c.n)
+                          .where(ROW.c.id >= "a", ROW.c.n == bindparam("n"))
+                          .order_by(ROW.c.id))
+    with table.connect() as conn:
+        expected = [tuple(r) for r in conn.execute(query.statement, {"n": 7})]
+        first = query.all(conn, {"n": 7})
+        again = query.all(conn, {"n": 7})  # compiled and typed once, then reused
+        none = query.all(conn, {"n": 8})
+    assert expected == [("a", at.astimezone(UTC), ["oai"], 7), ("b", None, [], 7)]
+    assert [tuple(r) for r in first] == [tuple(r) for r in again] == expected
+    assert first[0].when == at and first[0].when.tzinfo is not None and none == []
