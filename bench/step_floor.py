@@ -37,12 +37,12 @@ class Recorder:
         self.done: list[tuple[bool, Transaction]] = []
         self.in_step = False
 
-        @event.listens_for(db, "before_cursor_execute")
+        self.db = db
+
         def _statement(_conn: Any, _cursor: Any, statement: str, parameters: Any,
                        _context: Any, executemany: bool) -> None:
             self.current.append((statement, parameters, executemany))
 
-        @event.listens_for(db, "commit")
         def _commit(_conn: Any) -> None:
             self.current.append(None)
             writes = any(s is not None and not s[0].lstrip().upper().startswith("SELECT")
@@ -51,9 +51,23 @@ class Recorder:
                 self.done.append((self.in_step, self.current))
             self.current = []
 
-        @event.listens_for(db, "rollback")
         def _rollback(_conn: Any) -> None:
             self.current = []
+
+        self.listeners = [("before_cursor_execute", _statement), ("commit", _commit),
+                          ("rollback", _rollback)]
+        for name, fn in self.listeners:
+            event.listen(db, name, fn)
+
+    def detach(self) -> None:
+        for name, fn in self.listeners:
+            event.remove(self.db, name, fn)
+
+    @staticmethod
+    def statements_per_step(transactions: list[tuple[bool, Transaction]]) -> float:
+        """Statements of a completion, BEGIN included, COMMIT not (as counted before)."""
+        steps = [t for is_step, t in transactions if is_step]
+        return sum(sum(1 for s in t if s is not None) for t in steps) / len(steps)
 
     def take(self) -> list[tuple[bool, Transaction]]:
         done, self.done = self.done, []
@@ -94,16 +108,20 @@ class Replayer:
 
 
 class Floor:
-    """The replay of each engine round's steps, run right after that round (untimed for
-    the engine), so that round i's floor is the paired bare round plus replay i."""
+    """Replays one recorded engine round right after each measured engine round
+    (untimed for the engine), so that round i's floor is the paired bare round plus
+    replay i: the same steps' SQL, sent again through the driver."""
 
-    def __init__(self, recorder: Recorder, replayer: Replayer) -> None:
-        self.recorder, self.replayer = recorder, replayer
+    def __init__(self, recorded: list[list[tuple[bool, Transaction]]],
+                 replayer: Replayer) -> None:
+        self.replayer = replayer
+        self.pending = list(recorded)
+        self.replayer.replay(self.pending.pop(0))  # the deploy, the first starts: untimed
         #: mean ms per replayed completion, one per engine round
         self.replay_ms: list[float] = []
 
     def after_round(self) -> None:
-        self.replay_ms.append(statistics.mean(self.replayer.replay(self.recorder.take()))
+        self.replay_ms.append(statistics.mean(self.replayer.replay(self.pending.pop(0)))
                               * 1000)
 
     def line(self, bare: list[float], engine: list[float]) -> str:
