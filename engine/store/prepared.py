@@ -51,9 +51,9 @@ class _Compiled:
         #: columns whose value SQLAlchemy computes in Python when it is not given (defaults)
         defaults = {c.key: c.default for c in (*compiled.insert_prefetch,
                                                *compiled.update_prefetch)}
-        #: per bound parameter: its name, its processor, and a fixed value when the
-        #: caller does not give it (a literal in `.values()`, a column's default)
-        self.binds: list[tuple[str, _Processor, tuple[Any] | None]] = []
+        #: per bound parameter: its name, its processor, and what gives its value when the
+        #: caller does not (a literal in `.values()`, a column's default, called per row)
+        self.binds: list[tuple[str, _Processor, Callable[[], Any] | None]] = []
         if compiled.positional:
             names = list(compiled.positiontup or [])
         else:  # each name once, in the order the SQL names them
@@ -68,7 +68,7 @@ class _Compiled:
     def parameters(self, params: Params) -> Any:
         values = []
         for name, processor, fixed in self.binds:
-            value = params[name] if fixed is None else fixed[0]
+            value = params[name] if fixed is None else fixed()
             values.append(processor(value) if processor is not None else value)
         if self.positional:
             return tuple(values)
@@ -76,14 +76,17 @@ class _Compiled:
 
 
 def _fixed_value(statement: UpdateBase | Select[Any], bind: Any,
-                 defaults: dict[str, Any]) -> tuple[Any]:
+                 defaults: dict[str, Any]) -> Callable[[], Any]:
     default = defaults.get(bind.key)
     if default is not None and default.is_scalar:
-        return (default.arg,)
+        value = default.arg
+        return lambda: value
     if default is not None and default.is_callable:
-        return (default.arg(None),)  # SQLAlchemy's wrapper of a no-argument callable
+        make = default.arg  # SQLAlchemy's wrapper of a no-argument callable
+        return lambda: make(None)
     if not bind.required:  # a value written in the statement (`.values(ready_at=None)`)
-        return (bind.effective_value,)
+        value = bind.effective_value
+        return lambda: value
     raise ValueError(f"no value for the parameter {bind.key!r} of {statement}")
 
 

@@ -4,6 +4,7 @@ have failed, on every configured database."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -16,13 +17,15 @@ from sqlalchemy.orm import Session
 from engine.store.models import UTCDateTime
 from engine.store.prepared import Prepared, PreparedQuery, pipelined
 
+SERIALS = itertools.count(1)
 META = MetaData()
 ROW = Table("prepared_row", META,
             Column("id", String(36), primary_key=True),
             Column("at", UTCDateTime),
             Column("groups", JSON, default=list),
             Column("note", String(50)),
-            Column("n", Integer, default=7))
+            Column("n", Integer, default=7),
+            Column("serial", Integer, default=lambda: next(SERIALS)))
 INSERT = Prepared(ROW.insert())
 UPDATE = Prepared(ROW.update().where(ROW.c.id == bindparam("b_id"))
                   .values(note=bindparam("note"), at=None))
@@ -37,7 +40,8 @@ def table(db: SqlEngine) -> Iterator[SqlEngine]:
 
 def rows(db: SqlEngine) -> list[tuple]:
     with db.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(ROW).order_by(ROW.c.id))]
+        return [tuple(r) for r in conn.execute(
+            select(ROW.c.id, ROW.c.at, ROW.c.groups, ROW.c.note, ROW.c.n).order_by(ROW.c.id))]
 
 
 ZURICH = timezone(timedelta(hours=1))
@@ -56,6 +60,9 @@ def test_rows_are_stored_as_sqlalchemy_stores_them(table: SqlEngine) -> None:
     stored = rows(table)
     assert stored[0][1:] == stored[3][1:] == (at.astimezone(UTC), ["oai", "orp"], "é", 7)
     assert stored[1][1:] == (at.astimezone(UTC), [], None, 7)  # the columns' defaults
+    with table.connect() as conn:  # a callable default is called for each row
+        serials = conn.execute(select(ROW.c.serial).order_by(ROW.c.id)).scalars().all()
+    assert len(set(serials)) == 4
 
 
 def test_an_update_counts_the_rows_it_matched(table: SqlEngine) -> None:
