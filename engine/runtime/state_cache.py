@@ -95,10 +95,6 @@ class StateCache:
         if self.size:
             session.info.setdefault(_PENDING, {})[instance_id] = (self, version, wf)
 
-    def discard(self, instance_id: str) -> None:
-        with self._lock:
-            self._entries.pop(instance_id, None)
-
     def __len__(self) -> int:
         return len(self._entries)
 

@@ -52,6 +52,7 @@ from .domain_events import DomainEvent, EventBus, IncidentOpened, InstanceStateC
 from .engine_loop import run_engine as run_engine  # where the runtime imports it from
 from .failures import describe_failure
 from .readmodel import PendingWrites, Snapshot, next_timer_at, sync
+from .retention import CLOSED
 from .state_cache import StateCache
 
 log = logging.getLogger(__name__)
@@ -265,7 +266,7 @@ class Step:
         if self.savepoint is not None:
             self.savepoint.commit()
             self.savepoint = None
-        if self.instance.status not in ("completed", "terminated"):
+        if self.instance.status not in CLOSED:  # a closed case takes no more steps
             self.runtime.states.keep_after_commit(self.session, self.instance.id,
                                                   self.instance.version, wf)
         if self.signals and self.runtime.broadcast is not None:

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import UpdateBase
 
 Params = dict[str, Any]
@@ -102,7 +103,7 @@ class Prepared:
         rows = params if isinstance(params, list) else [params]
         if not rows:
             return 0
-        if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+        if _observed(conn):
             return conn.execute(self.statement, params).rowcount
         dialect = conn.dialect
         keys = frozenset(rows[0])
@@ -136,14 +137,14 @@ class PreparedQuery:
         self._compiled: dict[tuple[str, frozenset[str]], tuple[_Compiled, list[Any]]] = {}
 
     def all(self, conn: Connection, params: Params) -> list[Any]:
-        if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+        if _observed(conn):
             return [self.row(*r) for r in conn.execute(self.statement, params)]
         dialect = conn.dialect
         key = (dialect.name, frozenset(params))
         found = self._compiled.get(key)
+        compiled = found[0] if found else _Compiled(self.statement, dialect, sorted(params))
         cursor = conn.connection.cursor()
         try:
-            compiled = found[0] if found else _Compiled(self.statement, dialect, sorted(params))
             cursor.execute(compiled.sql, compiled.parameters(params))
             if found is None:  # the processors need the driver's type codes: known now
                 processors = [
@@ -156,14 +157,17 @@ class PreparedQuery:
                                for p, v in zip(processors, r, strict=True)))
                     for r in cursor.fetchall()]
         except Exception as error:
-            raise _wrapped(conn, error, self.statement.__class__.__name__) from error
+            raise _wrapped(conn, error, compiled.sql) from error
         finally:
             cursor.close()
 
 
-def _wrapped(conn: Connection, error: Exception, sql: str) -> Exception:
-    from sqlalchemy.exc import DBAPIError
+def _observed(conn: Connection) -> bool:
+    """Someone listens for SQLAlchemy's cursor events: statements then go through it."""
+    return bool(conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute)
 
+
+def _wrapped(conn: Connection, error: Exception, sql: str) -> Exception:
     if isinstance(error, conn.dialect.loaded_dbapi.Error):
         return DBAPIError.instance(sql, None, error, conn.dialect.loaded_dbapi.Error,
                                    dialect=conn.dialect)
@@ -179,8 +183,7 @@ def pipelined(conn: Connection) -> Iterator[None]:
     it, which is still right). Not when cursor events are observed: they then go
     through SQLAlchemy one by one, as `Prepared` does."""
     pipeline = getattr(conn.connection.driver_connection, "pipeline", None)
-    if (pipeline is None or conn.dispatch.before_cursor_execute
-            or conn.dispatch.after_cursor_execute):
+    if pipeline is None or _observed(conn):
         yield
         return
     try:
